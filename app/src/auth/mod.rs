@@ -1,0 +1,51 @@
+//! Authentication types shared by server and browser, the server functions, and the policies
+//! that decide who may see which page and call which function.
+
+pub mod api;
+pub mod policy;
+pub mod viewer;
+
+use serde::{Deserialize, Serialize};
+
+/// A user's role. Stored in the database and carried in the access token.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    User,
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::User => "user",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Role> {
+        match value {
+            "user" => Some(Role::User),
+            "admin" => Some(Role::Admin),
+            _ => None,
+        }
+    }
+}
+
+/// Who is signed in, exactly as the verified access token says: an id and a role, never personal
+/// data. The server renders it into the page so the browser starts with the same answer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Viewer {
+    pub user_id: i64,
+    pub role: Role,
+}
+
+/// A user's own profile, read from the database (the token deliberately lacks the email).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Profile {
+    pub id: i64,
+    pub email: String,
+    pub role: Role,
+    /// Unix seconds.
+    pub created_at: i64,
+}

@@ -1,0 +1,160 @@
+//! Who may do what. Pages and server functions each have exactly one policy, looked up here;
+//! the server enforces it before any handler runs, and the browser uses the same answers for
+//! client-side navigation, so the two never disagree.
+
+use super::{api, Role, Viewer};
+use server_fn::ServerFn;
+
+/// The rule guarding a page or a server function.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Policy {
+    /// Anyone, signed in or not.
+    Public,
+    /// Any signed-in user whose session is still alive.
+    SignedIn,
+    /// A signed-in user with this role.
+    Role(Role),
+}
+
+/// The outcome of checking a policy against the current viewer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    Allowed,
+    /// Nobody is signed in: send them to the login page.
+    SignInRequired,
+    /// Signed in, but the role does not fit.
+    Forbidden,
+}
+
+impl Policy {
+    pub fn check(self, viewer: Option<&Viewer>) -> Access {
+        match (self, viewer) {
+            (Policy::Public, _) => Access::Allowed,
+            (_, None) => Access::SignInRequired,
+            (Policy::SignedIn, Some(_)) => Access::Allowed,
+            (Policy::Role(role), Some(viewer)) if viewer.role == role => Access::Allowed,
+            (Policy::Role(_), Some(_)) => Access::Forbidden,
+        }
+    }
+
+    /// Whether this policy needs the server to confirm the session is still alive.
+    pub fn needs_session(self) -> bool {
+        !matches!(self, Policy::Public)
+    }
+}
+
+/// The policy of a page, by path. Sub-paths inherit their section's policy.
+pub fn page_policy(path: &str) -> Policy {
+    let in_section = |section: &str| {
+        path == section
+            || path
+                .strip_prefix(section)
+                .is_some_and(|rest| rest.starts_with('/'))
+    };
+    if in_section("/admin") {
+        Policy::Role(Role::Admin)
+    } else if in_section("/dashboard") || in_section("/account") {
+        Policy::SignedIn
+    } else {
+        Policy::Public
+    }
+}
+
+/// Every server function's policy, keyed by its URL. A server function missing from this table
+/// is refused (deny by default), and a test fails if any registered function is missing.
+pub fn server_fn_policy(path: &str) -> Option<Policy> {
+    const TABLE: &[(&str, Policy)] = &[
+        (api::Register::PATH, Policy::Public),
+        (api::Login::PATH, Policy::Public),
+        (api::Logout::PATH, Policy::Public),
+        (api::Refresh::PATH, Policy::Public),
+        (api::Me::PATH, Policy::SignedIn),
+        (api::ListUsers::PATH, Policy::Role(Role::Admin)),
+    ];
+    TABLE
+        .iter()
+        .find(|(fn_path, _)| *fn_path == path)
+        .map(|(_, policy)| *policy)
+}
+
+/// Where to land after signing in when no (acceptable) `next` was given.
+pub const DEFAULT_AFTER_LOGIN: &str = "/dashboard";
+
+/// The login page URL that returns to `path_and_query` afterwards.
+pub fn login_url(path_and_query: &str) -> String {
+    let next: String = url::form_urlencoded::byte_serialize(path_and_query.as_bytes()).collect();
+    format!("/login?next={next}")
+}
+
+/// Accepts `next` only if it is a path on this site, so the login form cannot be used to send
+/// people elsewhere (open redirect). Anything else falls back to [`DEFAULT_AFTER_LOGIN`].
+pub fn safe_next(next: Option<&str>) -> String {
+    next.and_then(same_origin_path)
+        .unwrap_or_else(|| DEFAULT_AFTER_LOGIN.to_owned())
+}
+
+fn same_origin_path(next: &str) -> Option<String> {
+    // Browsers read `\` as `/` and drop tabs and newlines, so `/\evil.com` or `/\t/evil.com`
+    // would become protocol-relative: refuse any of those characters outright.
+    let suspicious = |c: char| c == '\\' || c.is_control() || c.is_whitespace();
+    if !next.starts_with('/') || next.starts_with("//") || next.chars().any(suspicious) {
+        return None;
+    }
+    let base = url::Url::parse("http://origin.invalid/").ok()?;
+    let resolved = base.join(next).ok()?;
+    if resolved.origin() != base.origin() {
+        return None;
+    }
+    let mut path = resolved.path().to_owned();
+    if let Some(query) = resolved.query() {
+        path.push('?');
+        path.push_str(query);
+    }
+    Some(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_same_origin_paths_are_accepted_as_next() {
+        assert_eq!(safe_next(Some("/admin?tab=users")), "/admin?tab=users");
+        for hostile in [
+            "https://evil.example/",
+            "//evil.example",
+            "/\\evil.example",
+            "\\\\evil.example",
+            "/\t/evil.example",
+            "javascript:alert(1)",
+            "evil.example",
+            "",
+        ] {
+            assert_eq!(safe_next(Some(hostile)), DEFAULT_AFTER_LOGIN, "{hostile:?}");
+        }
+        assert_eq!(safe_next(None), DEFAULT_AFTER_LOGIN);
+    }
+
+    #[test]
+    fn sections_guard_their_sub_paths_but_not_lookalikes() {
+        assert_eq!(page_policy("/admin/users"), Policy::Role(Role::Admin));
+        assert_eq!(page_policy("/administrator"), Policy::Public);
+        assert_eq!(page_policy("/dashboard"), Policy::SignedIn);
+        assert_eq!(page_policy("/"), Policy::Public);
+    }
+
+    #[test]
+    fn roles_are_checked_exactly() {
+        let user = Viewer { user_id: 1, role: Role::User };
+        let admin = Viewer { user_id: 2, role: Role::Admin };
+        let admin_only = Policy::Role(Role::Admin);
+        assert_eq!(admin_only.check(None), Access::SignInRequired);
+        assert_eq!(admin_only.check(Some(&user)), Access::Forbidden);
+        assert_eq!(admin_only.check(Some(&admin)), Access::Allowed);
+    }
+
+    #[test]
+    fn login_url_encodes_the_return_path() {
+        assert_eq!(login_url("/admin?x=1&y=2"), "/login?next=%2Fadmin%3Fx%3D1%26y%3D2");
+    }
+}

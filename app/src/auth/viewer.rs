@@ -1,0 +1,58 @@
+//! The signed-in viewer as a reactive value shared by every component.
+//!
+//! The server decides who the viewer is once per request (from the verified access token) and
+//! writes it into the page head; the browser reads that same value before hydrating. Both sides
+//! therefore start from one answer: no extra round trip and no hydration mismatch.
+
+use super::Viewer;
+use leptos::prelude::*;
+
+/// The name of the `<meta>` element that carries the viewer from server to browser.
+pub const VIEWER_META: &str = "viewer";
+
+#[derive(Clone, Copy)]
+struct ViewerSignal(RwSignal<Option<Viewer>>);
+
+/// Makes the viewer available to every component below; call once, at the root.
+pub fn provide_viewer() -> RwSignal<Option<Viewer>> {
+    let signal = RwSignal::new(initial_viewer());
+    provide_context(ViewerSignal(signal));
+    signal
+}
+
+/// The current viewer: `None` when signed out. Writable so sign-in and sign-out can update it.
+pub fn use_viewer() -> RwSignal<Option<Viewer>> {
+    use_context::<ViewerSignal>()
+        .map(|ViewerSignal(signal)| signal)
+        .unwrap_or_else(|| RwSignal::new(None))
+}
+
+#[cfg(feature = "ssr")]
+fn initial_viewer() -> Option<Viewer> {
+    crate::ssr::context::request_viewer()
+}
+
+#[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+fn initial_viewer() -> Option<Viewer> {
+    let content = web_sys::window()?
+        .document()?
+        .query_selector(&format!("meta[name={VIEWER_META}]"))
+        .ok()??
+        .get_attribute("content")?;
+    serde_json::from_str(&content).ok().flatten()
+}
+
+#[cfg(not(any(feature = "ssr", feature = "hydrate")))]
+fn initial_viewer() -> Option<Viewer> {
+    None
+}
+
+/// Renders the viewer into the document head (server side only; the head is not hydrated).
+#[component]
+pub fn ViewerMeta() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    let content = serde_json::to_string(&initial_viewer()).unwrap_or_else(|_| "null".into());
+    #[cfg(not(feature = "ssr"))]
+    let content = String::from("null");
+    view! { <meta name=VIEWER_META content=content /> }
+}

@@ -1,0 +1,51 @@
+//! Form fields and error messages shared by the auth forms.
+
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// A labelled input; marks itself invalid when the form's error concerns it.
+#[component]
+pub fn Field(
+    label: &'static str,
+    name: &'static str,
+    #[prop(default = "text")] kind: &'static str,
+    autocomplete: &'static str,
+    #[prop(into)] error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let invalid = move || {
+        error
+            .get()
+            .is_some_and(|error| error.is_about(name))
+            .to_string()
+    };
+    view! {
+        <label class="field">
+            <span class="field-label">{label}</span>
+            <input
+                type=kind
+                name=name
+                autocomplete=autocomplete
+                required
+                aria-invalid=invalid
+                data-testid=format!("{name}-input")
+            />
+        </label>
+    }
+}
+
+/// The form's error message, next to the form, announced to screen readers.
+#[component]
+pub fn FormError(
+    #[prop(into)] error: Signal<Option<AppError>>,
+    test_id: &'static str,
+) -> impl IntoView {
+    move || {
+        error.get().map(|error| {
+            view! {
+                <p class="alert" role="alert" data-testid=test_id>
+                    {error.message}
+                </p>
+            }
+        })
+    }
+}

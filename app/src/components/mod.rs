@@ -1,0 +1,5 @@
+//! Reusable pieces of UI.
+
+pub mod form;
+pub mod header;
+pub mod hydration;

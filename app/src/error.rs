@@ -1,0 +1,193 @@
+//! The error that crosses the wire between server functions and the browser.
+//!
+//! It carries a stable machine-readable `code`, a message that is safe to show to the user, and
+//! optionally the form field it concerns. Internal details never go into it: the server logs them
+//! and sends [`ErrorCode::Internal`] or [`ErrorCode::Unavailable`] instead.
+
+use serde::{Deserialize, Serialize};
+use server_fn::codec::JsonEncoding;
+use server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use std::fmt;
+
+/// What went wrong, in a form clients can branch on. Each variant names its HTTP status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// 400: the request could not be decoded (missing or malformed fields).
+    BadRequest,
+    /// 422: a field failed validation; `field` names it.
+    Invalid,
+    /// 401: the email and password did not match an account.
+    BadCredentials,
+    /// 401: the action needs a signed-in user and there is none (or the session ended).
+    Unauthenticated,
+    /// 403: signed in, but not allowed to do this.
+    Forbidden,
+    /// 403: a state-changing request that did not come from this site.
+    CrossSite,
+    /// 404: there is nothing at this address.
+    NotFound,
+    /// 409: an account with this email already exists.
+    EmailTaken,
+    /// 413: the request body is larger than any form of ours.
+    TooLarge,
+    /// 429: too many attempts; `retry_after` says how long to wait.
+    TooManyRequests,
+    /// 500: a bug on our side; details are in the server log only.
+    Internal,
+    /// 503: the database or session store is unreachable; try again shortly.
+    Unavailable,
+}
+
+impl ErrorCode {
+    /// The HTTP status this kind of error is answered with.
+    pub fn status(self) -> u16 {
+        match self {
+            ErrorCode::BadRequest => 400,
+            ErrorCode::Invalid => 422,
+            ErrorCode::BadCredentials | ErrorCode::Unauthenticated => 401,
+            ErrorCode::Forbidden | ErrorCode::CrossSite => 403,
+            ErrorCode::NotFound => 404,
+            ErrorCode::EmailTaken => 409,
+            ErrorCode::TooLarge => 413,
+            ErrorCode::TooManyRequests => 429,
+            ErrorCode::Internal => 500,
+            ErrorCode::Unavailable => 503,
+        }
+    }
+}
+
+/// An error a user can see: code, message and, for form errors, the field.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppError {
+    pub code: ErrorCode,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u64>,
+}
+
+impl AppError {
+    fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            field: None,
+            retry_after: None,
+        }
+    }
+
+    pub fn bad_request() -> Self {
+        Self::new(
+            ErrorCode::BadRequest,
+            "The request was malformed or missing required fields.",
+        )
+    }
+
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        Self {
+            field: Some(field.to_owned()),
+            ..Self::new(ErrorCode::Invalid, message)
+        }
+    }
+
+    pub fn bad_credentials() -> Self {
+        Self::new(ErrorCode::BadCredentials, "Incorrect email or password.")
+    }
+
+    pub fn unauthenticated() -> Self {
+        Self::new(ErrorCode::Unauthenticated, "Please sign in to continue.")
+    }
+
+    pub fn forbidden() -> Self {
+        Self::new(
+            ErrorCode::Forbidden,
+            "You do not have permission to do that.",
+        )
+    }
+
+    pub fn cross_site() -> Self {
+        Self::new(
+            ErrorCode::CrossSite,
+            "This request did not come from this site and was refused.",
+        )
+    }
+
+    pub fn not_found() -> Self {
+        Self::new(ErrorCode::NotFound, "There is nothing at this address.")
+    }
+
+    pub fn email_taken() -> Self {
+        Self {
+            field: Some("email".to_owned()),
+            ..Self::new(
+                ErrorCode::EmailTaken,
+                "An account with this email already exists.",
+            )
+        }
+    }
+
+    pub fn too_large() -> Self {
+        Self::new(ErrorCode::TooLarge, "The request is too large.")
+    }
+
+    pub fn too_many_requests(retry_after: u64) -> Self {
+        Self {
+            retry_after: Some(retry_after),
+            ..Self::new(
+                ErrorCode::TooManyRequests,
+                format!("Too many attempts. Try again in {retry_after} seconds."),
+            )
+        }
+    }
+
+    pub fn internal() -> Self {
+        Self::new(
+            ErrorCode::Internal,
+            "Something went wrong on our side. Please try again.",
+        )
+    }
+
+    pub fn unavailable() -> Self {
+        Self::new(
+            ErrorCode::Unavailable,
+            "The service is temporarily unavailable. Please try again in a moment.",
+        )
+    }
+
+    /// The HTTP status this error is answered with.
+    pub fn status(&self) -> u16 {
+        self.code.status()
+    }
+
+    /// Whether this error concerns the given form field (for showing it next to that field).
+    pub fn is_about(&self, field: &str) -> bool {
+        self.field.as_deref() == Some(field)
+    }
+}
+
+impl fmt::Display for AppError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for AppError {}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    /// Errors raised by the server-function machinery itself: undecodable arguments are the
+    /// caller's fault (400); a failed request seen from the browser means we could not be reached.
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Args(_)
+            | ServerFnErrorErr::MissingArg(_)
+            | ServerFnErrorErr::Deserialization(_)
+            | ServerFnErrorErr::UnsupportedRequestMethod(_) => AppError::bad_request(),
+            ServerFnErrorErr::Request(_) => AppError::unavailable(),
+            _ => AppError::internal(),
+        }
+    }
+}

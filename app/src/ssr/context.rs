@@ -1,0 +1,116 @@
+//! What a server function or a server render knows about its request: the auth decision the
+//! server's auth layer made, the shared state, and a way to add headers to the response.
+
+use super::sessions::ClientInfo;
+use super::state::AppState;
+use super::tokens::AccessClaims;
+use crate::auth::policy::{Access, Policy};
+use crate::auth::Viewer;
+use crate::error::AppError;
+use axum::extract::ConnectInfo;
+use http::header::{ACCEPT, LOCATION, SET_COOKIE, USER_AGENT};
+use http::request::Parts;
+use http::{HeaderValue, StatusCode};
+use leptos::prelude::use_context;
+use leptos_axum::ResponseOptions;
+use std::net::SocketAddr;
+
+/// The one auth decision for a request, made before any page renders or function runs.
+#[derive(Clone, Debug, Default)]
+pub struct RequestAuth {
+    /// The verified claims of the access token (possibly just issued by a transparent refresh).
+    pub claims: Option<AccessClaims>,
+}
+
+impl RequestAuth {
+    pub fn viewer(&self) -> Option<Viewer> {
+        self.claims.as_ref().and_then(AccessClaims::viewer)
+    }
+}
+
+pub fn request_parts() -> Option<Parts> {
+    use_context::<Parts>()
+}
+
+pub fn request_auth() -> RequestAuth {
+    request_parts()
+        .and_then(|parts| parts.extensions.get::<RequestAuth>().cloned())
+        .unwrap_or_default()
+}
+
+pub fn request_viewer() -> Option<Viewer> {
+    request_auth().viewer()
+}
+
+pub fn app_state() -> Result<AppState, AppError> {
+    use_context::<AppState>().ok_or_else(|| {
+        tracing::error!("AppState missing from the Leptos context");
+        AppError::internal()
+    })
+}
+
+/// The viewer, if they satisfy `policy` (a claims-only check; the auth layer has already
+/// confirmed the session is alive for calls over HTTP).
+pub fn authorize(policy: Policy) -> Result<Option<Viewer>, AppError> {
+    let viewer = request_viewer();
+    match policy.check(viewer.as_ref()) {
+        Access::Allowed => Ok(viewer),
+        Access::SignInRequired => Err(AppError::unauthenticated()),
+        Access::Forbidden => Err(AppError::forbidden()),
+    }
+}
+
+/// Like [`authorize`], for policies that require someone to be signed in.
+pub fn require_viewer(policy: Policy) -> Result<Viewer, AppError> {
+    authorize(policy)?.ok_or_else(AppError::unauthenticated)
+}
+
+pub fn append_set_cookies(values: impl IntoIterator<Item = HeaderValue>) {
+    if let Some(response) = use_context::<ResponseOptions>() {
+        for value in values {
+            response.append_header(SET_COOKIE, value);
+        }
+    }
+}
+
+/// The refresh token the browser sent, if any.
+pub fn presented_refresh_token(state: &AppState) -> Option<String> {
+    request_parts().and_then(|parts| state.cookies.read_refresh(&parts.headers))
+}
+
+/// The device description kept with a new session.
+pub fn client_info() -> ClientInfo {
+    let Some(parts) = request_parts() else {
+        return ClientInfo::default();
+    };
+    let user_agent = parts
+        .headers
+        .get(USER_AGENT)
+        .and_then(|value| value.to_str().ok())
+        .map(|value| value.chars().take(256).collect());
+    let ip = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(address)| address.ip().to_string());
+    ClientInfo { user_agent, ip }
+}
+
+/// After a plain HTML form post (no JavaScript), sends the browser on to `path` with a 303.
+/// Calls from the hydrated app get the result as data and navigate on their own.
+pub fn redirect_form_post(path: &str) {
+    let Some(parts) = request_parts() else { return };
+    let plain_form = parts
+        .headers
+        .get(ACCEPT)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"));
+    if !plain_form {
+        return;
+    }
+    if let (Some(response), Ok(location)) =
+        (use_context::<ResponseOptions>(), HeaderValue::from_str(path))
+    {
+        response.set_status(StatusCode::SEE_OTHER);
+        response.insert_header(LOCATION, location);
+    }
+}

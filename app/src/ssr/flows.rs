@@ -1,0 +1,157 @@
+//! The bodies of the auth server functions: register, login, logout, refresh and profile reads.
+
+use super::context::{
+    app_state, append_set_cookies, client_info, presented_refresh_token, redirect_form_post,
+    request_auth, require_viewer,
+};
+use super::input::{Email, NewPassword, PASSWORD_MAX_CHARS};
+use super::passwords::HashError;
+use super::sessions::StoreError;
+use super::state::AppState;
+use super::users::{self, InsertError};
+use crate::auth::policy::{safe_next, Policy, DEFAULT_AFTER_LOGIN};
+use crate::auth::{Profile, Role, Viewer};
+use crate::error::AppError;
+
+pub async fn register(email: String, password: String) -> Result<Viewer, AppError> {
+    let state = app_state()?;
+    let email = Email::parse(&email)?;
+    let password = NewPassword::parse(password)?;
+    let hash = state
+        .passwords
+        .hash(password.into_inner())
+        .await
+        .map_err(hash_failed)?;
+    let user_id = users::insert(&state.db, &email, &hash, Role::User)
+        .await
+        .map_err(|error| match error {
+            InsertError::EmailTaken => AppError::email_taken(),
+            InsertError::Database(error) => database_failed(error),
+        })?;
+    let viewer = Viewer {
+        user_id,
+        role: Role::User,
+    };
+    start_session(&state, &viewer).await?;
+    redirect_form_post(DEFAULT_AFTER_LOGIN);
+    Ok(viewer)
+}
+
+pub async fn login(
+    email: String,
+    password: String,
+    next: Option<String>,
+) -> Result<Viewer, AppError> {
+    let state = app_state()?;
+    let email = Email::parse(&email)?;
+    if password.is_empty() {
+        return Err(AppError::invalid("password", "Enter your password."));
+    }
+    if password.chars().count() > PASSWORD_MAX_CHARS {
+        // No account can have such a password; refuse without spending a hash on it.
+        return Err(AppError::bad_credentials());
+    }
+    let user = users::find_by_email(&state.db, &email)
+        .await
+        .map_err(database_failed)?;
+    let stored_hash = user.as_ref().map(|user| user.password_hash.clone());
+    let matches = state
+        .passwords
+        .verify(password, stored_hash)
+        .await
+        .map_err(hash_failed)?;
+    let user = match user {
+        Some(user) if matches => user,
+        _ => return Err(AppError::bad_credentials()),
+    };
+    // Signing in again from the same browser replaces its previous login, not adds to it.
+    if let Some(previous) = presented_refresh_token(&state) {
+        state.sessions.end(&previous).await.map_err(store_failed)?;
+    }
+    let viewer = Viewer {
+        user_id: user.id,
+        role: user.role(),
+    };
+    start_session(&state, &viewer).await?;
+    redirect_form_post(&safe_next(next.as_deref()));
+    Ok(viewer)
+}
+
+pub async fn logout() -> Result<(), AppError> {
+    let state = app_state()?;
+    if let Some(token) = presented_refresh_token(&state) {
+        state.sessions.end(&token).await.map_err(store_failed)?;
+    }
+    if let Some(claims) = request_auth().claims {
+        state
+            .sessions
+            .revoke_family(&claims.sid)
+            .await
+            .map_err(store_failed)?;
+    }
+    append_set_cookies(state.cookies.clear_both());
+    redirect_form_post("/");
+    Ok(())
+}
+
+pub async fn refresh() -> Result<Viewer, AppError> {
+    let state = app_state()?;
+    let rotated = match presented_refresh_token(&state) {
+        Some(token) => state.sessions.rotate(&token).await.map_err(store_failed)?,
+        None => None,
+    };
+    let Some(issued) = rotated else {
+        append_set_cookies(state.cookies.clear_both());
+        return Err(AppError::unauthenticated());
+    };
+    let signed_in = state.sign_in(&issued);
+    append_set_cookies(signed_in.set_cookies);
+    Ok(issued.record.viewer())
+}
+
+pub async fn me() -> Result<Profile, AppError> {
+    let state = app_state()?;
+    let viewer = require_viewer(Policy::SignedIn)?;
+    users::find_by_id(&state.db, viewer.user_id)
+        .await
+        .map_err(database_failed)?
+        .map(|user| user.profile())
+        .ok_or_else(AppError::unauthenticated)
+}
+
+pub async fn list_users() -> Result<Vec<Profile>, AppError> {
+    let state = app_state()?;
+    require_viewer(Policy::Role(Role::Admin))?;
+    let users = users::list(&state.db).await.map_err(database_failed)?;
+    Ok(users.iter().map(|user| user.profile()).collect())
+}
+
+async fn start_session(state: &AppState, viewer: &Viewer) -> Result<(), AppError> {
+    let issued = state
+        .sessions
+        .start(viewer, client_info())
+        .await
+        .map_err(store_failed)?;
+    append_set_cookies(state.sign_in(&issued).set_cookies);
+    Ok(())
+}
+
+fn database_failed(error: sqlx::Error) -> AppError {
+    tracing::error!(%error, "database query failed");
+    match error {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+            AppError::unavailable()
+        }
+        _ => AppError::internal(),
+    }
+}
+
+pub fn store_failed(error: StoreError) -> AppError {
+    tracing::error!(%error, "session store failed");
+    AppError::unavailable()
+}
+
+fn hash_failed(error: HashError) -> AppError {
+    tracing::error!(%error, "password hashing failed");
+    AppError::internal()
+}

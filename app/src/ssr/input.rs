@@ -1,0 +1,86 @@
+//! Parsing of what users type: each value is checked once, here, and carried as a type after.
+
+use crate::error::AppError;
+
+pub const PASSWORD_MIN_CHARS: usize = 8;
+pub const PASSWORD_MAX_CHARS: usize = 256;
+const EMAIL_MAX_BYTES: usize = 254;
+
+/// An email address, trimmed and lower-cased, with a plausible shape. (Whether it exists is
+/// only known by sending mail to it; this check is about catching typos and garbage.)
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(raw: &str) -> Result<Email, AppError> {
+        let email = raw.trim().to_lowercase();
+        let invalid = || AppError::invalid("email", "Enter a valid email address.");
+        if email.is_empty() || email.len() > EMAIL_MAX_BYTES {
+            return Err(invalid());
+        }
+        let (local, domain) = email.split_once('@').ok_or_else(invalid)?;
+        let well_formed = !local.is_empty()
+            && domain.contains('.')
+            && !domain.starts_with('.')
+            && !domain.ends_with('.')
+            && !domain.contains('@')
+            && !email.chars().any(|c| c.is_whitespace() || c.is_control());
+        if well_formed {
+            Ok(Email(email))
+        } else {
+            Err(invalid())
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A new password: 8 to 256 characters, no composition rules (NIST SP 800-63B).
+pub struct NewPassword(String);
+
+impl NewPassword {
+    pub fn parse(raw: String) -> Result<NewPassword, AppError> {
+        let chars = raw.chars().count();
+        if chars < PASSWORD_MIN_CHARS {
+            Err(AppError::invalid(
+                "password",
+                format!("Use at least {PASSWORD_MIN_CHARS} characters."),
+            ))
+        } else if chars > PASSWORD_MAX_CHARS {
+            Err(AppError::invalid(
+                "password",
+                format!("Use at most {PASSWORD_MAX_CHARS} characters."),
+            ))
+        } else {
+            Ok(NewPassword(raw))
+        }
+    }
+
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_normalised_and_garbage_is_refused() {
+        assert_eq!(Email::parse("  Ada@Example.COM ").unwrap().as_str(), "ada@example.com");
+        for bad in ["", "ada", "ada@", "@example.com", "ada@example", "a b@example.com", "ada@@x.io"] {
+            assert!(Email::parse(bad).is_err(), "{bad:?}");
+        }
+        assert!(Email::parse(&format!("{}@example.com", "a".repeat(250))).is_err());
+    }
+
+    #[test]
+    fn passwords_between_8_and_256_characters_are_accepted() {
+        assert!(NewPassword::parse("short".into()).is_err());
+        assert!(NewPassword::parse("exactly8".into()).is_ok());
+        assert!(NewPassword::parse("é".repeat(256)).is_ok());
+        assert!(NewPassword::parse("x".repeat(257)).is_err());
+    }
+}

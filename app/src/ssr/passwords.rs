@@ -1,0 +1,108 @@
+//! Argon2id password hashing, off the async runtime and bounded in concurrency.
+//!
+//! Each hash takes ~19 MiB and tens of milliseconds of a core, so hashes run on the blocking
+//! pool behind a semaphore: a burst of logins queues instead of exhausting memory or starving
+//! the request handlers. Unknown accounts are verified against a dummy hash of the same cost, so
+//! their answer takes as long as a wrong password.
+
+use super::settings::HashCost;
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, SaltString};
+use argon2::{Algorithm, Argon2, Params, PasswordHasher as _, PasswordVerifier as _, Version};
+use std::sync::Arc;
+use tokio::sync::Semaphore;
+
+#[derive(Debug, thiserror::Error)]
+pub enum HashError {
+    #[error("password hashing failed: {0}")]
+    Hashing(String),
+    #[error("the hashing task did not complete")]
+    Task,
+}
+
+#[derive(Clone)]
+pub struct PasswordHasher {
+    argon: Arc<Argon2<'static>>,
+    permits: Arc<Semaphore>,
+    dummy_hash: Arc<str>,
+}
+
+impl PasswordHasher {
+    /// Builds the hasher and its dummy hash (one hash of work, done once at start-up).
+    pub fn new(cost: HashCost, concurrency: usize) -> Result<Self, HashError> {
+        let params = Params::new(cost.memory_kib, cost.iterations, cost.parallelism, None)
+            .map_err(|error| HashError::Hashing(error.to_string()))?;
+        let argon = Arc::new(Argon2::new(Algorithm::Argon2id, Version::V0x13, params));
+        let dummy_hash = hash_with(&argon, "a password nobody has")?.into();
+        Ok(Self {
+            argon,
+            permits: Arc::new(Semaphore::new(concurrency.max(1))),
+            dummy_hash,
+        })
+    }
+
+    pub async fn hash(&self, password: String) -> Result<String, HashError> {
+        let argon = self.argon.clone();
+        self.run_blocking(move || hash_with(&argon, &password)).await?
+    }
+
+    /// Checks `password` against `stored`; with no stored hash (unknown account) it does the same
+    /// work against the dummy hash and answers `false`.
+    pub async fn verify(&self, password: String, stored: Option<String>) -> Result<bool, HashError> {
+        let argon = self.argon.clone();
+        let known = stored.is_some();
+        let hash = stored.unwrap_or_else(|| self.dummy_hash.to_string());
+        let matches = self
+            .run_blocking(move || match PasswordHash::new(&hash) {
+                Ok(parsed) => argon.verify_password(password.as_bytes(), &parsed).is_ok(),
+                Err(_) => false,
+            })
+            .await?;
+        Ok(known && matches)
+    }
+
+    async fn run_blocking<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, HashError> {
+        let _permit = self.permits.acquire().await.map_err(|_| HashError::Task)?;
+        tokio::task::spawn_blocking(work)
+            .await
+            .map_err(|_| HashError::Task)
+    }
+}
+
+fn hash_with(argon: &Argon2<'static>, password: &str) -> Result<String, HashError> {
+    let salt = SaltString::generate(&mut OsRng);
+    argon
+        .hash_password(password.as_bytes(), &salt)
+        .map(|hash| hash.to_string())
+        .map_err(|error| HashError::Hashing(error.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn hashes_are_argon2id_phc_strings_that_verify_only_the_right_password() {
+        let hasher = PasswordHasher::new(HashCost::FAST_FOR_TESTS, 2).unwrap();
+        let hash = hasher.hash("correct horse".into()).await.unwrap();
+        assert!(hash.starts_with("$argon2id$v=19$"), "{hash}");
+        assert!(hasher.verify("correct horse".into(), Some(hash.clone())).await.unwrap());
+        assert!(!hasher.verify("wrong horse".into(), Some(hash)).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn unknown_accounts_never_verify() {
+        let hasher = PasswordHasher::new(HashCost::FAST_FOR_TESTS, 1).unwrap();
+        assert!(!hasher.verify("a password nobody has".into(), None).await.unwrap());
+    }
+
+    #[test]
+    fn the_default_cost_is_owasps() {
+        assert_eq!(
+            HashCost::OWASP,
+            HashCost { memory_kib: 19_456, iterations: 2, parallelism: 1 }
+        );
+    }
+}

@@ -1,0 +1,244 @@
+//! Refresh sessions, kept in a `tower-sessions` store (embedded SQLite by default).
+//!
+//! The browser holds a random 256-bit refresh token; the store only ever sees a hash of it, so a
+//! leaked store dump cannot be replayed as cookies. Each login starts a *family*: a record that
+//! lives as long as the login may, and whose deletion revokes every token of that login. Each
+//! refresh replaces the family's current refresh record with a new one (rotation).
+
+use super::tokens::unix_now;
+use crate::auth::{Role, Viewer};
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+use time::OffsetDateTime;
+use tower_sessions::session::{Id, Record};
+use tower_sessions::session_store::SessionStore;
+
+const REFRESH_KEY: &str = "refresh";
+const FAMILY_KEY: &str = "family";
+
+/// The session store could not be reached or answered garbage; callers answer 503.
+#[derive(Debug, thiserror::Error)]
+#[error("session store unavailable: {0}")]
+pub struct StoreError(String);
+
+impl From<tower_sessions::session_store::Error> for StoreError {
+    fn from(error: tower_sessions::session_store::Error) -> Self {
+        StoreError(error.to_string())
+    }
+}
+
+/// Where and how a session was started, shown to the user on their devices list.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientInfo {
+    pub user_agent: Option<String>,
+    pub ip: Option<String>,
+}
+
+/// What the store keeps for one refresh credential.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefreshRecord {
+    pub user_id: i64,
+    pub role: Role,
+    pub family: String,
+    /// 0 for the login itself, +1 per rotation.
+    pub generation: u32,
+    /// Unix seconds.
+    pub started_at: u64,
+    pub last_used_at: u64,
+    /// When the whole login ends, however active it is (unix seconds).
+    pub absolute_expiry: u64,
+    pub client: ClientInfo,
+}
+
+impl RefreshRecord {
+    pub fn viewer(&self) -> Viewer {
+        Viewer {
+            user_id: self.user_id,
+            role: self.role,
+        }
+    }
+}
+
+/// The family marker: present while the login is alive.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct FamilyRecord {
+    user_id: i64,
+}
+
+/// A freshly issued refresh credential: the token for the cookie, and what it stands for.
+#[derive(Clone, Debug)]
+pub struct IssuedRefresh {
+    pub token: String,
+    pub record: RefreshRecord,
+    /// Seconds until the cookie should expire.
+    pub max_age: u64,
+}
+
+#[derive(Clone)]
+pub struct RefreshSessions {
+    store: Arc<dyn SessionStore>,
+    absolute_ttl: Duration,
+    idle_ttl: Duration,
+}
+
+impl RefreshSessions {
+    pub fn new(store: Arc<dyn SessionStore>, absolute_ttl: Duration, idle_ttl: Duration) -> Self {
+        Self {
+            store,
+            absolute_ttl,
+            idle_ttl,
+        }
+    }
+
+    /// Starts a new login (family) for `viewer`.
+    pub async fn start(&self, viewer: &Viewer, client: ClientInfo) -> Result<IssuedRefresh, StoreError> {
+        let now = unix_now();
+        let family = random_token();
+        let absolute_expiry = now + self.absolute_ttl.as_secs();
+        let marker = FamilyRecord { user_id: viewer.user_id };
+        self.create(family_id(&family), FAMILY_KEY, &marker, absolute_expiry)
+            .await?;
+        let record = RefreshRecord {
+            user_id: viewer.user_id,
+            role: viewer.role,
+            family,
+            generation: 0,
+            started_at: now,
+            last_used_at: now,
+            absolute_expiry,
+            client,
+        };
+        self.issue(record).await
+    }
+
+    /// Exchanges a refresh token for a new one. `None` means the token is unknown, expired or
+    /// its login was revoked: the caller signs the user out.
+    pub async fn rotate(&self, token: &str) -> Result<Option<IssuedRefresh>, StoreError> {
+        let old_id = refresh_id(token);
+        let Some(record) = self.load::<RefreshRecord>(old_id, REFRESH_KEY).await? else {
+            return Ok(None);
+        };
+        if !self.family_alive(&record.family).await? {
+            self.store.delete(&old_id).await?;
+            return Ok(None);
+        }
+        let next = RefreshRecord {
+            generation: record.generation + 1,
+            last_used_at: unix_now(),
+            ..record
+        };
+        let issued = self.issue(next).await?;
+        self.store.delete(&old_id).await?;
+        Ok(Some(issued))
+    }
+
+    /// Ends the login that `token` belongs to. Unknown tokens are ignored (already signed out).
+    pub async fn end(&self, token: &str) -> Result<(), StoreError> {
+        let id = refresh_id(token);
+        if let Some(record) = self.load::<RefreshRecord>(id, REFRESH_KEY).await? {
+            self.revoke_family(&record.family).await?;
+        }
+        self.store.delete(&id).await?;
+        Ok(())
+    }
+
+    /// Revokes a whole login: every access token carrying this family stops working for server
+    /// functions at once, and its refresh token can no longer be used.
+    pub async fn revoke_family(&self, family: &str) -> Result<(), StoreError> {
+        self.store.delete(&family_id(family)).await?;
+        Ok(())
+    }
+
+    /// Whether the login `family` is still alive (not signed out, not expired).
+    pub async fn family_alive(&self, family: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .load::<FamilyRecord>(family_id(family), FAMILY_KEY)
+            .await?
+            .is_some())
+    }
+
+    async fn issue(&self, record: RefreshRecord) -> Result<IssuedRefresh, StoreError> {
+        let now = unix_now();
+        let expiry = record.absolute_expiry.min(now + self.idle_ttl.as_secs());
+        let token = random_token();
+        self.create(refresh_id(&token), REFRESH_KEY, &record, expiry)
+            .await?;
+        Ok(IssuedRefresh {
+            token,
+            record,
+            max_age: expiry.saturating_sub(now),
+        })
+    }
+
+    async fn create<T: Serialize>(
+        &self,
+        id: Id,
+        key: &str,
+        value: &T,
+        expiry_unix: u64,
+    ) -> Result<(), StoreError> {
+        let value = serde_json::to_value(value).map_err(|error| StoreError(error.to_string()))?;
+        let expiry_date = OffsetDateTime::from_unix_timestamp(expiry_unix as i64)
+            .map_err(|error| StoreError(error.to_string()))?;
+        let mut record = Record {
+            id,
+            data: HashMap::from([(key.to_owned(), value)]),
+            expiry_date,
+        };
+        self.store.create(&mut record).await?;
+        // Ids are hashes of 256 random bits; a store that had to pick another id would break the
+        // token-to-record link, so treat it as a failure rather than continue silently.
+        if record.id != id {
+            self.store.delete(&record.id).await?;
+            return Err(StoreError("session id collision".to_owned()));
+        }
+        Ok(())
+    }
+
+    async fn load<T: for<'de> Deserialize<'de>>(&self, id: Id, key: &str) -> Result<Option<T>, StoreError> {
+        let Some(mut record) = self.store.load(&id).await? else {
+            return Ok(None);
+        };
+        if record.expiry_date <= OffsetDateTime::now_utc() {
+            return Ok(None);
+        }
+        match record.data.remove(key) {
+            Some(value) => serde_json::from_value(value)
+                .map(Some)
+                .map_err(|error| StoreError(error.to_string())),
+            None => Ok(None),
+        }
+    }
+}
+
+/// 256 random bits, URL-safe base64: refresh tokens, family ids and token ids.
+pub fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// The store id of a refresh token: a hash, so the store never holds the token itself.
+fn refresh_id(token: &str) -> Id {
+    hashed_id("refresh", token)
+}
+
+fn family_id(family: &str) -> Id {
+    hashed_id("family", family)
+}
+
+fn hashed_id(domain: &str, value: &str) -> Id {
+    let digest = Sha256::new()
+        .chain_update(domain.as_bytes())
+        .chain_update([0u8])
+        .chain_update(value.as_bytes())
+        .finalize();
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    Id(i128::from_le_bytes(bytes))
+}

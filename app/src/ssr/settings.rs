@@ -1,0 +1,116 @@
+//! The settings the auth core needs, already parsed and checked (the server binary reads them
+//! from the environment).
+
+use std::fmt;
+use std::time::Duration;
+
+/// Which kind of deployment this is. `prod` refuses insecure settings; `test` may use fast
+/// password hashing; `dev` uses plain cookie names so it works over plain HTTP on any host.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AppEnv {
+    Dev,
+    Test,
+    Prod,
+}
+
+impl AppEnv {
+    pub fn parse(value: &str) -> Option<AppEnv> {
+        match value {
+            "dev" => Some(AppEnv::Dev),
+            "test" => Some(AppEnv::Test),
+            "prod" => Some(AppEnv::Prod),
+            _ => None,
+        }
+    }
+}
+
+/// A secret whose `Debug` output never shows the value.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+/// Argon2id cost. OWASP's recommendation is the default; only `test` may lower it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HashCost {
+    pub memory_kib: u32,
+    pub iterations: u32,
+    pub parallelism: u32,
+}
+
+impl HashCost {
+    pub const OWASP: HashCost = HashCost {
+        memory_kib: 19_456,
+        iterations: 2,
+        parallelism: 1,
+    };
+    /// For test suites only: keeps hundreds of sign-ins fast. Never accepted in `prod`.
+    pub const FAST_FOR_TESTS: HashCost = HashCost {
+        memory_kib: 1_024,
+        iterations: 1,
+        parallelism: 1,
+    };
+}
+
+#[derive(Clone, Debug)]
+pub struct AuthSettings {
+    pub env: AppEnv,
+    pub access_ttl: Duration,
+    /// Absolute lifetime of a login (refresh session family).
+    pub refresh_ttl: Duration,
+    /// A refresh session unused for this long ends, even before its absolute lifetime.
+    pub refresh_idle_ttl: Duration,
+    /// How long the previous refresh credential stays usable after a rotation (concurrent tabs).
+    pub refresh_grace: Duration,
+    pub jwt_secret: Secret,
+    pub issuer: String,
+    pub audience: String,
+    /// The site's own origin (`https://example.com`), for the cross-site request check. When
+    /// unset, the origin is derived from the request's `Host` header.
+    pub public_origin: Option<String>,
+    pub hash_cost: HashCost,
+    /// How many password hashes may run at once (each takes ~19 MiB and a core for a while).
+    pub hash_concurrency: usize,
+}
+
+impl AuthSettings {
+    /// `Secure` cookies with the `__Host-` prefix everywhere but `dev`.
+    pub fn secure_cookies(&self) -> bool {
+        self.env != AppEnv::Dev
+    }
+
+    /// Settings for tests and examples: short secret-free defaults that are fine off `prod`.
+    pub fn for_env(env: AppEnv, jwt_secret: Secret) -> Self {
+        Self {
+            env,
+            access_ttl: Duration::from_secs(15 * 60),
+            refresh_ttl: Duration::from_secs(30 * 24 * 3600),
+            refresh_idle_ttl: Duration::from_secs(14 * 24 * 3600),
+            refresh_grace: Duration::from_secs(15),
+            jwt_secret,
+            issuer: "leptos-hybrid-auth".to_owned(),
+            audience: "leptos-hybrid-auth".to_owned(),
+            public_origin: None,
+            hash_cost: if env == AppEnv::Test {
+                HashCost::FAST_FOR_TESTS
+            } else {
+                HashCost::OWASP
+            },
+            hash_concurrency: 2,
+        }
+    }
+}

@@ -1,0 +1,54 @@
+//! Everything a request handler needs, built once at start-up and shared.
+
+use super::cookies::AuthCookies;
+use super::passwords::PasswordHasher;
+use super::sessions::{IssuedRefresh, RefreshSessions};
+use super::settings::AuthSettings;
+use super::tokens::{AccessClaims, TokenIssuer};
+use axum::extract::FromRef;
+use http::HeaderValue;
+use leptos::prelude::LeptosOptions;
+use sqlx::SqlitePool;
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub settings: Arc<AuthSettings>,
+    pub db: SqlitePool,
+    pub sessions: RefreshSessions,
+    pub tokens: Arc<TokenIssuer>,
+    pub passwords: PasswordHasher,
+    pub cookies: AuthCookies,
+    pub leptos_options: LeptosOptions,
+}
+
+/// A signed-in session as the browser will hold it: the access token's claims and the two
+/// `Set-Cookie` values that deliver it.
+pub struct SignedIn {
+    pub claims: AccessClaims,
+    pub set_cookies: [HeaderValue; 2],
+}
+
+impl AppState {
+    /// Issues an access token for a refresh session just started or rotated, and the cookies
+    /// carrying both.
+    pub fn sign_in(&self, issued: &IssuedRefresh) -> SignedIn {
+        let (access, claims) = self
+            .tokens
+            .issue(&issued.record.viewer(), &issued.record.family);
+        SignedIn {
+            claims,
+            set_cookies: [
+                self.cookies
+                    .set_access(&access, self.tokens.ttl().as_secs()),
+                self.cookies.set_refresh(&issued.token, issued.max_age),
+            ],
+        }
+    }
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}

@@ -1,0 +1,195 @@
+//! Access tokens: short-lived HS256 JWTs that carry the user id, role and session family, and
+//! nothing personal. Verification is strict and does no I/O.
+
+use super::settings::AuthSettings;
+use crate::auth::{Role, Viewer};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// Longer than any token we issue; anything bigger is refused before it is parsed.
+pub const MAX_TOKEN_BYTES: usize = 4096;
+/// The JWT `typ` header of our access tokens (RFC 9068), so no other JWT can pass for one.
+const ACCESS_TYP: &str = "at+jwt";
+/// Our own token-kind claim, checked as well: belt and braces against token confusion.
+const ACCESS_KIND: &str = "access";
+/// Clock skew tolerated between instances, in seconds (jsonwebtoken's default of 60 is too lax).
+const LEEWAY_SECS: u64 = 5;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessClaims {
+    /// The user id.
+    pub sub: String,
+    pub role: Role,
+    /// The session family (one per login); revoking it ends every token of that login.
+    pub sid: String,
+    pub kind: String,
+    pub iss: String,
+    pub aud: String,
+    pub iat: u64,
+    pub nbf: u64,
+    pub exp: u64,
+    pub jti: String,
+}
+
+impl AccessClaims {
+    pub fn viewer(&self) -> Option<Viewer> {
+        Some(Viewer {
+            user_id: self.sub.parse().ok()?,
+            role: self.role,
+        })
+    }
+}
+
+/// Why a token was refused. Callers treat all of these alike (not signed in); the kinds exist
+/// for logs and tests.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum TokenError {
+    #[error("token too large")]
+    TooLarge,
+    #[error("token expired")]
+    Expired,
+    #[error("token invalid")]
+    Invalid,
+}
+
+pub struct TokenIssuer {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+    issuer: String,
+    audience: String,
+    ttl: Duration,
+}
+
+impl TokenIssuer {
+    pub fn new(settings: &AuthSettings) -> Self {
+        let secret = settings.jwt_secret.expose().as_bytes();
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.algorithms = vec![Algorithm::HS256];
+        validation.leeway = LEEWAY_SECS;
+        validation.validate_exp = true;
+        validation.validate_nbf = true;
+        validation.set_issuer(&[&settings.issuer]);
+        validation.set_audience(&[&settings.audience]);
+        validation.set_required_spec_claims(&["exp", "nbf", "iat", "iss", "aud", "sub"]);
+        Self {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+            validation,
+            issuer: settings.issuer.clone(),
+            audience: settings.audience.clone(),
+            ttl: settings.access_ttl,
+        }
+    }
+
+    pub fn ttl(&self) -> Duration {
+        self.ttl
+    }
+
+    /// Issues an access token for `viewer` within session family `family`; returns the token
+    /// and the claims it carries.
+    pub fn issue(&self, viewer: &Viewer, family: &str) -> (String, AccessClaims) {
+        let now = unix_now();
+        let claims = AccessClaims {
+            sub: viewer.user_id.to_string(),
+            role: viewer.role,
+            sid: family.to_owned(),
+            kind: ACCESS_KIND.to_owned(),
+            iss: self.issuer.clone(),
+            aud: self.audience.clone(),
+            iat: now,
+            nbf: now,
+            exp: now + self.ttl.as_secs(),
+            jti: super::sessions::random_token(),
+        };
+        let mut header = Header::new(Algorithm::HS256);
+        header.typ = Some(ACCESS_TYP.to_owned());
+        let token = jsonwebtoken::encode(&header, &claims, &self.encoding)
+            .expect("HS256 signing with an in-memory key cannot fail");
+        (token, claims)
+    }
+
+    pub fn verify(&self, token: &str) -> Result<AccessClaims, TokenError> {
+        if token.len() > MAX_TOKEN_BYTES {
+            return Err(TokenError::TooLarge);
+        }
+        let data = jsonwebtoken::decode::<AccessClaims>(token, &self.decoding, &self.validation)
+            .map_err(|error| match error.kind() {
+                jsonwebtoken::errors::ErrorKind::ExpiredSignature => TokenError::Expired,
+                _ => TokenError::Invalid,
+            })?;
+        if data.header.typ.as_deref() != Some(ACCESS_TYP) || data.claims.kind != ACCESS_KIND {
+            return Err(TokenError::Invalid);
+        }
+        if data.claims.iat > unix_now() + LEEWAY_SECS {
+            return Err(TokenError::Invalid);
+        }
+        Ok(data.claims)
+    }
+}
+
+pub fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|elapsed| elapsed.as_secs())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ssr::settings::{AppEnv, Secret};
+    use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+
+    fn issuer() -> TokenIssuer {
+        TokenIssuer::new(&AuthSettings::for_env(
+            AppEnv::Test,
+            Secret::new("a-test-secret-that-is-long-enough-for-hs256"),
+        ))
+    }
+
+    fn viewer() -> Viewer {
+        Viewer { user_id: 7, role: Role::User }
+    }
+
+    #[test]
+    fn a_fresh_token_verifies_and_carries_no_personal_data() {
+        let tokens = issuer();
+        let (token, _) = tokens.issue(&viewer(), "family-1");
+        let claims = tokens.verify(&token).expect("valid");
+        assert_eq!(claims.viewer(), Some(viewer()));
+        assert_eq!(claims.sid, "family-1");
+        let payload = token.split('.').nth(1).unwrap();
+        let json = String::from_utf8(URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap();
+        assert!(!json.contains('@'), "no email in the token: {json}");
+    }
+
+    #[test]
+    fn a_token_signed_with_another_key_is_refused() {
+        let other = TokenIssuer::new(&AuthSettings::for_env(
+            AppEnv::Test,
+            Secret::new("another-secret-that-is-long-enough-for-hs256"),
+        ));
+        let (token, _) = other.issue(&viewer(), "f");
+        assert_eq!(issuer().verify(&token), Err(TokenError::Invalid));
+    }
+
+    #[test]
+    fn an_unsigned_alg_none_token_is_refused() {
+        let tokens = issuer();
+        let (token, _) = tokens.issue(&viewer(), "f");
+        let payload = token.split('.').nth(1).unwrap();
+        let header = URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"at+jwt"}"#);
+        assert_eq!(tokens.verify(&format!("{header}.{payload}.")), Err(TokenError::Invalid));
+    }
+
+    #[test]
+    fn oversized_and_garbage_tokens_are_refused_without_panicking() {
+        let tokens = issuer();
+        assert_eq!(tokens.verify(&"a".repeat(MAX_TOKEN_BYTES + 1)), Err(TokenError::TooLarge));
+        for garbage in ["", ".", "..", "a.b.c", "ünïcödé.☃.x"] {
+            assert_eq!(tokens.verify(garbage), Err(TokenError::Invalid), "{garbage:?}");
+        }
+    }
+}

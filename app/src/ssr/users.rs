@@ -1,0 +1,88 @@
+//! Queries on the `users` table. One function per query; callers get typed rows.
+
+use super::input::Email;
+use super::tokens::unix_now;
+use crate::auth::{Profile, Role};
+use sqlx::SqlitePool;
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct UserRow {
+    pub id: i64,
+    pub email: String,
+    pub password_hash: String,
+    pub role: String,
+    pub created_at: i64,
+}
+
+impl UserRow {
+    /// The stored role; an unknown value (edited by hand) is treated as the least privileged.
+    pub fn role(&self) -> Role {
+        Role::parse(&self.role).unwrap_or(Role::User)
+    }
+
+    pub fn profile(&self) -> Profile {
+        Profile {
+            id: self.id,
+            email: self.email.clone(),
+            role: self.role(),
+            created_at: self.created_at,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum InsertError {
+    #[error("email already registered")]
+    EmailTaken,
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+pub async fn insert(
+    db: &SqlitePool,
+    email: &Email,
+    password_hash: &str,
+    role: Role,
+) -> Result<i64, InsertError> {
+    let now = unix_now() as i64;
+    let inserted = sqlx::query_scalar::<_, i64>(
+        "INSERT INTO users (email, password_hash, role, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(email.as_str())
+    .bind(password_hash)
+    .bind(role.as_str())
+    .bind(now)
+    .bind(now)
+    .fetch_one(db)
+    .await;
+    match inserted {
+        Ok(id) => Ok(id),
+        Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
+            Err(InsertError::EmailTaken)
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+const COLUMNS: &str = "id, email, password_hash, role, created_at";
+
+pub async fn find_by_email(db: &SqlitePool, email: &Email) -> Result<Option<UserRow>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM users WHERE email = ?"))
+        .bind(email.as_str())
+        .fetch_optional(db)
+        .await
+}
+
+pub async fn find_by_id(db: &SqlitePool, id: i64) -> Result<Option<UserRow>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM users WHERE id = ?"))
+        .bind(id)
+        .fetch_optional(db)
+        .await
+}
+
+pub async fn list(db: &SqlitePool) -> Result<Vec<UserRow>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM users ORDER BY id"))
+        .fetch_all(db)
+        .await
+}

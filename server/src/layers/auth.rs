@@ -1,0 +1,211 @@
+//! The auth layer: one decision per request, made before anything renders.
+//!
+//! 1. State-changing requests must come from our own origin.
+//! 2. The access cookie is verified (no I/O). If it is missing or expired and a refresh cookie
+//!    is present, the refresh session is rotated here and the new cookies go on this response's
+//!    headers, before a streamed page starts (cookies set from inside a stream can be lost).
+//! 3. The page's or server function's policy is applied: signed-out visitors of guarded pages get
+//!    303 to the login page, the wrong role gets 403, unknown functions are refused, and functions
+//!    that need a session confirm it is still alive (so logout takes effect at once).
+//! 4. The decision goes into the request as a [`RequestAuth`] for pages and functions to read.
+
+use super::api_response::{api_error, with_error_status};
+use super::csrf;
+use app::auth::policy::{login_url, page_policy, server_fn_policy, Access, Policy};
+use app::error::AppError;
+use app::ssr::context::RequestAuth;
+use app::ssr::state::AppState;
+use axum::body::{to_bytes, Body};
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use http::header::{CONTENT_LENGTH, SET_COOKIE};
+use http::{HeaderMap, HeaderValue, StatusCode};
+
+/// The largest request body any `/api` function accepts; our forms are far smaller.
+pub const MAX_API_BODY_BYTES: usize = 64 * 1024;
+
+/// Server functions that handle the refresh cookie themselves: rotating it here first would
+/// spend it twice.
+const HANDLES_REFRESH_ITSELF: &[&str] = &["/api/login", "/api/register", "/api/refresh", "/api/logout"];
+
+pub async fn auth_layer(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let path = request.uri().path().to_owned();
+    let is_api = path.starts_with("/api/");
+
+    if csrf::is_state_changing(request.method())
+        && !csrf::is_same_origin(&state.settings, request.headers())
+    {
+        tracing::warn!(%path, "refused a cross-site request");
+        return if is_api {
+            api_error(&path, AppError::cross_site())
+        } else {
+            (StatusCode::FORBIDDEN, "Cross-site request refused.").into_response()
+        };
+    }
+    if is_static_asset(&path) {
+        return next.run(request).await;
+    }
+    if is_api {
+        api_request(state, path, request, next).await
+    } else {
+        page_request(state, request, next).await
+    }
+}
+
+async fn page_request(state: AppState, mut request: Request, next: Next) -> Response {
+    let outcome = authenticate(&state, request.headers(), true).await;
+    let path = request.uri().path();
+    let access = page_policy(path).check(outcome.auth.viewer().as_ref());
+    if access == Access::SignInRequired {
+        let response = if outcome.store_unavailable {
+            (StatusCode::SERVICE_UNAVAILABLE, "Sign-in is temporarily unavailable.").into_response()
+        } else {
+            let target = request
+                .uri()
+                .path_and_query()
+                .map_or(path, |path_and_query| path_and_query.as_str());
+            Redirect::to(&login_url(target)).into_response()
+        };
+        return with_cookies(response, outcome.set_cookies);
+    }
+    request.extensions_mut().insert(outcome.auth);
+    let mut response = next.run(request).await;
+    if access == Access::Forbidden {
+        *response.status_mut() = StatusCode::FORBIDDEN;
+    }
+    with_cookies(response, outcome.set_cookies)
+}
+
+async fn api_request(state: AppState, path: String, request: Request, next: Next) -> Response {
+    let Some(policy) = server_fn_policy(&path) else {
+        let registered = server_fn::axum::server_fn_paths().any(|(fn_path, _)| fn_path == path);
+        // Deny by default: a function that exists but declares no policy is refused too.
+        let error = if registered { AppError::forbidden() } else { AppError::not_found() };
+        return api_error(&path, error);
+    };
+    let mut request = match buffer_body(request).await {
+        Ok(request) => request,
+        Err(error) => return api_error(&path, error),
+    };
+    let may_refresh = !HANDLES_REFRESH_ITSELF.contains(&path.as_str());
+    let mut outcome = authenticate(&state, request.headers(), may_refresh).await;
+
+    if let Err(error) = enforce(&state, policy, &mut outcome).await {
+        return with_cookies(api_error(&path, error), outcome.set_cookies);
+    }
+    request.extensions_mut().insert(outcome.auth);
+    let response = with_error_status(next.run(request).await).await;
+    with_cookies(response, outcome.set_cookies)
+}
+
+/// Applies a server function's policy; functions that need a session also confirm it is alive.
+async fn enforce(state: &AppState, policy: Policy, outcome: &mut AuthOutcome) -> Result<(), AppError> {
+    match policy.check(outcome.auth.viewer().as_ref()) {
+        Access::Allowed => {}
+        Access::SignInRequired if outcome.store_unavailable => return Err(AppError::unavailable()),
+        Access::SignInRequired => return Err(AppError::unauthenticated()),
+        Access::Forbidden => return Err(AppError::forbidden()),
+    }
+    if !policy.needs_session() {
+        return Ok(());
+    }
+    let Some(claims) = &outcome.auth.claims else {
+        return Err(AppError::unauthenticated());
+    };
+    match state.sessions.family_alive(&claims.sid).await {
+        Ok(true) => Ok(()),
+        Ok(false) => {
+            outcome.set_cookies = state.cookies.clear_both().to_vec();
+            Err(AppError::unauthenticated())
+        }
+        Err(error) => {
+            tracing::error!(%error, "session store unavailable while checking a session");
+            Err(AppError::unavailable())
+        }
+    }
+}
+
+/// The auth decision and any cookies the response must carry because of it.
+struct AuthOutcome {
+    auth: RequestAuth,
+    set_cookies: Vec<HeaderValue>,
+    /// A refresh was needed but the session store could not be reached.
+    store_unavailable: bool,
+}
+
+impl AuthOutcome {
+    fn anonymous(set_cookies: Vec<HeaderValue>) -> Self {
+        Self {
+            auth: RequestAuth::default(),
+            set_cookies,
+            store_unavailable: false,
+        }
+    }
+}
+
+async fn authenticate(state: &AppState, headers: &HeaderMap, may_refresh: bool) -> AuthOutcome {
+    let access = state.cookies.read_access(headers);
+    if let Some(claims) = access.as_deref().and_then(|token| state.tokens.verify(token).ok()) {
+        return AuthOutcome {
+            auth: RequestAuth { claims: Some(claims) },
+            set_cookies: Vec::new(),
+            store_unavailable: false,
+        };
+    }
+    let refresh = state.cookies.read_refresh(headers);
+    match refresh {
+        Some(token) if may_refresh => match state.sessions.rotate(&token).await {
+            Ok(Some(issued)) => {
+                let signed_in = state.sign_in(&issued);
+                AuthOutcome {
+                    auth: RequestAuth { claims: Some(signed_in.claims) },
+                    set_cookies: signed_in.set_cookies.to_vec(),
+                    store_unavailable: false,
+                }
+            }
+            Ok(None) => AuthOutcome::anonymous(state.cookies.clear_both().to_vec()),
+            Err(error) => {
+                tracing::error!(%error, "session store unavailable during transparent refresh");
+                AuthOutcome {
+                    store_unavailable: true,
+                    ..AuthOutcome::anonymous(Vec::new())
+                }
+            }
+        },
+        Some(_) => AuthOutcome::anonymous(Vec::new()),
+        // A stale or forged access cookie with nothing to refresh it: drop it.
+        None if access.is_some() => AuthOutcome::anonymous(state.cookies.clear_both().to_vec()),
+        None => AuthOutcome::anonymous(Vec::new()),
+    }
+}
+
+/// Reads a server function's body up front, refusing oversized ones with 413 (the framework
+/// would read any size).
+async fn buffer_body(request: Request) -> Result<Request, AppError> {
+    let declared = request
+        .headers()
+        .get(CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<usize>().ok());
+    if declared.is_some_and(|length| length > MAX_API_BODY_BYTES) {
+        return Err(AppError::too_large());
+    }
+    let (parts, body) = request.into_parts();
+    let bytes = to_bytes(body, MAX_API_BODY_BYTES)
+        .await
+        .map_err(|_| AppError::too_large())?;
+    Ok(Request::from_parts(parts, Body::from(bytes)))
+}
+
+fn with_cookies(mut response: Response, set_cookies: Vec<HeaderValue>) -> Response {
+    for value in set_cookies {
+        response.headers_mut().append(SET_COOKIE, value);
+    }
+    response
+}
+
+/// Built assets and files: no auth decision needed.
+fn is_static_asset(path: &str) -> bool {
+    path.starts_with("/pkg/") || path == "/favicon.ico" || path == "/healthz"
+}

@@ -1,0 +1,8 @@
+//! The server: configuration, start-up, the request layers and the command line.
+//! `main.rs` only dispatches; integration tests build the same [`startup::Application`].
+
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod layers;
+pub mod startup;
