@@ -1,0 +1,44 @@
+import { defineConfig, devices } from '@playwright/test';
+import { servers } from './support/servers';
+
+/**
+ * The suite runs against the real built app (`cargo leptos build`), started here twice on
+ * fresh databases: one instance with default lifetimes, and one whose access tokens live two
+ * seconds, for the transparent-refresh tests. Chromium is Debian's; nothing is downloaded.
+ */
+export default defineConfig({
+  testDir: './tests',
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: true,
+  workers: process.env.CI ? 2 : 2,
+  retries: 0,
+  reporter: process.env.CI ? [['list']] : [['list'], ['html', { open: 'never' }]],
+  use: {
+    baseURL: servers.main.url,
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--headless',
+        '--disable-gpu',
+        '--disable-dev-shm-usage',
+        '--disable-quic',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    },
+  },
+  projects: [{ name: 'chromium', use: { ...devices['Desktop Chrome'] } }],
+  webServer: Object.values(servers).map((server) => ({
+    command: `bash ../scripts/e2e-server.sh ${server.port} ${server.name} ${server.env.join(' ')}`,
+    url: `${server.url}/healthz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: 'ignore',
+    stderr: 'pipe',
+  })),
+});

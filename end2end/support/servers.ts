@@ -1,0 +1,34 @@
+import path from 'node:path';
+
+/** The app instances the suite starts (see `scripts/e2e-server.sh`). */
+export interface AppServer {
+  name: string;
+  port: number;
+  url: string;
+  /** Extra environment for this instance, as KEY=VALUE. */
+  env: string[];
+  /** Its SQLite database, for bootstrapping accounts through the CLI. */
+  databaseUrl: string;
+}
+
+const root = path.resolve(__dirname, '..', '..');
+const basePort = Number(process.env.E2E_BASE_PORT ?? 3180);
+
+function server(name: string, offset: number, env: string[]): AppServer {
+  const port = basePort + offset;
+  return {
+    name,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    env,
+    databaseUrl: `sqlite://${path.join(root, 'target', 'e2e', name, 'app.db')}`,
+  };
+}
+
+export const servers = {
+  main: server('main', 0, []),
+  shortLived: server('short-lived', 1, ['ACCESS_TOKEN_TTL=2']),
+};
+
+export const serverBinary = path.join(root, 'target', 'debug', 'server');
+export const repositoryRoot = root;

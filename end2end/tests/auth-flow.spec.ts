@@ -1,0 +1,54 @@
+import { test, expect, freshEmail, PASSWORD, signIn, waitForHydration } from '../support/fixtures';
+
+test('a visitor registers, sees the dashboard, signs out and signs back in', async ({ page }) => {
+  const email = freshEmail('flow');
+  await page.goto('/register');
+  await waitForHydration(page);
+  await page.getByTestId('email-input').fill(email);
+  await page.getByTestId('password-input').fill(PASSWORD);
+  await page.getByTestId('register-submit').click();
+
+  await expect(page).toHaveURL(/\/dashboard$/);
+  await expect(page.getByTestId('dashboard-email')).toHaveText(email);
+  await expect(page.getByTestId('user-menu')).toBeVisible();
+
+  await page.getByTestId('logout-button').click();
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByTestId('nav-login')).toBeVisible();
+  const cookies = await page.context().cookies();
+  expect(cookies.filter((c) => c.name.includes('token'))).toEqual([]);
+
+  // Signed out for real: the dashboard now sends us to the login page.
+  await page.goto('/dashboard');
+  await expect(page).toHaveURL(/\/login\?next=%2Fdashboard$/);
+
+  await signIn(page, { email, password: PASSWORD }, '/login?next=%2Fdashboard');
+  await expect(page).toHaveURL(/\/dashboard$/);
+  await expect(page.getByTestId('dashboard-email')).toHaveText(email);
+});
+
+test('a wrong password shows a clear message next to the form', async ({ page, account }) => {
+  await signIn(page, { email: account.email, password: 'not my password' });
+  await expect(page.getByTestId('login-error')).toHaveText('Incorrect email or password.');
+  await expect(page).toHaveURL(/\/login/);
+});
+
+test('registering a taken email says so', async ({ page, account }) => {
+  await page.goto('/register');
+  await waitForHydration(page);
+  await page.getByTestId('email-input').fill(account.email);
+  await page.getByTestId('password-input').fill(PASSWORD);
+  await page.getByTestId('register-submit').click();
+  await expect(page.getByTestId('register-error')).toContainText('already exists');
+});
+
+test('the auth cookies are httpOnly, Lax and host-only', async ({ userPage }) => {
+  const cookies = (await userPage.context().cookies()).filter((c) => c.name.includes('token'));
+  expect(cookies.map((c) => c.name).sort()).toEqual(['__Host-access_token', '__Host-refresh_token']);
+  for (const cookie of cookies) {
+    expect(cookie.httpOnly).toBe(true);
+    expect(cookie.sameSite).toBe('Lax');
+    expect(cookie.secure).toBe(true);
+    expect(cookie.path).toBe('/');
+  }
+});

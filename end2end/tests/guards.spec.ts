@@ -1,0 +1,67 @@
+import { test, expect, signIn, waitForHydration } from '../support/fixtures';
+
+test('a guarded page sends a visitor to login and back to where they were going', async ({ page, account }) => {
+  await page.goto('/dashboard');
+  await expect(page).toHaveURL(/\/login\?next=%2Fdashboard$/);
+  await waitForHydration(page);
+  await page.getByTestId('email-input').fill(account.email);
+  await page.getByTestId('password-input').fill(account.password);
+  await page.getByTestId('login-submit').click();
+  await expect(page).toHaveURL(/\/dashboard$/);
+  await expect(page.getByTestId('dashboard-email')).toHaveText(account.email);
+});
+
+test('a user gets a 403 page on /admin, on first load and after client-side navigation', async ({ userPage: page }) => {
+  const response = await page.goto('/admin');
+  expect(response?.status()).toBe(403);
+  await expect(page.getByTestId('forbidden')).toBeVisible();
+
+  await page.goto('/');
+  await waitForHydration(page);
+  await expect(page.getByTestId('nav-admin')).toHaveCount(0);
+  await page.evaluate(() => {
+    const link = document.createElement('a');
+    link.href = '/admin';
+    link.textContent = 'admin';
+    link.id = 'to-admin';
+    document.body.appendChild(link);
+  });
+  await page.click('#to-admin');
+  await expect(page).toHaveURL(/\/admin$/);
+  await expect(page.getByTestId('forbidden')).toBeVisible();
+});
+
+test('an admin sees the user list and can navigate there from the menu', async ({ adminPage: page }) => {
+  await page.goto('/dashboard');
+  await waitForHydration(page);
+  await page.getByTestId('nav-admin').click();
+  await expect(page).toHaveURL(/\/admin$/);
+  await expect(page.getByTestId('users-table')).toBeVisible();
+  expect(await page.getByTestId('user-row').count()).toBeGreaterThan(0);
+});
+
+test('a signed-out visitor navigating client-side to a guarded page lands on login', async ({ page }) => {
+  await page.goto('/');
+  await waitForHydration(page);
+  await page.evaluate(() => {
+    const link = document.createElement('a');
+    link.href = '/dashboard';
+    link.id = 'to-dashboard';
+    link.textContent = 'dashboard';
+    document.body.appendChild(link);
+  });
+  await page.click('#to-dashboard');
+  await expect(page).toHaveURL(/\/login\?next=%2Fdashboard$/);
+});
+
+test('hydration leaves the server-rendered signed-in header intact', async ({ userPage: page }) => {
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error' || message.type() === 'warning') errors.push(message.text());
+  });
+  await page.goto('/dashboard');
+  await waitForHydration(page);
+  await expect(page.getByTestId('user-menu')).toBeVisible();
+  await expect(page.getByTestId('user-role')).toHaveText('user');
+  expect(errors.filter((text) => /hydrat/i.test(text))).toEqual([]);
+});

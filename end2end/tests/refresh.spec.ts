@@ -1,0 +1,35 @@
+import { test, expect, createAccount, signInQuickly, waitForHydration } from '../support/fixtures';
+import { servers } from '../support/servers';
+
+// Access tokens on this instance live two seconds, so waiting a little lets them lapse.
+test.use({ baseURL: servers.shortLived.url });
+
+test('an expired access token is refreshed on the next page load without a bounce to login', async ({ page }) => {
+  const account = createAccount('user', servers.shortLived);
+  await signInQuickly(page, account);
+  const before = await page.context().cookies();
+  const refreshBefore = before.find((c) => c.name === '__Host-refresh_token')?.value;
+
+  await page.waitForTimeout(3_000);
+  const response = await page.goto('/dashboard');
+  expect(response?.status()).toBe(200);
+  await expect(page).toHaveURL(/\/dashboard$/);
+  await expect(page.getByTestId('dashboard-email')).toHaveText(account.email);
+
+  const after = await page.context().cookies();
+  expect(after.find((c) => c.name === '__Host-refresh_token')?.value).not.toBe(refreshBefore);
+  expect(after.find((c) => c.name === '__Host-access_token')).toBeDefined();
+});
+
+test('a hydrated page keeps working after its access token expires', async ({ page }) => {
+  const account = createAccount('user', servers.shortLived);
+  await signInQuickly(page, account);
+  await page.goto('/');
+  await waitForHydration(page);
+  await page.waitForTimeout(3_000);
+
+  // Client-side navigation: the dashboard's data request is refreshed transparently.
+  await page.getByTestId('cta-dashboard').click();
+  await expect(page).toHaveURL(/\/dashboard$/);
+  await expect(page.getByTestId('dashboard-email')).toHaveText(account.email);
+});

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Starts one throwaway instance of the built app for the Playwright suite: a fresh SQLite
+# database under target/e2e/<name>, the test profile, and any extra KEY=VALUE settings.
+# Usage: scripts/e2e-server.sh PORT NAME [KEY=VALUE ...]
+set -euo pipefail
+port=$1
+name=$2
+shift 2
+root=$(cd "$(dirname "$0")/.." && pwd)
+data="$root/target/e2e/$name"
+rm -rf "$data"
+mkdir -p "$data"
+cd "$root"
+exec env \
+  APP_ENV=test \
+  JWT_SECRET="end-to-end-test-secret-not-for-production-use" \
+  DATABASE_URL="sqlite://$data/app.db" \
+  LEPTOS_SITE_ADDR="127.0.0.1:$port" \
+  LEPTOS_SITE_ROOT="target/site" \
+  LEPTOS_SITE_PKG_DIR="pkg" \
+  LEPTOS_OUTPUT_NAME="leptos-hybrid-auth" \
+  RUST_LOG="${RUST_LOG:-warn}" \
+  "$@" \
+  "$root/target/debug/server" serve

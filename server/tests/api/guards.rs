@@ -1,0 +1,78 @@
+use crate::helpers::*;
+use app::auth::Role;
+use reqwest::StatusCode;
+
+#[tokio::test]
+async fn guarded_pages_send_signed_out_visitors_to_login_with_303_and_next() {
+    let app = TestApp::spawn().await;
+    let browser = app.browser();
+    for (path, expected) in [
+        ("/dashboard", "/login?next=%2Fdashboard"),
+        ("/admin", "/login?next=%2Fadmin"),
+        ("/account", "/login?next=%2Faccount"),
+        ("/dashboard?tab=2&x=y", "/login?next=%2Fdashboard%3Ftab%3D2%26x%3Dy"),
+    ] {
+        let response = browser.get(path).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{path}");
+        assert_eq!(location(&response), expected, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn public_pages_render_for_everyone_and_unknown_pages_are_404() {
+    let app = TestApp::spawn().await;
+    let browser = app.browser();
+    for path in ["/", "/login", "/register", "/login?next=%2Fadmin"] {
+        let response = browser.get(path).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        assert!(response.text().await.unwrap().contains("<html"), "{path}");
+    }
+    assert_eq!(browser.get("/no-such-page").await.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_signed_in_user_sees_the_dashboard_with_their_email() {
+    let app = TestApp::spawn().await;
+    let browser = app.signed_in("ada@example.com", Role::User).await;
+    let response = browser.get("/dashboard").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("data-testid=\"dashboard-email\""), "{html}");
+    assert!(html.contains("ada@example.com"));
+}
+
+#[tokio::test]
+async fn a_user_without_the_admin_role_gets_a_403_page() {
+    let app = TestApp::spawn().await;
+    let browser = app.signed_in("ada@example.com", Role::User).await;
+    let response = browser.get("/admin").await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("data-testid=\"forbidden\""));
+    assert!(!html.contains("data-testid=\"users-table\""));
+}
+
+#[tokio::test]
+async fn an_admin_sees_the_user_list() {
+    let app = TestApp::spawn().await;
+    app.create_user("ada@example.com", Role::User).await;
+    let admin = app.signed_in("root@example.com", Role::Admin).await;
+    let response = admin.get("/admin").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("data-testid=\"users-table\""));
+    assert!(html.contains("ada@example.com") && html.contains("root@example.com"));
+}
+
+#[tokio::test]
+async fn the_page_carries_the_viewer_for_hydration_without_personal_data() {
+    let app = TestApp::spawn().await;
+    let browser = app.signed_in("ada@example.com", Role::User).await;
+    let html = browser.get("/").await.text().await.unwrap();
+    let meta = html.split("<meta name=\"viewer\"").nth(1).expect("viewer meta").split('>').next().unwrap();
+    assert!(meta.contains("&quot;role&quot;:&quot;user&quot;") || meta.contains("\"role\":\"user\""), "{meta}");
+    assert!(!meta.contains('@'), "{meta}");
+
+    let anonymous = app.browser().get("/").await.text().await.unwrap();
+    assert!(anonymous.contains("<meta name=\"viewer\" content=\"null\""));
+}

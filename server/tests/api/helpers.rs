@@ -1,0 +1,234 @@
+//! A running app on port 0 with its own fresh SQLite database, and a small cookie-keeping
+//! client that behaves like one browser.
+
+use app::auth::Role;
+use app::ssr::input::Email;
+use leptos::prelude::LeptosOptions;
+use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, COOKIE, SET_COOKIE};
+use reqwest::{redirect, Response, StatusCode};
+use server::config::Config;
+use server::startup::Application;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+
+pub const JWT_SECRET: &str = "integration-test-secret-that-is-long-enough";
+pub const PASSWORD: &str = "correct horse battery staple";
+pub const ACCESS_COOKIE: &str = "__Host-access_token";
+pub const REFRESH_COOKIE: &str = "__Host-refresh_token";
+
+pub struct TestApp {
+    pub address: String,
+    pub state: app::ssr::state::AppState,
+    _dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    /// Starts the app with `APP_ENV=test` plus `overrides`.
+    pub async fn spawn_with(overrides: &[(&str, &str)]) -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let database_url = format!("sqlite://{}/app.db", dir.path().display());
+        let mut vars: HashMap<String, String> = HashMap::from([
+            ("APP_ENV".into(), "test".into()),
+            ("JWT_SECRET".into(), JWT_SECRET.into()),
+            ("DATABASE_URL".into(), database_url),
+        ]);
+        for (key, value) in overrides {
+            vars.insert(key.to_string(), value.to_string());
+        }
+        let config = Config::from_lookup(|name| vars.get(name).cloned()).expect("config");
+        let options = LeptosOptions::builder()
+            .output_name("leptos-hybrid-auth")
+            .site_root("target/site")
+            .site_pkg_dir("pkg")
+            .build();
+        let application = Application::build(config, options, "127.0.0.1:0".parse().unwrap())
+            .await
+            .expect("app starts");
+        let address = format!("http://{}", application.local_addr());
+        let state = application.state.clone();
+        tokio::spawn(application.run());
+        TestApp {
+            address,
+            state,
+            _dir: dir,
+        }
+    }
+
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(&[]).await
+    }
+
+    pub fn browser(&self) -> Browser {
+        Browser::new(&self.address)
+    }
+
+    /// Creates an account directly in the database (as `server user create` would).
+    pub async fn create_user(&self, email: &str, role: Role) {
+        let hash = self.state.passwords.hash(PASSWORD.into()).await.unwrap();
+        app::ssr::users::insert(&self.state.db, &Email::parse(email).unwrap(), &hash, role)
+            .await
+            .unwrap();
+    }
+
+    /// A browser signed in as a fresh account with `role`.
+    pub async fn signed_in(&self, email: &str, role: Role) -> Browser {
+        self.create_user(email, role).await;
+        let browser = self.browser();
+        let response = browser.post_login(email, PASSWORD, None).await;
+        assert_eq!(response.status(), StatusCode::OK, "login as {email}");
+        browser
+    }
+}
+
+/// One browser: a base URL and a cookie jar that follows `Set-Cookie` like a real one.
+#[derive(Clone)]
+pub struct Browser {
+    base: String,
+    client: reqwest::Client,
+    jar: Arc<Mutex<BTreeMap<String, String>>>,
+}
+
+impl Browser {
+    pub fn new(base: &str) -> Browser {
+        Browser {
+            base: base.to_owned(),
+            client: reqwest::Client::builder()
+                .redirect(redirect::Policy::none())
+                .build()
+                .unwrap(),
+            jar: Arc::default(),
+        }
+    }
+
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.jar.lock().unwrap().get(name).cloned()
+    }
+
+    pub fn set_cookie(&self, name: &str, value: &str) {
+        self.jar.lock().unwrap().insert(name.into(), value.into());
+    }
+
+    pub fn remove_cookie(&self, name: &str) {
+        self.jar.lock().unwrap().remove(name);
+    }
+
+    fn cookie_header(&self) -> Option<HeaderValue> {
+        let jar = self.jar.lock().unwrap();
+        if jar.is_empty() {
+            return None;
+        }
+        let joined = jar
+            .iter()
+            .map(|(name, value)| format!("{name}={value}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        HeaderValue::from_str(&joined).ok()
+    }
+
+    fn absorb(&self, response: &Response) {
+        let mut jar = self.jar.lock().unwrap();
+        for header in response.headers().get_all(SET_COOKIE) {
+            let text = header.to_str().unwrap();
+            let (pair, attributes) = text.split_once(';').unwrap_or((text, ""));
+            let (name, value) = pair.split_once('=').unwrap();
+            if value.is_empty() || attributes.contains("Max-Age=0") {
+                jar.remove(name.trim());
+            } else {
+                jar.insert(name.trim().into(), value.into());
+            }
+        }
+    }
+
+    pub async fn send(&self, request: reqwest::RequestBuilder) -> Response {
+        let request = match self.cookie_header() {
+            Some(cookies) => request.header(COOKIE, cookies),
+            None => request,
+        };
+        let response = request.send().await.expect("request sent");
+        self.absorb(&response);
+        response
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.send(self.client.get(format!("{}{path}", self.base))).await
+    }
+
+    /// A form POST as the hydrated app sends it (same-origin, expecting data back).
+    pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> Response {
+        self.send(self.same_origin_post(path).form(form)).await
+    }
+
+    /// A form POST as a browser without JavaScript sends it (expects a page back).
+    pub async fn post_plain_form(&self, path: &str, referer: &str, form: &[(&str, &str)]) -> Response {
+        let request = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("sec-fetch-site", "same-origin")
+            .header(ACCEPT, "text/html,application/xhtml+xml")
+            .header("referer", format!("{}{referer}", self.base))
+            .form(form);
+        self.send(request).await
+    }
+
+    pub fn same_origin_post(&self, path: &str) -> reqwest::RequestBuilder {
+        self.client
+            .post(format!("{}{path}", self.base))
+            .header("sec-fetch-site", "same-origin")
+            .header(ACCEPT, "application/json")
+    }
+
+    pub fn raw_post(&self, path: &str) -> reqwest::RequestBuilder {
+        self.client.post(format!("{}{path}", self.base))
+    }
+
+    pub async fn post_login(&self, email: &str, password: &str, next: Option<&str>) -> Response {
+        let mut form = vec![("email", email), ("password", password)];
+        if let Some(next) = next {
+            form.push(("next", next));
+        }
+        self.post_form("/api/login", &form).await
+    }
+
+    pub async fn post_register(&self, email: &str, password: &str) -> Response {
+        self.post_form("/api/register", &[("email", email), ("password", password)]).await
+    }
+
+    pub async fn post_me(&self) -> Response {
+        self.post_form("/api/me", &[]).await
+    }
+}
+
+/// Every `Set-Cookie` value of a response.
+pub fn set_cookies(headers: &HeaderMap) -> Vec<String> {
+    headers
+        .get_all(SET_COOKIE)
+        .iter()
+        .map(|value| value.to_str().unwrap().to_owned())
+        .collect()
+}
+
+pub fn location(response: &Response) -> String {
+    response
+        .headers()
+        .get("location")
+        .expect("a Location header")
+        .to_str()
+        .unwrap()
+        .to_owned()
+}
+
+pub async fn json(response: Response) -> serde_json::Value {
+    let text = response.text().await.unwrap();
+    serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}"))
+}
+
+/// Signs arbitrary claims with the test secret (or another key), for forging tokens.
+pub fn sign(claims: &serde_json::Value, secret: &str, typ: &str) -> String {
+    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256);
+    header.typ = Some(typ.to_owned());
+    jsonwebtoken::encode(&header, claims, &jsonwebtoken::EncodingKey::from_secret(secret.as_bytes())).unwrap()
+}
+
+pub fn now() -> u64 {
+    app::ssr::tokens::unix_now()
+}

@@ -1,0 +1,99 @@
+use crate::helpers::*;
+use app::auth::Role;
+use reqwest::StatusCode;
+
+#[tokio::test]
+async fn refresh_rotates_the_refresh_token_and_issues_a_new_access_token() {
+    let app = TestApp::spawn().await;
+    let browser = app.signed_in("ada@example.com", Role::User).await;
+    let first_refresh = browser.cookie(REFRESH_COOKIE).unwrap();
+    let first_access = browser.cookie(ACCESS_COOKIE).unwrap();
+
+    let response = browser.post_form("/api/refresh", &[]).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(json(response).await["role"], "user");
+    let second_refresh = browser.cookie(REFRESH_COOKIE).unwrap();
+    assert_ne!(first_refresh, second_refresh);
+    assert_ne!(first_access, browser.cookie(ACCESS_COOKIE).unwrap());
+    assert_eq!(browser.post_me().await.status(), StatusCode::OK);
+
+    // The rotated-out token no longer works.
+    let replay = app.browser();
+    replay.set_cookie(REFRESH_COOKIE, &first_refresh);
+    assert_eq!(replay.post_form("/api/refresh", &[]).await.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn refresh_without_a_refresh_cookie_is_refused() {
+    let app = TestApp::spawn().await;
+    let response = app.browser().post_form("/api/refresh", &[]).await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_page_request_with_an_expired_access_token_is_refreshed_before_rendering() {
+    let app = TestApp::spawn().await;
+    let browser = app.signed_in("ada@example.com", Role::User).await;
+    let old_refresh = browser.cookie(REFRESH_COOKIE).unwrap();
+    browser.remove_cookie(ACCESS_COOKIE);
+
+    let response = browser.get("/dashboard").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let cookies = set_cookies(response.headers());
+    assert!(cookies.iter().any(|c| c.starts_with(ACCESS_COOKIE)), "{cookies:?}");
+    assert!(cookies.iter().any(|c| c.starts_with(REFRESH_COOKIE)), "{cookies:?}");
+    assert_ne!(browser.cookie(REFRESH_COOKIE).unwrap(), old_refresh);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("ada@example.com"), "the page rendered for the refreshed user");
+}
+
+#[tokio::test]
+async fn a_server_function_call_with_only_a_refresh_cookie_is_refreshed_transparently() {
+    let app = TestApp::spawn().await;
+    let browser = app.signed_in("ada@example.com", Role::User).await;
+    let expired = sign(
+        &serde_json::json!({
+            "sub": "1", "role": "user", "sid": "whatever", "kind": "access",
+            "iss": "leptos-hybrid-auth", "aud": "leptos-hybrid-auth",
+            "iat": now() - 3600, "nbf": now() - 3600, "exp": now() - 600, "jti": "x"
+        }),
+        JWT_SECRET,
+        "at+jwt",
+    );
+    browser.set_cookie(ACCESS_COOKIE, &expired);
+
+    let response = browser.post_me().await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(json(response).await["email"], "ada@example.com");
+    assert_ne!(browser.cookie(ACCESS_COOKIE).unwrap(), expired);
+}
+
+#[tokio::test]
+async fn a_dead_refresh_session_clears_both_cookies_and_the_guard_redirects() {
+    let app = TestApp::spawn().await;
+    let browser = app.signed_in("ada@example.com", Role::User).await;
+    let stale = browser.clone();
+    let stale_refresh = browser.cookie(REFRESH_COOKIE).unwrap();
+    assert_eq!(browser.post_form("/api/logout", &[]).await.status(), StatusCode::OK);
+
+    stale.remove_cookie(ACCESS_COOKIE);
+    stale.set_cookie(REFRESH_COOKIE, &stale_refresh);
+    let response = stale.get("/dashboard").await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let cookies = set_cookies(response.headers());
+    assert_eq!(cookies.len(), 2, "{cookies:?}");
+    assert!(cookies.iter().all(|c| c.contains("Max-Age=0")), "{cookies:?}");
+}
+
+#[tokio::test]
+async fn signing_in_again_ends_the_previous_login_of_that_browser() {
+    let app = TestApp::spawn().await;
+    let browser = app.signed_in("ada@example.com", Role::User).await;
+    let first_refresh = browser.cookie(REFRESH_COOKIE).unwrap();
+
+    assert_eq!(browser.post_login("ada@example.com", PASSWORD, None).await.status(), StatusCode::OK);
+
+    let replay = app.browser();
+    replay.set_cookie(REFRESH_COOKIE, &first_refresh);
+    assert_eq!(replay.post_form("/api/refresh", &[]).await.status(), StatusCode::UNAUTHORIZED);
+}
