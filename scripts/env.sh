@@ -1,6 +1,19 @@
-# Sourced by the scripts: the LEPTOS_* settings cargo-leptos passes to its builds. Plain cargo
+# Sourced by the scripts: the settings cargo-leptos passes to its debug builds. Plain cargo
 # commands get the same values, so `cargo test` and `cargo leptos build` share one set of
-# compiled dependencies instead of rebuilding Leptos for each.
+# compiled dependencies instead of each rebuilding Leptos (RUSTFLAGS and LEPTOS_OUTPUT_NAME are
+# part of every crate's build fingerprint). cargo-leptos appends its flag to RUSTFLAGS, so the
+# flag is kept in its own variable and given only to plain cargo: `cargo_like_leptos test ...`.
 export LEPTOS_OUTPUT_NAME=leptos-hybrid-auth
 export LEPTOS_SITE_ROOT=target/site
 export LEPTOS_SITE_PKG_DIR=pkg
+export LEPTOS_SITE_ADDR=127.0.0.1:3000
+export LEPTOS_RELOAD_PORT=3001
+export LEPTOS_LIB_DIR=frontend
+export LEPTOS_BIN_DIR=server
+export LEPTOS_JS_MINIFY=false
+export LEPTOS_HASH_FILES=false
+LEPTOS_DEV_RUSTFLAGS="--cfg erase_components"
+
+cargo_like_leptos() {
+  RUSTFLAGS="$LEPTOS_DEV_RUSTFLAGS" cargo "$@"
+}

@@ -8,7 +8,7 @@ bash scripts/setup.sh --test
 source scripts/env.sh
 
 echo "==> Rust tests (unit and HTTP integration)"
-cargo test --workspace --locked
+cargo_like_leptos test -p app -p server --locked
 
 echo "==> building the app for the browser suite"
 cargo leptos build

@@ -13,7 +13,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::hooks::{use_location, use_navigate};
-use leptos_router::{path, NavigateOptions};
+use leptos_router::{path, NavigateOptions, SsrMode};
 
 /// The HTML document around the app (server side only). The viewer goes into the head, which
 /// is not hydrated, so the browser can read it before hydration starts.
@@ -51,11 +51,18 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=HomePage />
                     <Route path=path!("/login") view=LoginPage />
                     <Route path=path!("/register") view=RegisterPage />
+                    // Pages with data render in order, so they are complete without JavaScript
+                    // (out-of-order streaming needs a script to put resolved content in place).
                     <Route
                         path=path!("/dashboard")
+                        ssr=SsrMode::InOrder
                         view=|| view! { <Guarded><DashboardPage /></Guarded> }
                     />
-                    <Route path=path!("/admin") view=|| view! { <Guarded><AdminPage /></Guarded> } />
+                    <Route
+                        path=path!("/admin")
+                        ssr=SsrMode::InOrder
+                        view=|| view! { <Guarded><AdminPage /></Guarded> }
+                    />
                 </Routes>
             </main>
             <HydrationMark />

@@ -4,7 +4,11 @@ use app::auth::Role;
 use clap::{Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
-#[command(name = "server", about = "Leptos starter with hybrid authentication", version)]
+#[command(
+    name = "server",
+    about = "Leptos starter with hybrid authentication",
+    version
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,

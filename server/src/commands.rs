@@ -27,7 +27,12 @@ pub async fn run_migrations(config: Config) -> Result<(), String> {
     Ok(())
 }
 
-pub async fn create_user(config: Config, email: &str, password: String, role: Role) -> Result<(), String> {
+pub async fn create_user(
+    config: Config,
+    email: &str,
+    password: String,
+    role: Role,
+) -> Result<(), String> {
     let email = Email::parse(email).map_err(|error| format!("email: {error}"))?;
     let password = NewPassword::parse(password).map_err(|error| format!("password: {error}"))?;
     let db = connect_database(&config.database_url)
@@ -42,10 +47,17 @@ pub async fn create_user(config: Config, email: &str, password: String, role: Ro
         .map_err(|error| error.to_string())?;
     match users::insert(&db, &email, &hash, role).await {
         Ok(id) => {
-            println!("created {} user {} (id {id})", role.as_str(), email.as_str());
+            println!(
+                "created {} user {} (id {id})",
+                role.as_str(),
+                email.as_str()
+            );
             Ok(())
         }
-        Err(InsertError::EmailTaken) => Err(format!("a user with email {} already exists", email.as_str())),
+        Err(InsertError::EmailTaken) => Err(format!(
+            "a user with email {} already exists",
+            email.as_str()
+        )),
         Err(InsertError::Database(error)) => Err(error.to_string()),
     }
 }

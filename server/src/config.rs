@@ -60,7 +60,9 @@ impl Config {
         };
         if app_env == AppEnv::Prod {
             if jwt_secret == DEV_JWT_SECRET {
-                return Err(ConfigError::Insecure("JWT_SECRET is the development default".into()));
+                return Err(ConfigError::Insecure(
+                    "JWT_SECRET is the development default".into(),
+                ));
             }
             if jwt_secret.len() < MIN_SECRET_BYTES {
                 return Err(ConfigError::Insecure(format!(
@@ -70,17 +72,22 @@ impl Config {
         }
         let hash_concurrency = match lookup("PASSWORD_HASH_CONCURRENCY") {
             None => std::thread::available_parallelism().map_or(2, |n| n.get()),
-            Some(value) => value.trim().parse().ok().filter(|n| *n > 0).ok_or_else(|| {
-                ConfigError::Invalid {
+            Some(value) => value
+                .trim()
+                .parse()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or_else(|| ConfigError::Invalid {
                     name: "PASSWORD_HASH_CONCURRENCY",
                     reason: format!("expected a positive integer, got {value:?}"),
-                }
-            })?,
+                })?,
         };
-        let public_origin = lookup("PUBLIC_ORIGIN")
-            .map(|origin| origin.trim_end_matches('/').to_owned());
+        let public_origin =
+            lookup("PUBLIC_ORIGIN").map(|origin| origin.trim_end_matches('/').to_owned());
         if app_env == AppEnv::Prod
-            && public_origin.as_deref().is_some_and(|origin| !origin.starts_with("https://"))
+            && public_origin
+                .as_deref()
+                .is_some_and(|origin| !origin.starts_with("https://"))
         {
             return Err(ConfigError::Insecure("PUBLIC_ORIGIN must be https".into()));
         }
@@ -136,7 +143,10 @@ mod tests {
             vec![("APP_ENV", "prod"), ("JWT_SECRET", DEV_JWT_SECRET)],
             vec![("APP_ENV", "prod"), ("JWT_SECRET", "short")],
         ] {
-            assert!(matches!(parse(&vars), Err(ConfigError::Insecure(_))), "{vars:?}");
+            assert!(
+                matches!(parse(&vars), Err(ConfigError::Insecure(_))),
+                "{vars:?}"
+            );
         }
         let strong = "x".repeat(48);
         let config = parse(&[("APP_ENV", "prod"), ("JWT_SECRET", &strong)]).unwrap();
@@ -156,7 +166,13 @@ mod tests {
 
     #[test]
     fn only_the_test_profile_may_hash_fast() {
-        assert_eq!(parse(&[("APP_ENV", "test")]).unwrap().auth.hash_cost, HashCost::FAST_FOR_TESTS);
-        assert_eq!(parse(&[("APP_ENV", "dev")]).unwrap().auth.hash_cost, HashCost::OWASP);
+        assert_eq!(
+            parse(&[("APP_ENV", "test")]).unwrap().auth.hash_cost,
+            HashCost::FAST_FOR_TESTS
+        );
+        assert_eq!(
+            parse(&[("APP_ENV", "dev")]).unwrap().auth.hash_cost,
+            HashCost::OWASP
+        );
     }
 }

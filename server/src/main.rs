@@ -26,7 +26,12 @@ async fn main() -> ExitCode {
         Command::Serve => commands::serve(config).await,
         Command::Migrate => commands::run_migrations(config).await,
         Command::User {
-            action: UserCommand::Create { email, password, role },
+            action:
+                UserCommand::Create {
+                    email,
+                    password,
+                    role,
+                },
         } => commands::create_user(config, &email, password, role.into()).await,
     };
     match result {

@@ -3,11 +3,11 @@
 
 use crate::config::Config;
 use crate::layers::auth::auth_layer;
+use app::ssr::cookies::AuthCookies;
 use app::ssr::passwords::PasswordHasher;
 use app::ssr::sessions::RefreshSessions;
 use app::ssr::state::AppState;
 use app::ssr::tokens::TokenIssuer;
-use app::ssr::cookies::AuthCookies;
 use app::{shell, App};
 use axum::routing::get;
 use axum::{middleware, Router};
@@ -38,7 +38,10 @@ pub enum StartupError {
     #[error("password hasher: {0}")]
     Hasher(#[from] app::ssr::passwords::HashError),
     #[error("listening on {addr}: {source}")]
-    Bind { addr: SocketAddr, source: std::io::Error },
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
 }
 
 /// Opens (creating if needed) the SQLite database named by `url`.

@@ -145,8 +145,14 @@ mod tests {
 
     #[test]
     fn roles_are_checked_exactly() {
-        let user = Viewer { user_id: 1, role: Role::User };
-        let admin = Viewer { user_id: 2, role: Role::Admin };
+        let user = Viewer {
+            user_id: 1,
+            role: Role::User,
+        };
+        let admin = Viewer {
+            user_id: 2,
+            role: Role::Admin,
+        };
         let admin_only = Policy::Role(Role::Admin);
         assert_eq!(admin_only.check(None), Access::SignInRequired);
         assert_eq!(admin_only.check(Some(&user)), Access::Forbidden);
@@ -155,6 +161,9 @@ mod tests {
 
     #[test]
     fn login_url_encodes_the_return_path() {
-        assert_eq!(login_url("/admin?x=1&y=2"), "/login?next=%2Fadmin%3Fx%3D1%26y%3D2");
+        assert_eq!(
+            login_url("/admin?x=1&y=2"),
+            "/login?next=%2Fadmin%3Fx%3D1%26y%3D2"
+        );
     }
 }

@@ -107,9 +107,10 @@ pub fn redirect_form_post(path: &str) {
     if !plain_form {
         return;
     }
-    if let (Some(response), Ok(location)) =
-        (use_context::<ResponseOptions>(), HeaderValue::from_str(path))
-    {
+    if let (Some(response), Ok(location)) = (
+        use_context::<ResponseOptions>(),
+        HeaderValue::from_str(path),
+    ) {
         response.set_status(StatusCode::SEE_OTHER);
         response.insert_header(LOCATION, location);
     }

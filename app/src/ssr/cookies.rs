@@ -94,7 +94,13 @@ mod tests {
         let value = cookies.set_access("abc", 900);
         let text = value.to_str().unwrap();
         assert!(text.starts_with("__Host-access_token=abc"), "{text}");
-        for attribute in ["HttpOnly", "Secure", "SameSite=Lax", "Path=/", "Max-Age=900"] {
+        for attribute in [
+            "HttpOnly",
+            "Secure",
+            "SameSite=Lax",
+            "Path=/",
+            "Max-Age=900",
+        ] {
             assert!(text.contains(attribute), "{attribute} missing from {text}");
         }
         assert!(!text.contains("Domain"), "{text}");
@@ -104,8 +110,14 @@ mod tests {
     fn cookies_are_read_from_any_cookie_header() {
         let mut headers = HeaderMap::new();
         headers.append(COOKIE, HeaderValue::from_static("theme=dark"));
-        headers.append(COOKIE, HeaderValue::from_static("a=1; access_token=tok; b=2"));
-        assert_eq!(AuthCookies::new(false).read_access(&headers).as_deref(), Some("tok"));
+        headers.append(
+            COOKIE,
+            HeaderValue::from_static("a=1; access_token=tok; b=2"),
+        );
+        assert_eq!(
+            AuthCookies::new(false).read_access(&headers).as_deref(),
+            Some("tok")
+        );
         assert_eq!(AuthCookies::new(false).read_refresh(&headers), None);
     }
 }

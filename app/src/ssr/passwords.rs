@@ -42,12 +42,17 @@ impl PasswordHasher {
 
     pub async fn hash(&self, password: String) -> Result<String, HashError> {
         let argon = self.argon.clone();
-        self.run_blocking(move || hash_with(&argon, &password)).await?
+        self.run_blocking(move || hash_with(&argon, &password))
+            .await?
     }
 
     /// Checks `password` against `stored`; with no stored hash (unknown account) it does the same
     /// work against the dummy hash and answers `false`.
-    pub async fn verify(&self, password: String, stored: Option<String>) -> Result<bool, HashError> {
+    pub async fn verify(
+        &self,
+        password: String,
+        stored: Option<String>,
+    ) -> Result<bool, HashError> {
         let argon = self.argon.clone();
         let known = stored.is_some();
         let hash = stored.unwrap_or_else(|| self.dummy_hash.to_string());
@@ -88,21 +93,34 @@ mod tests {
         let hasher = PasswordHasher::new(HashCost::FAST_FOR_TESTS, 2).unwrap();
         let hash = hasher.hash("correct horse".into()).await.unwrap();
         assert!(hash.starts_with("$argon2id$v=19$"), "{hash}");
-        assert!(hasher.verify("correct horse".into(), Some(hash.clone())).await.unwrap());
-        assert!(!hasher.verify("wrong horse".into(), Some(hash)).await.unwrap());
+        assert!(hasher
+            .verify("correct horse".into(), Some(hash.clone()))
+            .await
+            .unwrap());
+        assert!(!hasher
+            .verify("wrong horse".into(), Some(hash))
+            .await
+            .unwrap());
     }
 
     #[tokio::test]
     async fn unknown_accounts_never_verify() {
         let hasher = PasswordHasher::new(HashCost::FAST_FOR_TESTS, 1).unwrap();
-        assert!(!hasher.verify("a password nobody has".into(), None).await.unwrap());
+        assert!(!hasher
+            .verify("a password nobody has".into(), None)
+            .await
+            .unwrap());
     }
 
     #[test]
     fn the_default_cost_is_owasps() {
         assert_eq!(
             HashCost::OWASP,
-            HashCost { memory_kib: 19_456, iterations: 2, parallelism: 1 }
+            HashCost {
+                memory_kib: 19_456,
+                iterations: 2,
+                parallelism: 1
+            }
         );
     }
 }

@@ -96,11 +96,17 @@ impl RefreshSessions {
     }
 
     /// Starts a new login (family) for `viewer`.
-    pub async fn start(&self, viewer: &Viewer, client: ClientInfo) -> Result<IssuedRefresh, StoreError> {
+    pub async fn start(
+        &self,
+        viewer: &Viewer,
+        client: ClientInfo,
+    ) -> Result<IssuedRefresh, StoreError> {
         let now = unix_now();
         let family = random_token();
         let absolute_expiry = now + self.absolute_ttl.as_secs();
-        let marker = FamilyRecord { user_id: viewer.user_id };
+        let marker = FamilyRecord {
+            user_id: viewer.user_id,
+        };
         self.create(family_id(&family), FAMILY_KEY, &marker, absolute_expiry)
             .await?;
         let record = RefreshRecord {
@@ -200,7 +206,11 @@ impl RefreshSessions {
         Ok(())
     }
 
-    async fn load<T: for<'de> Deserialize<'de>>(&self, id: Id, key: &str) -> Result<Option<T>, StoreError> {
+    async fn load<T: for<'de> Deserialize<'de>>(
+        &self,
+        id: Id,
+        key: &str,
+    ) -> Result<Option<T>, StoreError> {
         let Some(mut record) = self.store.load(&id).await? else {
             return Ok(None);
         };

@@ -150,7 +150,10 @@ mod tests {
     }
 
     fn viewer() -> Viewer {
-        Viewer { user_id: 7, role: Role::User }
+        Viewer {
+            user_id: 7,
+            role: Role::User,
+        }
     }
 
     #[test]
@@ -181,15 +184,25 @@ mod tests {
         let (token, _) = tokens.issue(&viewer(), "f");
         let payload = token.split('.').nth(1).unwrap();
         let header = URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"at+jwt"}"#);
-        assert_eq!(tokens.verify(&format!("{header}.{payload}.")), Err(TokenError::Invalid));
+        assert_eq!(
+            tokens.verify(&format!("{header}.{payload}.")),
+            Err(TokenError::Invalid)
+        );
     }
 
     #[test]
     fn oversized_and_garbage_tokens_are_refused_without_panicking() {
         let tokens = issuer();
-        assert_eq!(tokens.verify(&"a".repeat(MAX_TOKEN_BYTES + 1)), Err(TokenError::TooLarge));
+        assert_eq!(
+            tokens.verify(&"a".repeat(MAX_TOKEN_BYTES + 1)),
+            Err(TokenError::TooLarge)
+        );
         for garbage in ["", ".", "..", "a.b.c", "ünïcödé.☃.x"] {
-            assert_eq!(tokens.verify(garbage), Err(TokenError::Invalid), "{garbage:?}");
+            assert_eq!(
+                tokens.verify(garbage),
+                Err(TokenError::Invalid),
+                "{garbage:?}"
+            );
         }
     }
 }

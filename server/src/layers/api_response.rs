@@ -41,7 +41,9 @@ pub async fn with_error_status(response: Response) -> Response {
     if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
         parts.status = StatusCode::from_u16(error.status()).unwrap_or(parts.status);
         if let Some(seconds) = error.retry_after {
-            parts.headers.insert(RETRY_AFTER, HeaderValue::from(seconds));
+            parts
+                .headers
+                .insert(RETRY_AFTER, HeaderValue::from(seconds));
         }
     }
     Response::from_parts(parts, Body::from(bytes))

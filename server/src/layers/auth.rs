@@ -27,7 +27,8 @@ pub const MAX_API_BODY_BYTES: usize = 64 * 1024;
 
 /// Server functions that handle the refresh cookie themselves: rotating it here first would
 /// spend it twice.
-const HANDLES_REFRESH_ITSELF: &[&str] = &["/api/login", "/api/register", "/api/refresh", "/api/logout"];
+const HANDLES_REFRESH_ITSELF: &[&str] =
+    &["/api/login", "/api/register", "/api/refresh", "/api/logout"];
 
 pub async fn auth_layer(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();
@@ -59,7 +60,11 @@ async fn page_request(state: AppState, mut request: Request, next: Next) -> Resp
     let access = page_policy(path).check(outcome.auth.viewer().as_ref());
     if access == Access::SignInRequired {
         let response = if outcome.store_unavailable {
-            (StatusCode::SERVICE_UNAVAILABLE, "Sign-in is temporarily unavailable.").into_response()
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Sign-in is temporarily unavailable.",
+            )
+                .into_response()
         } else {
             let target = request
                 .uri()
@@ -81,7 +86,11 @@ async fn api_request(state: AppState, path: String, request: Request, next: Next
     let Some(policy) = server_fn_policy(&path) else {
         let registered = server_fn::axum::server_fn_paths().any(|(fn_path, _)| fn_path == path);
         // Deny by default: a function that exists but declares no policy is refused too.
-        let error = if registered { AppError::forbidden() } else { AppError::not_found() };
+        let error = if registered {
+            AppError::forbidden()
+        } else {
+            AppError::not_found()
+        };
         return api_error(&path, error);
     };
     let mut request = match buffer_body(request).await {
@@ -100,7 +109,11 @@ async fn api_request(state: AppState, path: String, request: Request, next: Next
 }
 
 /// Applies a server function's policy; functions that need a session also confirm it is alive.
-async fn enforce(state: &AppState, policy: Policy, outcome: &mut AuthOutcome) -> Result<(), AppError> {
+async fn enforce(
+    state: &AppState,
+    policy: Policy,
+    outcome: &mut AuthOutcome,
+) -> Result<(), AppError> {
     match policy.check(outcome.auth.viewer().as_ref()) {
         Access::Allowed => {}
         Access::SignInRequired if outcome.store_unavailable => return Err(AppError::unavailable()),
@@ -146,9 +159,14 @@ impl AuthOutcome {
 
 async fn authenticate(state: &AppState, headers: &HeaderMap, may_refresh: bool) -> AuthOutcome {
     let access = state.cookies.read_access(headers);
-    if let Some(claims) = access.as_deref().and_then(|token| state.tokens.verify(token).ok()) {
+    if let Some(claims) = access
+        .as_deref()
+        .and_then(|token| state.tokens.verify(token).ok())
+    {
         return AuthOutcome {
-            auth: RequestAuth { claims: Some(claims) },
+            auth: RequestAuth {
+                claims: Some(claims),
+            },
             set_cookies: Vec::new(),
             store_unavailable: false,
         };
@@ -159,7 +177,9 @@ async fn authenticate(state: &AppState, headers: &HeaderMap, may_refresh: bool) 
             Ok(Some(issued)) => {
                 let signed_in = state.sign_in(&issued);
                 AuthOutcome {
-                    auth: RequestAuth { claims: Some(signed_in.claims) },
+                    auth: RequestAuth {
+                        claims: Some(signed_in.claims),
+                    },
                     set_cookies: signed_in.set_cookies.to_vec(),
                     store_unavailable: false,
                 }

@@ -57,26 +57,63 @@ mod tests {
     #[test]
     fn fetch_metadata_decides_when_present() {
         let s = settings(None);
-        assert!(is_same_origin(&s, &headers(&[("sec-fetch-site", "same-origin")])));
-        assert!(!is_same_origin(&s, &headers(&[("sec-fetch-site", "cross-site")])));
-        assert!(!is_same_origin(&s, &headers(&[("sec-fetch-site", "same-site")])));
+        assert!(is_same_origin(
+            &s,
+            &headers(&[("sec-fetch-site", "same-origin")])
+        ));
+        assert!(!is_same_origin(
+            &s,
+            &headers(&[("sec-fetch-site", "cross-site")])
+        ));
+        assert!(!is_same_origin(
+            &s,
+            &headers(&[("sec-fetch-site", "same-site")])
+        ));
         // A forged matching Origin does not override a cross-site label.
         assert!(!is_same_origin(
             &s,
-            &headers(&[("sec-fetch-site", "cross-site"), ("origin", "http://app.test"), ("host", "app.test")])
+            &headers(&[
+                ("sec-fetch-site", "cross-site"),
+                ("origin", "http://app.test"),
+                ("host", "app.test")
+            ])
         ));
     }
 
     #[test]
     fn origin_must_match_exactly_without_fetch_metadata() {
         let s = settings(None);
-        assert!(is_same_origin(&s, &headers(&[("origin", "http://app.test:3000"), ("host", "app.test:3000")])));
-        assert!(!is_same_origin(&s, &headers(&[("origin", "http://evil.test"), ("host", "app.test")])));
-        assert!(!is_same_origin(&s, &headers(&[("origin", "http://app.test.evil.test"), ("host", "app.test")])));
-        assert!(!is_same_origin(&s, &headers(&[("origin", "null"), ("host", "app.test")])));
+        assert!(is_same_origin(
+            &s,
+            &headers(&[
+                ("origin", "http://app.test:3000"),
+                ("host", "app.test:3000")
+            ])
+        ));
+        assert!(!is_same_origin(
+            &s,
+            &headers(&[("origin", "http://evil.test"), ("host", "app.test")])
+        ));
+        assert!(!is_same_origin(
+            &s,
+            &headers(&[
+                ("origin", "http://app.test.evil.test"),
+                ("host", "app.test")
+            ])
+        ));
+        assert!(!is_same_origin(
+            &s,
+            &headers(&[("origin", "null"), ("host", "app.test")])
+        ));
         let pinned = settings(Some("https://app.test"));
-        assert!(is_same_origin(&pinned, &headers(&[("origin", "https://app.test")])));
-        assert!(!is_same_origin(&pinned, &headers(&[("origin", "http://app.test")])));
+        assert!(is_same_origin(
+            &pinned,
+            &headers(&[("origin", "https://app.test")])
+        ));
+        assert!(!is_same_origin(
+            &pinned,
+            &headers(&[("origin", "http://app.test")])
+        ));
     }
 
     #[test]

@@ -20,9 +20,18 @@ async fn registering_signs_the_new_user_in_and_the_profile_shows_their_email() {
 #[tokio::test]
 async fn registering_an_email_twice_is_a_conflict_whatever_its_case() {
     let app = TestApp::spawn().await;
-    assert_eq!(app.browser().post_register("ada@example.com", PASSWORD).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.browser()
+            .post_register("ada@example.com", PASSWORD)
+            .await
+            .status(),
+        StatusCode::OK
+    );
 
-    let response = app.browser().post_register("ADA@example.com", PASSWORD).await;
+    let response = app
+        .browser()
+        .post_register("ADA@example.com", PASSWORD)
+        .await;
     assert_eq!(response.status(), StatusCode::CONFLICT);
     let error = json(response).await;
     assert_eq!(error["code"], "email_taken");
@@ -34,12 +43,18 @@ async fn login_sets_host_prefixed_http_only_lax_cookies_without_a_domain() {
     let app = TestApp::spawn().await;
     app.create_user("ada@example.com", Role::User).await;
 
-    let response = app.browser().post_login("ada@example.com", PASSWORD, None).await;
+    let response = app
+        .browser()
+        .post_login("ada@example.com", PASSWORD, None)
+        .await;
     assert_eq!(response.status(), StatusCode::OK);
     let cookies = set_cookies(response.headers());
     assert_eq!(cookies.len(), 2, "{cookies:?}");
     for name in [ACCESS_COOKIE, REFRESH_COOKIE] {
-        let cookie = cookies.iter().find(|c| c.starts_with(&format!("{name}="))).expect(name);
+        let cookie = cookies
+            .iter()
+            .find(|c| c.starts_with(&format!("{name}=")))
+            .expect(name);
         for attribute in ["HttpOnly", "Secure", "SameSite=Lax", "Path=/"] {
             assert!(cookie.contains(attribute), "{attribute} missing: {cookie}");
         }
@@ -52,13 +67,22 @@ async fn a_wrong_password_and_an_unknown_email_get_the_same_answer() {
     let app = TestApp::spawn().await;
     app.create_user("ada@example.com", Role::User).await;
 
-    let wrong_password = app.browser().post_login("ada@example.com", "not the password", None).await;
-    let unknown_email = app.browser().post_login("nobody@example.com", PASSWORD, None).await;
+    let wrong_password = app
+        .browser()
+        .post_login("ada@example.com", "not the password", None)
+        .await;
+    let unknown_email = app
+        .browser()
+        .post_login("nobody@example.com", PASSWORD, None)
+        .await;
 
     assert_eq!(wrong_password.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(unknown_email.status(), StatusCode::UNAUTHORIZED);
     assert!(set_cookies(wrong_password.headers()).is_empty());
-    assert_eq!(wrong_password.text().await.unwrap(), unknown_email.text().await.unwrap());
+    assert_eq!(
+        wrong_password.text().await.unwrap(),
+        unknown_email.text().await.unwrap()
+    );
 }
 
 #[tokio::test]
@@ -78,8 +102,16 @@ async fn after_logout_the_old_access_token_is_refused_by_server_functions_at_onc
 
     let response = browser.post_form("/api/logout", &[]).await;
     assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(browser.cookie(ACCESS_COOKIE), None, "logout clears the access cookie");
-    assert_eq!(browser.cookie(REFRESH_COOKIE), None, "logout clears the refresh cookie");
+    assert_eq!(
+        browser.cookie(ACCESS_COOKIE),
+        None,
+        "logout clears the access cookie"
+    );
+    assert_eq!(
+        browser.cookie(REFRESH_COOKIE),
+        None,
+        "logout clears the refresh cookie"
+    );
 
     // Replay the still-unexpired access token on its own.
     let replay = app.browser();
@@ -91,8 +123,14 @@ async fn after_logout_the_old_access_token_is_refused_by_server_functions_at_onc
 async fn logging_out_twice_or_while_signed_out_is_harmless() {
     let app = TestApp::spawn().await;
     let browser = app.browser();
-    assert_eq!(browser.post_form("/api/logout", &[]).await.status(), StatusCode::OK);
-    assert_eq!(browser.post_form("/api/logout", &[]).await.status(), StatusCode::OK);
+    assert_eq!(
+        browser.post_form("/api/logout", &[]).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        browser.post_form("/api/logout", &[]).await.status(),
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
@@ -105,7 +143,11 @@ async fn a_plain_form_login_redirects_to_next_with_303() {
         .post_plain_form(
             "/api/login",
             "/login?next=%2Fdashboard%3Ftab%3D2",
-            &[("email", "ada@example.com"), ("password", PASSWORD), ("next", "/dashboard?tab=2")],
+            &[
+                ("email", "ada@example.com"),
+                ("password", PASSWORD),
+                ("next", "/dashboard?tab=2"),
+            ],
         )
         .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
@@ -119,29 +161,48 @@ async fn a_plain_form_login_failure_goes_back_to_the_form_with_the_error() {
     let browser = app.browser();
 
     let response = browser
-        .post_plain_form("/api/login", "/login", &[("email", "ada@example.com"), ("password", "wrong password")])
+        .post_plain_form(
+            "/api/login",
+            "/login",
+            &[("email", "ada@example.com"), ("password", "wrong password")],
+        )
         .await;
     assert!(response.status().is_redirection(), "{}", response.status());
     let target = location(&response);
-    assert!(target.contains("/login") && target.contains("__err="), "{target}");
+    assert!(
+        target.contains("/login") && target.contains("__err="),
+        "{target}"
+    );
 
     let page = browser.get(&target.replace(&app.address, "")).await;
     assert_eq!(page.status(), StatusCode::OK);
     let html = page.text().await.unwrap();
-    assert!(html.contains("Incorrect email or password."), "the error is shown next to the form");
+    assert!(
+        html.contains("Incorrect email or password."),
+        "the error is shown next to the form"
+    );
 }
 
 #[tokio::test]
 async fn open_redirects_through_next_fall_back_to_the_dashboard() {
     let app = TestApp::spawn().await;
     app.create_user("ada@example.com", Role::User).await;
-    for hostile in ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)"] {
+    for hostile in [
+        "https://evil.example/",
+        "//evil.example/x",
+        "/\\evil.example",
+        "javascript:alert(1)",
+    ] {
         let response = app
             .browser()
             .post_plain_form(
                 "/api/login",
                 "/login",
-                &[("email", "ada@example.com"), ("password", PASSWORD), ("next", hostile)],
+                &[
+                    ("email", "ada@example.com"),
+                    ("password", PASSWORD),
+                    ("next", hostile),
+                ],
             )
             .await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER, "{hostile}");
@@ -156,7 +217,12 @@ async fn administrators_can_list_users_and_users_cannot() {
     let user = app.signed_in("ada@example.com", Role::User).await;
 
     let listed = json(admin.post_form("/api/users", &[]).await).await;
-    let emails: Vec<_> = listed.as_array().unwrap().iter().map(|u| u["email"].as_str().unwrap().to_owned()).collect();
+    let emails: Vec<_> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["email"].as_str().unwrap().to_owned())
+        .collect();
     assert_eq!(emails, ["root@example.com", "ada@example.com"]);
 
     let refused = user.post_form("/api/users", &[]).await;

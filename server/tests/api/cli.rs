@@ -17,12 +17,31 @@ fn server_command(database_url: &str) -> Command {
 #[tokio::test]
 async fn user_create_bootstraps_an_admin_who_can_then_sign_in() {
     let app = TestApp::spawn().await;
-    let database_url = app.state.db.connect_options().get_filename().display().to_string();
+    let database_url = app
+        .state
+        .db
+        .connect_options()
+        .get_filename()
+        .display()
+        .to_string();
     let output = server_command(&format!("sqlite://{database_url}"))
-        .args(["user", "create", "--email", "Root@Example.com", "--password", PASSWORD, "--role", "admin"])
+        .args([
+            "user",
+            "create",
+            "--email",
+            "Root@Example.com",
+            "--password",
+            PASSWORD,
+            "--role",
+            "admin",
+        ])
         .output()
         .unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 
     let browser = app.browser();
     let response = browser.post_login("root@example.com", PASSWORD, None).await;
@@ -30,7 +49,14 @@ async fn user_create_bootstraps_an_admin_who_can_then_sign_in() {
     assert_eq!(json(response).await["role"], "admin");
 
     let again = server_command(&format!("sqlite://{database_url}"))
-        .args(["user", "create", "--email", "root@example.com", "--password", PASSWORD])
+        .args([
+            "user",
+            "create",
+            "--email",
+            "root@example.com",
+            "--password",
+            PASSWORD,
+        ])
         .output()
         .unwrap();
     assert!(!again.status.success());
@@ -43,7 +69,11 @@ fn migrate_creates_the_schema_and_is_idempotent() {
     let url = format!("sqlite://{}/fresh.db", dir.path().display());
     for _ in 0..2 {
         let output = server_command(&url).arg("migrate").output().unwrap();
-        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
     }
     assert!(dir.path().join("fresh.db").exists());
 }

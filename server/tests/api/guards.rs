@@ -10,7 +10,10 @@ async fn guarded_pages_send_signed_out_visitors_to_login_with_303_and_next() {
         ("/dashboard", "/login?next=%2Fdashboard"),
         ("/admin", "/login?next=%2Fadmin"),
         ("/account", "/login?next=%2Faccount"),
-        ("/dashboard?tab=2&x=y", "/login?next=%2Fdashboard%3Ftab%3D2%26x%3Dy"),
+        (
+            "/dashboard?tab=2&x=y",
+            "/login?next=%2Fdashboard%3Ftab%3D2%26x%3Dy",
+        ),
     ] {
         let response = browser.get(path).await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER, "{path}");
@@ -27,7 +30,10 @@ async fn public_pages_render_for_everyone_and_unknown_pages_are_404() {
         assert_eq!(response.status(), StatusCode::OK, "{path}");
         assert!(response.text().await.unwrap().contains("<html"), "{path}");
     }
-    assert_eq!(browser.get("/no-such-page").await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        browser.get("/no-such-page").await.status(),
+        StatusCode::NOT_FOUND
+    );
 }
 
 #[tokio::test]
@@ -69,8 +75,17 @@ async fn the_page_carries_the_viewer_for_hydration_without_personal_data() {
     let app = TestApp::spawn().await;
     let browser = app.signed_in("ada@example.com", Role::User).await;
     let html = browser.get("/").await.text().await.unwrap();
-    let meta = html.split("<meta name=\"viewer\"").nth(1).expect("viewer meta").split('>').next().unwrap();
-    assert!(meta.contains("&quot;role&quot;:&quot;user&quot;") || meta.contains("\"role\":\"user\""), "{meta}");
+    let meta = html
+        .split("<meta name=\"viewer\"")
+        .nth(1)
+        .expect("viewer meta")
+        .split('>')
+        .next()
+        .unwrap();
+    assert!(
+        meta.contains("&quot;role&quot;:&quot;user&quot;") || meta.contains("\"role\":\"user\""),
+        "{meta}"
+    );
     assert!(!meta.contains('@'), "{meta}");
 
     let anonymous = app.browser().get("/").await.text().await.unwrap();

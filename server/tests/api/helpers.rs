@@ -150,7 +150,8 @@ impl Browser {
     }
 
     pub async fn get(&self, path: &str) -> Response {
-        self.send(self.client.get(format!("{}{path}", self.base))).await
+        self.send(self.client.get(format!("{}{path}", self.base)))
+            .await
     }
 
     /// A form POST as the hydrated app sends it (same-origin, expecting data back).
@@ -159,7 +160,12 @@ impl Browser {
     }
 
     /// A form POST as a browser without JavaScript sends it (expects a page back).
-    pub async fn post_plain_form(&self, path: &str, referer: &str, form: &[(&str, &str)]) -> Response {
+    pub async fn post_plain_form(
+        &self,
+        path: &str,
+        referer: &str,
+        form: &[(&str, &str)],
+    ) -> Response {
         let request = self
             .client
             .post(format!("{}{path}", self.base))
@@ -190,7 +196,8 @@ impl Browser {
     }
 
     pub async fn post_register(&self, email: &str, password: &str) -> Response {
-        self.post_form("/api/register", &[("email", email), ("password", password)]).await
+        self.post_form("/api/register", &[("email", email), ("password", password)])
+            .await
     }
 
     pub async fn post_me(&self) -> Response {
@@ -226,7 +233,12 @@ pub async fn json(response: Response) -> serde_json::Value {
 pub fn sign(claims: &serde_json::Value, secret: &str, typ: &str) -> String {
     let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256);
     header.typ = Some(typ.to_owned());
-    jsonwebtoken::encode(&header, claims, &jsonwebtoken::EncodingKey::from_secret(secret.as_bytes())).unwrap()
+    jsonwebtoken::encode(
+        &header,
+        claims,
+        &jsonwebtoken::EncodingKey::from_secret(secret.as_bytes()),
+    )
+    .unwrap()
 }
 
 pub fn now() -> u64 {

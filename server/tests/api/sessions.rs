@@ -20,7 +20,10 @@ async fn refresh_rotates_the_refresh_token_and_issues_a_new_access_token() {
     // The rotated-out token no longer works.
     let replay = app.browser();
     replay.set_cookie(REFRESH_COOKIE, &first_refresh);
-    assert_eq!(replay.post_form("/api/refresh", &[]).await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        replay.post_form("/api/refresh", &[]).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 #[tokio::test]
@@ -40,11 +43,20 @@ async fn a_page_request_with_an_expired_access_token_is_refreshed_before_renderi
     let response = browser.get("/dashboard").await;
     assert_eq!(response.status(), StatusCode::OK);
     let cookies = set_cookies(response.headers());
-    assert!(cookies.iter().any(|c| c.starts_with(ACCESS_COOKIE)), "{cookies:?}");
-    assert!(cookies.iter().any(|c| c.starts_with(REFRESH_COOKIE)), "{cookies:?}");
+    assert!(
+        cookies.iter().any(|c| c.starts_with(ACCESS_COOKIE)),
+        "{cookies:?}"
+    );
+    assert!(
+        cookies.iter().any(|c| c.starts_with(REFRESH_COOKIE)),
+        "{cookies:?}"
+    );
     assert_ne!(browser.cookie(REFRESH_COOKIE).unwrap(), old_refresh);
     let html = response.text().await.unwrap();
-    assert!(html.contains("ada@example.com"), "the page rendered for the refreshed user");
+    assert!(
+        html.contains("ada@example.com"),
+        "the page rendered for the refreshed user"
+    );
 }
 
 #[tokio::test]
@@ -74,7 +86,10 @@ async fn a_dead_refresh_session_clears_both_cookies_and_the_guard_redirects() {
     let browser = app.signed_in("ada@example.com", Role::User).await;
     let stale = browser.clone();
     let stale_refresh = browser.cookie(REFRESH_COOKIE).unwrap();
-    assert_eq!(browser.post_form("/api/logout", &[]).await.status(), StatusCode::OK);
+    assert_eq!(
+        browser.post_form("/api/logout", &[]).await.status(),
+        StatusCode::OK
+    );
 
     stale.remove_cookie(ACCESS_COOKIE);
     stale.set_cookie(REFRESH_COOKIE, &stale_refresh);
@@ -82,7 +97,10 @@ async fn a_dead_refresh_session_clears_both_cookies_and_the_guard_redirects() {
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let cookies = set_cookies(response.headers());
     assert_eq!(cookies.len(), 2, "{cookies:?}");
-    assert!(cookies.iter().all(|c| c.contains("Max-Age=0")), "{cookies:?}");
+    assert!(
+        cookies.iter().all(|c| c.contains("Max-Age=0")),
+        "{cookies:?}"
+    );
 }
 
 #[tokio::test]
@@ -91,9 +109,18 @@ async fn signing_in_again_ends_the_previous_login_of_that_browser() {
     let browser = app.signed_in("ada@example.com", Role::User).await;
     let first_refresh = browser.cookie(REFRESH_COOKIE).unwrap();
 
-    assert_eq!(browser.post_login("ada@example.com", PASSWORD, None).await.status(), StatusCode::OK);
+    assert_eq!(
+        browser
+            .post_login("ada@example.com", PASSWORD, None)
+            .await
+            .status(),
+        StatusCode::OK
+    );
 
     let replay = app.browser();
     replay.set_cookie(REFRESH_COOKIE, &first_refresh);
-    assert_eq!(replay.post_form("/api/refresh", &[]).await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        replay.post_form("/api/refresh", &[]).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
 }

@@ -33,14 +33,50 @@ fn hostile_tokens(valid: &str) -> Vec<(&'static str, String)> {
     vec![
         ("tampered payload", tampered),
         ("alg none", alg_none),
-        ("expired", sign(&claims(json!({"iat": now() - 7200, "nbf": now() - 7200, "exp": now() - 3600})), JWT_SECRET, "at+jwt")),
-        ("not yet valid", sign(&claims(json!({"nbf": now() + 3600})), JWT_SECRET, "at+jwt")),
-        ("wrong issuer", sign(&claims(json!({"iss": "someone-else"})), JWT_SECRET, "at+jwt")),
-        ("wrong audience", sign(&claims(json!({"aud": "another-app"})), JWT_SECRET, "at+jwt")),
-        ("missing subject", sign(&claims(json!({"sub": null})), JWT_SECRET, "at+jwt")),
-        ("another token type", sign(&claims(json!({"kind": "refresh"})), JWT_SECRET, "at+jwt")),
-        ("another JWT typ", sign(&claims(json!({})), JWT_SECRET, "JWT")),
-        ("wrong key", sign(&claims(json!({})), "some-other-secret-some-other-secret", "at+jwt")),
+        (
+            "expired",
+            sign(
+                &claims(json!({"iat": now() - 7200, "nbf": now() - 7200, "exp": now() - 3600})),
+                JWT_SECRET,
+                "at+jwt",
+            ),
+        ),
+        (
+            "not yet valid",
+            sign(&claims(json!({"nbf": now() + 3600})), JWT_SECRET, "at+jwt"),
+        ),
+        (
+            "wrong issuer",
+            sign(
+                &claims(json!({"iss": "someone-else"})),
+                JWT_SECRET,
+                "at+jwt",
+            ),
+        ),
+        (
+            "wrong audience",
+            sign(&claims(json!({"aud": "another-app"})), JWT_SECRET, "at+jwt"),
+        ),
+        (
+            "missing subject",
+            sign(&claims(json!({"sub": null})), JWT_SECRET, "at+jwt"),
+        ),
+        (
+            "another token type",
+            sign(&claims(json!({"kind": "refresh"})), JWT_SECRET, "at+jwt"),
+        ),
+        (
+            "another JWT typ",
+            sign(&claims(json!({})), JWT_SECRET, "JWT"),
+        ),
+        (
+            "wrong key",
+            sign(
+                &claims(json!({})),
+                "some-other-secret-some-other-secret",
+                "at+jwt",
+            ),
+        ),
         ("garbage", "not-a-token".into()),
         ("empty segments", "..".into()),
         ("oversized", "a".repeat(8 * 1024)),
@@ -63,7 +99,11 @@ async fn forged_expired_and_garbage_access_tokens_count_as_signed_out() {
         assert_eq!(admin.status(), StatusCode::SEE_OTHER, "{name}: /admin");
         browser.set_cookie(ACCESS_COOKIE, &token);
         let users = browser.post_form("/api/users", &[]).await;
-        assert_eq!(users.status(), StatusCode::UNAUTHORIZED, "{name}: /api/users");
+        assert_eq!(
+            users.status(),
+            StatusCode::UNAUTHORIZED,
+            "{name}: /api/users"
+        );
     }
 }
 
