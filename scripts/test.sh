@@ -15,4 +15,15 @@ cargo leptos build
 
 echo "==> Playwright suite (Chromium)"
 cd end2end
-CI="${CI:-}" npx playwright test
+set +e
+PLAYWRIGHT_JSON_OUTPUT_NAME=test-results/results.json npx playwright test --reporter=list,json
+status=$?
+set -e
+# One closing line with the counts, so a run that executed no browser test cannot pass unseen.
+node -e '
+  const stats = require("./test-results/results.json").stats;
+  const skipped = stats.skipped ? `, ${stats.skipped} skipped` : "";
+  console.log(`playwright: ${stats.expected} passed, ${stats.unexpected + stats.flaky} failed${skipped}`);
+  if (stats.expected === 0) process.exit(1);
+' || status=1
+exit $status
