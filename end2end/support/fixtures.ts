@@ -31,6 +31,27 @@ export async function waitForHydration(page: Page): Promise<void> {
   await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1);
 }
 
+/**
+ * Follows an in-app link to `path` and checks the router handled it in the page (a full page
+ * load would wipe the marker set on `window` first).
+ */
+export async function navigateInApp(page: Page, path: string): Promise<void> {
+  await page.evaluate((href) => {
+    (window as unknown as { inAppMarker: boolean }).inAppMarker = true;
+    const link = document.createElement('a');
+    link.href = href;
+    link.id = 'in-app-link';
+    link.textContent = href;
+    document.body.appendChild(link);
+  }, path);
+  await page.click('#in-app-link');
+  await page.waitForURL((url) => url.pathname !== '/' || path === '/');
+  const stillSamePage = await page.evaluate(
+    () => (window as unknown as { inAppMarker?: boolean }).inAppMarker === true,
+  );
+  expect(stillSamePage, 'navigation stayed inside the hydrated app').toBe(true);
+}
+
 /** Signs in through the login form, as a person would. */
 export async function signIn(page: Page, account: Account, path = '/login'): Promise<void> {
   await page.goto(path);

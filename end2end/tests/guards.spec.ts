@@ -1,4 +1,4 @@
-import { test, expect, signIn, waitForHydration } from '../support/fixtures';
+import { test, expect, navigateInApp, waitForHydration } from '../support/fixtures';
 
 test('a guarded page sends a visitor to login and back to where they were going', async ({ page, account }) => {
   await page.goto('/dashboard');
@@ -19,14 +19,7 @@ test('a user gets a 403 page on /admin, on first load and after client-side navi
   await page.goto('/');
   await waitForHydration(page);
   await expect(page.getByTestId('nav-admin')).toHaveCount(0);
-  await page.evaluate(() => {
-    const link = document.createElement('a');
-    link.href = '/admin';
-    link.textContent = 'admin';
-    link.id = 'to-admin';
-    document.body.appendChild(link);
-  });
-  await page.click('#to-admin');
+  await navigateInApp(page, '/admin');
   await expect(page).toHaveURL(/\/admin$/);
   await expect(page.getByTestId('forbidden')).toBeVisible();
 });
@@ -43,14 +36,7 @@ test('an admin sees the user list and can navigate there from the menu', async (
 test('a signed-out visitor navigating client-side to a guarded page lands on login', async ({ page }) => {
   await page.goto('/');
   await waitForHydration(page);
-  await page.evaluate(() => {
-    const link = document.createElement('a');
-    link.href = '/dashboard';
-    link.id = 'to-dashboard';
-    link.textContent = 'dashboard';
-    document.body.appendChild(link);
-  });
-  await page.click('#to-dashboard');
+  await navigateInApp(page, '/dashboard');
   await expect(page).toHaveURL(/\/login\?next=%2Fdashboard$/);
 });
 
