@@ -20,9 +20,9 @@ test('a visitor registers, sees the dashboard, signs out and signs back in', asy
 
   // Signed out for real: the dashboard now sends us to the login page.
   await page.goto('/dashboard');
-  await expect(page).toHaveURL(/\/login\?next=%2Fdashboard$/);
+  await expect(page).toHaveURL(/\/login\?next=\/dashboard$/);
 
-  await signIn(page, { email, password: PASSWORD }, '/login?next=%2Fdashboard');
+  await signIn(page, { email, password: PASSWORD }, '/login?next=/dashboard');
   await expect(page).toHaveURL(/\/dashboard$/);
   await expect(page.getByTestId('dashboard-email')).toHaveText(email);
 });

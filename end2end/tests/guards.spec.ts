@@ -2,7 +2,7 @@ import { test, expect, navigateInApp, waitForHydration } from '../support/fixtur
 
 test('a guarded page sends a visitor to login and back to where they were going', async ({ page, account }) => {
   await page.goto('/dashboard');
-  await expect(page).toHaveURL(/\/login\?next=%2Fdashboard$/);
+  await expect(page).toHaveURL(/\/login\?next=\/dashboard$/);
   await waitForHydration(page);
   await page.getByTestId('email-input').fill(account.email);
   await page.getByTestId('password-input').fill(account.password);
@@ -37,7 +37,7 @@ test('a signed-out visitor navigating client-side to a guarded page lands on log
   await page.goto('/');
   await waitForHydration(page);
   await navigateInApp(page, '/dashboard');
-  await expect(page).toHaveURL(/\/login\?next=%2Fdashboard$/);
+  await expect(page).toHaveURL(/\/login\?next=\/dashboard$/);
 });
 
 test('hydration leaves the server-rendered signed-in header intact', async ({ userPage: page }) => {

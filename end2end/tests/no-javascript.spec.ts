@@ -17,8 +17,8 @@ test('register, dashboard, sign out and sign in work without JavaScript', async 
   await expect(page.getByTestId('nav-login')).toBeVisible();
 
   await page.goto('/admin');
-  await expect(page).toHaveURL(/\/login\?next=%2Fadmin$/);
-  await page.goto('/login?next=%2Fdashboard');
+  await expect(page).toHaveURL(/\/login\?next=\/admin$/);
+  await page.goto('/login?next=/dashboard');
   await page.getByTestId('email-input').fill(email);
   await page.getByTestId('password-input').fill(PASSWORD);
   await page.getByTestId('login-submit').click();

@@ -59,7 +59,7 @@ pub async fn connect_database(url: &str) -> Result<SqlitePool, StartupError> {
         .foreign_keys(true);
     if let Some(parent) = options.get_filename().parent() {
         if !parent.as_os_str().is_empty() {
-            std::fs::create_dir_all(parent).map_err(|error| sqlx::Error::Io(error))?;
+            std::fs::create_dir_all(parent).map_err(sqlx::Error::Io)?;
         }
     }
     Ok(SqlitePoolOptions::new()

@@ -49,3 +49,17 @@ pub fn FormError(
         })
     }
 }
+
+/// The form's submit button, disabled while its request is in flight.
+#[component]
+pub fn SubmitButton(
+    label: &'static str,
+    test_id: &'static str,
+    #[prop(into)] pending: Signal<bool>,
+) -> impl IntoView {
+    view! {
+        <button type="submit" class="button" data-testid=test_id disabled=move || pending.get()>
+            {label}
+        </button>
+    }
+}

@@ -1,7 +1,7 @@
 use crate::auth::api::Login;
 use crate::auth::policy::safe_next;
 use crate::auth::viewer::use_viewer;
-use crate::components::form::{Field, FormError};
+use crate::components::form::{Field, FormError, SubmitButton};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
@@ -36,14 +36,7 @@ pub fn LoginPage() -> impl IntoView {
                     error
                 />
                 <FormError error test_id="login-error" />
-                <button
-                    type="submit"
-                    class="button"
-                    data-testid="login-submit"
-                    disabled=move || login.pending().get()
-                >
-                    "Sign in"
-                </button>
+                <SubmitButton label="Sign in" test_id="login-submit" pending=login.pending() />
             </ActionForm>
             <p class="muted">"No account yet? " <a href="/register">"Create one"</a></p>
         </section>

@@ -1,7 +1,7 @@
 use crate::auth::api::Register;
 use crate::auth::policy::DEFAULT_AFTER_LOGIN;
 use crate::auth::viewer::use_viewer;
-use crate::components::form::{Field, FormError};
+use crate::components::form::{Field, FormError, SubmitButton};
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
@@ -32,14 +32,7 @@ pub fn RegisterPage() -> impl IntoView {
                     error
                 />
                 <FormError error test_id="register-error" />
-                <button
-                    type="submit"
-                    class="button"
-                    data-testid="register-submit"
-                    disabled=move || register.pending().get()
-                >
-                    "Create account"
-                </button>
+                <SubmitButton label="Create account" test_id="register-submit" pending=register.pending() />
             </ActionForm>
             <p class="muted">"Already registered? " <a href="/login">"Sign in"</a></p>
         </section>

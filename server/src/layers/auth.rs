@@ -11,6 +11,7 @@
 
 use super::api_response::{api_error, with_error_status};
 use super::csrf;
+use app::auth::api::{Login, Logout, Refresh, Register};
 use app::auth::policy::{login_url, page_policy, server_fn_policy, Access, Policy};
 use app::error::AppError;
 use app::ssr::context::RequestAuth;
@@ -21,6 +22,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use http::header::{CONTENT_LENGTH, SET_COOKIE};
 use http::{HeaderMap, HeaderValue, StatusCode};
+use server_fn::ServerFn;
 
 /// The largest request body any `/api` function accepts; our forms are far smaller.
 pub const MAX_API_BODY_BYTES: usize = 64 * 1024;

@@ -142,7 +142,7 @@ async fn a_plain_form_login_redirects_to_next_with_303() {
     let response = browser
         .post_plain_form(
             "/api/login",
-            "/login?next=%2Fdashboard%3Ftab%3D2",
+            "/login?next=/dashboard%3Ftab%3D2",
             &[
                 ("email", "ada@example.com"),
                 ("password", PASSWORD),

@@ -7,12 +7,12 @@ async fn guarded_pages_send_signed_out_visitors_to_login_with_303_and_next() {
     let app = TestApp::spawn().await;
     let browser = app.browser();
     for (path, expected) in [
-        ("/dashboard", "/login?next=%2Fdashboard"),
-        ("/admin", "/login?next=%2Fadmin"),
-        ("/account", "/login?next=%2Faccount"),
+        ("/dashboard", "/login?next=/dashboard"),
+        ("/admin", "/login?next=/admin"),
+        ("/account", "/login?next=/account"),
         (
             "/dashboard?tab=2&x=y",
-            "/login?next=%2Fdashboard%3Ftab%3D2%26x%3Dy",
+            "/login?next=/dashboard%3Ftab%3D2%26x%3Dy",
         ),
     ] {
         let response = browser.get(path).await;
@@ -25,7 +25,7 @@ async fn guarded_pages_send_signed_out_visitors_to_login_with_303_and_next() {
 async fn public_pages_render_for_everyone_and_unknown_pages_are_404() {
     let app = TestApp::spawn().await;
     let browser = app.browser();
-    for path in ["/", "/login", "/register", "/login?next=%2Fadmin"] {
+    for path in ["/", "/login", "/register", "/login?next=/admin"] {
         let response = browser.get(path).await;
         assert_eq!(response.status(), StatusCode::OK, "{path}");
         assert!(response.text().await.unwrap().contains("<html"), "{path}");
