@@ -1,4 +1,5 @@
-import { test, expect, freshEmail, PASSWORD, signIn, waitForHydration } from '../support/fixtures';
+import { test, expect, freshEmail, PASSWORD, signIn, signInQuickly, waitForHydration } from '../support/fixtures';
+import { servers } from '../support/servers';
 
 test('a visitor registers, sees the dashboard, signs out and signs back in', async ({ page }) => {
   const email = freshEmail('flow');
@@ -51,4 +52,22 @@ test('the auth cookies are httpOnly, Lax and host-only', async ({ userPage }) =>
     expect(cookie.secure).toBe(true);
     expect(cookie.path).toBe('/');
   }
+});
+
+test('signing out everywhere ends the session in another browser too', async ({ browser, account }) => {
+  const laptop = await (await browser.newContext({ baseURL: servers.main.url })).newPage();
+  const phone = await (await browser.newContext({ baseURL: servers.main.url })).newPage();
+  await signInQuickly(laptop, account);
+  await signInQuickly(phone, account);
+  expect((await phone.request.post('/api/me')).status()).toBe(200);
+
+  await laptop.goto('/dashboard');
+  await waitForHydration(laptop);
+  await laptop.getByTestId('logout-all-button').click();
+  await expect(laptop).toHaveURL(/\/$/);
+  await expect(laptop.getByTestId('nav-login')).toBeVisible();
+
+  // The phone's session is over: server functions refuse it and it cannot refresh.
+  expect((await phone.request.post('/api/me')).status()).toBe(401);
+  expect((await phone.request.post('/api/refresh')).status()).toBe(401);
 });

@@ -30,6 +30,12 @@ pub async fn logout() -> Result<(), AppError> {
     crate::ssr::flows::logout().await
 }
 
+/// Ends every session of the signed-in user on every device, this one included.
+#[server(prefix = "/api", endpoint = "logout_all")]
+pub async fn logout_all() -> Result<(), AppError> {
+    crate::ssr::flows::logout_all().await
+}
+
 /// Rotates the refresh session and issues a new access token.
 #[server(prefix = "/api", endpoint = "refresh")]
 pub async fn refresh() -> Result<Viewer, AppError> {

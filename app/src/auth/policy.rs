@@ -68,6 +68,7 @@ pub fn server_fn_policy(path: &str) -> Option<Policy> {
         (api::Register::PATH, Policy::Public),
         (api::Login::PATH, Policy::Public),
         (api::Logout::PATH, Policy::Public),
+        (api::LogoutAll::PATH, Policy::SignedIn),
         (api::Refresh::PATH, Policy::Public),
         (api::Me::PATH, Policy::SignedIn),
         (api::ListUsers::PATH, Policy::Role(Role::Admin)),

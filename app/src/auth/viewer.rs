@@ -56,3 +56,16 @@ pub fn ViewerMeta() -> impl IntoView {
     let content = String::from("null");
     view! { <meta name=VIEWER_META content=content /> }
 }
+
+/// Once `signed_out()` turns true in the browser (a sign-out action succeeded), forgets the
+/// viewer and goes to the home page.
+pub fn leave_when_signed_out(signed_out: impl Fn() -> bool + 'static) {
+    let viewer = use_viewer();
+    let navigate = leptos_router::hooks::use_navigate();
+    Effect::new(move |_| {
+        if signed_out() {
+            viewer.set(None);
+            navigate("/", Default::default());
+        }
+    });
+}

@@ -1,23 +1,16 @@
 //! The top bar: brand, navigation, and the user menu with sign-out.
 
 use crate::auth::api::Logout;
-use crate::auth::viewer::use_viewer;
+use crate::auth::viewer::{leave_when_signed_out, use_viewer};
 use crate::auth::{Role, Viewer};
 use leptos::either::Either;
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
 
 #[component]
 pub fn Header() -> impl IntoView {
     let viewer = use_viewer();
     let logout = ServerAction::<Logout>::new();
-    let navigate = use_navigate();
-    Effect::new(move |_| {
-        if let Some(Ok(())) = logout.value().get() {
-            viewer.set(None);
-            navigate("/", Default::default());
-        }
-    });
+    leave_when_signed_out(move || matches!(logout.value().get(), Some(Ok(()))));
 
     view! {
         <header class="topbar">

@@ -1,4 +1,5 @@
-use crate::auth::api::me;
+use crate::auth::api::{me, LogoutAll};
+use crate::auth::viewer::leave_when_signed_out;
 use leptos::either::Either;
 use leptos::prelude::*;
 
@@ -28,6 +29,27 @@ pub fn DashboardPage() -> impl IntoView {
                     }
                 })}
             </Suspense>
+        </section>
+        <SignOutEverywhere />
+    }
+}
+
+/// Ends every session of this account, on every device.
+#[component]
+fn SignOutEverywhere() -> impl IntoView {
+    let logout_all = ServerAction::<LogoutAll>::new();
+    leave_when_signed_out(move || matches!(logout_all.value().get(), Some(Ok(()))));
+    view! {
+        <section class="card danger-zone">
+            <h2>"Devices"</h2>
+            <p class="muted">
+                "Lost a device or signed in somewhere you should not have? End every session of this account, this one included."
+            </p>
+            <ActionForm action=logout_all>
+                <button type="submit" class="button button-ghost" data-testid="logout-all-button">
+                    "Sign out everywhere"
+                </button>
+            </ActionForm>
         </section>
     }
 }

@@ -94,6 +94,19 @@ pub async fn logout() -> Result<(), AppError> {
     Ok(())
 }
 
+pub async fn logout_all() -> Result<(), AppError> {
+    let state = app_state()?;
+    let viewer = require_viewer(Policy::SignedIn)?;
+    state
+        .sessions
+        .revoke_all(viewer.user_id)
+        .await
+        .map_err(store_failed)?;
+    append_set_cookies(state.cookies.clear_both());
+    redirect_form_post("/");
+    Ok(())
+}
+
 pub async fn refresh() -> Result<Viewer, AppError> {
     let state = app_state()?;
     let rotated = match presented_refresh_token(&state) {

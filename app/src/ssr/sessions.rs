@@ -20,6 +20,7 @@ use tower_sessions::session_store::SessionStore;
 
 const REFRESH_KEY: &str = "refresh";
 const FAMILY_KEY: &str = "family";
+const EPOCH_KEY: &str = "epoch";
 
 /// The session store could not be reached or answered garbage; callers answer 503.
 #[derive(Debug, thiserror::Error)]
@@ -68,6 +69,14 @@ impl RefreshRecord {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 struct FamilyRecord {
     user_id: i64,
+    /// The user's session epoch when this login started.
+    epoch: u64,
+}
+
+/// A user's session epoch; see the module documentation.
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize)]
+struct EpochRecord {
+    epoch: u64,
 }
 
 /// A freshly issued refresh credential: the token for the cookie, and what it stands for.
@@ -104,8 +113,18 @@ impl RefreshSessions {
         let now = unix_now();
         let family = random_token();
         let absolute_expiry = now + self.absolute_ttl.as_secs();
+        let epoch = self.current_epoch(viewer.user_id).await?;
+        // The epoch must outlive every family started in it, or it would reset to zero early.
+        self.put(
+            epoch_id(viewer.user_id),
+            EPOCH_KEY,
+            &EpochRecord { epoch },
+            absolute_expiry,
+        )
+        .await?;
         let marker = FamilyRecord {
             user_id: viewer.user_id,
+            epoch,
         };
         self.create(family_id(&family), FAMILY_KEY, &marker, absolute_expiry)
             .await?;
@@ -160,12 +179,33 @@ impl RefreshSessions {
         Ok(())
     }
 
-    /// Whether the login `family` is still alive (not signed out, not expired).
+    /// Ends every login of `user_id`, on every device.
+    pub async fn revoke_all(&self, user_id: i64) -> Result<(), StoreError> {
+        let next = EpochRecord {
+            epoch: self.current_epoch(user_id).await? + 1,
+        };
+        let expiry = unix_now() + self.absolute_ttl.as_secs();
+        self.put(epoch_id(user_id), EPOCH_KEY, &next, expiry).await
+    }
+
+    /// Whether the login `family` is still alive (not signed out, not expired, not ended by a
+    /// sign-out everywhere).
     pub async fn family_alive(&self, family: &str) -> Result<bool, StoreError> {
-        Ok(self
+        let Some(marker) = self
             .load::<FamilyRecord>(family_id(family), FAMILY_KEY)
             .await?
-            .is_some())
+        else {
+            return Ok(false);
+        };
+        Ok(marker.epoch >= self.current_epoch(marker.user_id).await?)
+    }
+
+    async fn current_epoch(&self, user_id: i64) -> Result<u64, StoreError> {
+        Ok(self
+            .load::<EpochRecord>(epoch_id(user_id), EPOCH_KEY)
+            .await?
+            .unwrap_or_default()
+            .epoch)
     }
 
     async fn issue(&self, record: RefreshRecord) -> Result<IssuedRefresh, StoreError> {
@@ -181,6 +221,7 @@ impl RefreshSessions {
         })
     }
 
+    /// Stores a new record under `id`.
     async fn create<T: Serialize>(
         &self,
         id: Id,
@@ -188,14 +229,7 @@ impl RefreshSessions {
         value: &T,
         expiry_unix: u64,
     ) -> Result<(), StoreError> {
-        let value = serde_json::to_value(value).map_err(|error| StoreError(error.to_string()))?;
-        let expiry_date = OffsetDateTime::from_unix_timestamp(expiry_unix as i64)
-            .map_err(|error| StoreError(error.to_string()))?;
-        let mut record = Record {
-            id,
-            data: HashMap::from([(key.to_owned(), value)]),
-            expiry_date,
-        };
+        let mut record = record(id, key, value, expiry_unix)?;
         self.store.create(&mut record).await?;
         // Ids are hashes of 256 random bits; a store that had to pick another id would break the
         // token-to-record link, so treat it as a failure rather than continue silently.
@@ -203,6 +237,20 @@ impl RefreshSessions {
             self.store.delete(&record.id).await?;
             return Err(StoreError("session id collision".to_owned()));
         }
+        Ok(())
+    }
+
+    /// Stores `value` under `id`, replacing what was there.
+    async fn put<T: Serialize>(
+        &self,
+        id: Id,
+        key: &str,
+        value: &T,
+        expiry_unix: u64,
+    ) -> Result<(), StoreError> {
+        self.store
+            .save(&record(id, key, value, expiry_unix)?)
+            .await?;
         Ok(())
     }
 
@@ -226,6 +274,22 @@ impl RefreshSessions {
     }
 }
 
+fn record<T: Serialize>(
+    id: Id,
+    key: &str,
+    value: &T,
+    expiry_unix: u64,
+) -> Result<Record, StoreError> {
+    let value = serde_json::to_value(value).map_err(|error| StoreError(error.to_string()))?;
+    let expiry_date = OffsetDateTime::from_unix_timestamp(expiry_unix as i64)
+        .map_err(|error| StoreError(error.to_string()))?;
+    Ok(Record {
+        id,
+        data: HashMap::from([(key.to_owned(), value)]),
+        expiry_date,
+    })
+}
+
 /// 256 random bits, URL-safe base64: refresh tokens, family ids and token ids.
 pub fn random_token() -> String {
     let mut bytes = [0u8; 32];
@@ -240,6 +304,10 @@ fn refresh_id(token: &str) -> Id {
 
 fn family_id(family: &str) -> Id {
     hashed_id("family", family)
+}
+
+fn epoch_id(user_id: i64) -> Id {
+    hashed_id("epoch", &user_id.to_string())
 }
 
 fn hashed_id(domain: &str, value: &str) -> Id {

@@ -29,8 +29,7 @@ pub const MAX_API_BODY_BYTES: usize = 64 * 1024;
 
 /// Server functions that handle the refresh cookie themselves: rotating it here first would
 /// spend it twice.
-const HANDLES_REFRESH_ITSELF: &[&str] =
-    &["/api/login", "/api/register", "/api/refresh", "/api/logout"];
+const HANDLES_REFRESH_ITSELF: &[&str] = &[Login::PATH, Register::PATH, Refresh::PATH, Logout::PATH];
 
 pub async fn auth_layer(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();

@@ -124,3 +124,54 @@ async fn signing_in_again_ends_the_previous_login_of_that_browser() {
         StatusCode::UNAUTHORIZED
     );
 }
+
+#[tokio::test]
+async fn signing_out_everywhere_ends_every_session_of_that_user_only() {
+    let app = TestApp::spawn().await;
+    let laptop = app.signed_in("ada@example.com", Role::User).await;
+    let phone = app.browser();
+    assert_eq!(
+        phone
+            .post_login("ada@example.com", PASSWORD, None)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let someone_else = app.signed_in("bob@example.com", Role::User).await;
+    let phone_refresh = phone.cookie(REFRESH_COOKIE).unwrap();
+
+    let response = laptop.post_form("/api/logout_all", &[]).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(laptop.cookie(ACCESS_COOKIE), None);
+
+    assert_eq!(phone.post_me().await.status(), StatusCode::UNAUTHORIZED);
+    let replay = app.browser();
+    replay.set_cookie(REFRESH_COOKIE, &phone_refresh);
+    assert_eq!(
+        replay.post_form("/api/refresh", &[]).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(someone_else.post_me().await.status(), StatusCode::OK);
+
+    // Signing in again afterwards starts a fresh, working session.
+    let again = app.browser();
+    assert_eq!(
+        again
+            .post_login("ada@example.com", PASSWORD, None)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(again.post_me().await.status(), StatusCode::OK);
+    assert_eq!(
+        again.post_form("/api/refresh", &[]).await.status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn signing_out_everywhere_needs_a_login() {
+    let app = TestApp::spawn().await;
+    let response = app.browser().post_form("/api/logout_all", &[]).await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+}
