@@ -5,7 +5,7 @@ use crate::config::Config;
 use crate::layers::auth::auth_layer;
 use app::ssr::cookies::AuthCookies;
 use app::ssr::passwords::PasswordHasher;
-use app::ssr::sessions::RefreshSessions;
+use app::ssr::sessions::{RefreshSessions, SessionLifetimes};
 use app::ssr::state::AppState;
 use app::ssr::tokens::TokenIssuer;
 use app::{shell, App};
@@ -94,7 +94,14 @@ pub async fn build_state(
     let store = Arc::new(SqliteStore::new(db.clone()));
     spawn_expired_session_cleanup(store.clone());
     Ok(AppState {
-        sessions: RefreshSessions::new(store, settings.refresh_ttl, settings.refresh_idle_ttl),
+        sessions: RefreshSessions::new(
+            store,
+            SessionLifetimes {
+                absolute: settings.refresh_ttl,
+                idle: settings.refresh_idle_ttl,
+                grace: settings.refresh_grace,
+            },
+        ),
         tokens: Arc::new(TokenIssuer::new(&settings)),
         passwords: PasswordHasher::new(settings.hash_cost, settings.hash_concurrency)?,
         cookies: AuthCookies::new(settings.secure_cookies()),

@@ -15,6 +15,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 use time::OffsetDateTime;
+use tokio::sync::Mutex;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::SessionStore;
 
@@ -54,6 +55,18 @@ pub struct RefreshRecord {
     /// When the whole login ends, however active it is (unix seconds).
     pub absolute_expiry: u64,
     pub client: ClientInfo,
+    /// Set once this credential has been exchanged for a successor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rotated: Option<Rotation>,
+}
+
+/// The trace a rotation leaves on the old record, for the grace window.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rotation {
+    /// The successor's token, XOR-sealed with a key derived from this record's own token.
+    pub sealed_successor: String,
+    /// Unix seconds.
+    pub at: u64,
 }
 
 impl RefreshRecord {
@@ -79,7 +92,7 @@ struct EpochRecord {
     epoch: u64,
 }
 
-/// A freshly issued refresh credential: the token for the cookie, and what it stands for.
+/// A refresh credential to hand to the browser: the token for the cookie, and what it stands for.
 #[derive(Clone, Debug)]
 pub struct IssuedRefresh {
     pub token: String,
@@ -88,19 +101,31 @@ pub struct IssuedRefresh {
     pub max_age: u64,
 }
 
+/// Lifetimes of a login and its refresh credentials.
+#[derive(Clone, Copy, Debug)]
+pub struct SessionLifetimes {
+    pub absolute: Duration,
+    pub idle: Duration,
+    /// How long a rotated-out credential still yields its successor.
+    pub grace: Duration,
+}
+
+/// Enough stripes that unrelated refreshes rarely wait on each other.
+const ROTATION_LOCK_STRIPES: usize = 64;
+
 #[derive(Clone)]
 pub struct RefreshSessions {
     store: Arc<dyn SessionStore>,
-    absolute_ttl: Duration,
-    idle_ttl: Duration,
+    lifetimes: SessionLifetimes,
+    rotation_locks: Arc<Vec<Mutex<()>>>,
 }
 
 impl RefreshSessions {
-    pub fn new(store: Arc<dyn SessionStore>, absolute_ttl: Duration, idle_ttl: Duration) -> Self {
+    pub fn new(store: Arc<dyn SessionStore>, lifetimes: SessionLifetimes) -> Self {
         Self {
             store,
-            absolute_ttl,
-            idle_ttl,
+            lifetimes,
+            rotation_locks: Arc::new((0..ROTATION_LOCK_STRIPES).map(|_| Mutex::new(())).collect()),
         }
     }
 
@@ -112,7 +137,7 @@ impl RefreshSessions {
     ) -> Result<IssuedRefresh, StoreError> {
         let now = unix_now();
         let family = random_token();
-        let absolute_expiry = now + self.absolute_ttl.as_secs();
+        let absolute_expiry = now + self.lifetimes.absolute.as_secs();
         let epoch = self.current_epoch(viewer.user_id).await?;
         // The epoch must outlive every family started in it, or it would reset to zero early.
         self.put(
@@ -137,14 +162,16 @@ impl RefreshSessions {
             last_used_at: now,
             absolute_expiry,
             client,
+            rotated: None,
         };
         self.issue(record).await
     }
 
-    /// Exchanges a refresh token for a new one. `None` means the token is unknown, expired or
-    /// its login was revoked: the caller signs the user out.
+    /// Exchanges a refresh token for a new one. `None` means the token is unknown, expired, past
+    /// its grace window or its login was revoked: the caller signs the user out.
     pub async fn rotate(&self, token: &str) -> Result<Option<IssuedRefresh>, StoreError> {
         let old_id = refresh_id(token);
+        let _serialised = self.rotation_lock(old_id).lock().await;
         let Some(record) = self.load::<RefreshRecord>(old_id, REFRESH_KEY).await? else {
             return Ok(None);
         };
@@ -152,14 +179,68 @@ impl RefreshSessions {
             self.store.delete(&old_id).await?;
             return Ok(None);
         }
+        if let Some(rotation) = &record.rotated {
+            return self.successor_within_grace(token, rotation).await;
+        }
+        let now = unix_now();
         let next = RefreshRecord {
             generation: record.generation + 1,
-            last_used_at: unix_now(),
-            ..record
+            last_used_at: now,
+            rotated: None,
+            ..record.clone()
         };
         let issued = self.issue(next).await?;
-        self.store.delete(&old_id).await?;
+        let rotated = RefreshRecord {
+            rotated: Some(Rotation {
+                sealed_successor: seal(token, &issued.token),
+                at: now,
+            }),
+            ..record
+        };
+        let grace_end = now + self.lifetimes.grace.as_secs();
+        self.put(old_id, REFRESH_KEY, &rotated, grace_end).await?;
         Ok(Some(issued))
+    }
+
+    /// The successor a just-rotated token was exchanged for, while the grace window lasts and the
+    /// successor is itself still current.
+    async fn successor_within_grace(
+        &self,
+        token: &str,
+        rotation: &Rotation,
+    ) -> Result<Option<IssuedRefresh>, StoreError> {
+        let now = unix_now();
+        if now > rotation.at + self.lifetimes.grace.as_secs() {
+            return Ok(None);
+        }
+        let Some(successor) = unseal(token, &rotation.sealed_successor) else {
+            return Ok(None);
+        };
+        match self
+            .load::<RefreshRecord>(refresh_id(&successor), REFRESH_KEY)
+            .await?
+        {
+            Some(record) if record.rotated.is_none() => {
+                let max_age = self.expiry_of(&record).saturating_sub(now);
+                Ok(Some(IssuedRefresh {
+                    token: successor,
+                    record,
+                    max_age,
+                }))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    fn rotation_lock(&self, id: Id) -> &Mutex<()> {
+        &self.rotation_locks[(id.0.unsigned_abs() % ROTATION_LOCK_STRIPES as u128) as usize]
+    }
+
+    /// When a refresh record lapses: at the login's end, or after the idle limit.
+    fn expiry_of(&self, record: &RefreshRecord) -> u64 {
+        record
+            .absolute_expiry
+            .min(record.last_used_at + self.lifetimes.idle.as_secs())
     }
 
     /// Ends the login that `token` belongs to. Unknown tokens are ignored (already signed out).
@@ -184,7 +265,7 @@ impl RefreshSessions {
         let next = EpochRecord {
             epoch: self.current_epoch(user_id).await? + 1,
         };
-        let expiry = unix_now() + self.absolute_ttl.as_secs();
+        let expiry = unix_now() + self.lifetimes.absolute.as_secs();
         self.put(epoch_id(user_id), EPOCH_KEY, &next, expiry).await
     }
 
@@ -210,7 +291,7 @@ impl RefreshSessions {
 
     async fn issue(&self, record: RefreshRecord) -> Result<IssuedRefresh, StoreError> {
         let now = unix_now();
-        let expiry = record.absolute_expiry.min(now + self.idle_ttl.as_secs());
+        let expiry = self.expiry_of(&record);
         let token = random_token();
         self.create(refresh_id(&token), REFRESH_KEY, &record, expiry)
             .await?;
@@ -298,6 +379,33 @@ pub fn random_token() -> String {
 }
 
 /// The store id of a refresh token: a hash, so the store never holds the token itself.
+/// Seals `successor` under a one-time key derived from `token` (each token is rotated once, so
+/// each key seals exactly one value).
+fn seal(token: &str, successor: &str) -> String {
+    let Ok(bytes) = URL_SAFE_NO_PAD.decode(successor) else {
+        return String::new();
+    };
+    URL_SAFE_NO_PAD.encode(xor_with_key(token, &bytes))
+}
+
+fn unseal(token: &str, sealed: &str) -> Option<String> {
+    let bytes = URL_SAFE_NO_PAD.decode(sealed).ok()?;
+    (bytes.len() == 32).then(|| URL_SAFE_NO_PAD.encode(xor_with_key(token, &bytes)))
+}
+
+fn xor_with_key(token: &str, bytes: &[u8]) -> Vec<u8> {
+    let key = Sha256::new()
+        .chain_update(b"successor-seal")
+        .chain_update([0u8])
+        .chain_update(token.as_bytes())
+        .finalize();
+    bytes
+        .iter()
+        .zip(key.iter())
+        .map(|(byte, key)| byte ^ key)
+        .collect()
+}
+
 fn refresh_id(token: &str) -> Id {
     hashed_id("refresh", token)
 }
@@ -319,4 +427,21 @@ fn hashed_id(domain: &str, value: &str) -> Id {
     let mut bytes = [0u8; 16];
     bytes.copy_from_slice(&digest[..16]);
     Id(i128::from_le_bytes(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sealed_successor_opens_only_with_the_token_that_sealed_it() {
+        let (token, successor) = (random_token(), random_token());
+        let sealed = seal(&token, &successor);
+        assert_ne!(sealed, successor);
+        assert_eq!(unseal(&token, &sealed).as_deref(), Some(successor.as_str()));
+        assert_ne!(
+            unseal(&random_token(), &sealed).as_deref(),
+            Some(successor.as_str())
+        );
+    }
 }

@@ -17,12 +17,138 @@ async fn refresh_rotates_the_refresh_token_and_issues_a_new_access_token() {
     assert_ne!(first_access, browser.cookie(ACCESS_COOKIE).unwrap());
     assert_eq!(browser.post_me().await.status(), StatusCode::OK);
 
-    // The rotated-out token no longer works.
+    // Within the grace window the rotated-out token yields the same successor, never a branch.
+    let late_tab = app.browser();
+    late_tab.set_cookie(REFRESH_COOKIE, &first_refresh);
+    assert_eq!(
+        late_tab.post_form("/api/refresh", &[]).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(late_tab.cookie(REFRESH_COOKIE).unwrap(), second_refresh);
+}
+
+#[tokio::test]
+async fn a_rotated_token_is_refused_once_the_grace_window_has_passed() {
+    let app = TestApp::spawn_with(&[("REFRESH_GRACE", "1")]).await;
+    let browser = app.signed_in("ada@example.com", Role::User).await;
+    let first_refresh = browser.cookie(REFRESH_COOKIE).unwrap();
+    assert_eq!(
+        browser.post_form("/api/refresh", &[]).await.status(),
+        StatusCode::OK
+    );
+
+    tokio::time::sleep(std::time::Duration::from_millis(3_000)).await;
     let replay = app.browser();
     replay.set_cookie(REFRESH_COOKIE, &first_refresh);
     assert_eq!(
         replay.post_form("/api/refresh", &[]).await.status(),
         StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        browser.post_form("/api/refresh", &[]).await.status(),
+        StatusCode::OK
+    );
+}
+
+/// Sends `count` copies of one request at the same instant, each from its own browser holding
+/// the same cookies, and returns each browser with its answer's status.
+async fn simultaneously<F, Fut>(
+    app: &TestApp,
+    cookies: &[(&str, String)],
+    count: usize,
+    send: F,
+) -> Vec<(StatusCode, Browser)>
+where
+    F: Fn(Browser) -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = reqwest::Response> + Send,
+{
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(count));
+    let tasks: Vec<_> = (0..count)
+        .map(|_| {
+            let browser = app.browser();
+            for (name, value) in cookies {
+                browser.set_cookie(name, value);
+            }
+            let (barrier, send) = (barrier.clone(), send.clone());
+            tokio::spawn(async move {
+                barrier.wait().await;
+                let status = send(browser.clone()).await.status();
+                (status, browser)
+            })
+        })
+        .collect();
+    let mut results = Vec::new();
+    for task in tasks {
+        results.push(task.await.unwrap());
+    }
+    results
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn twenty_simultaneous_refreshes_of_one_token_all_succeed_with_one_successor() {
+    let app = TestApp::spawn().await;
+    let browser = app.signed_in("ada@example.com", Role::User).await;
+    let token = browser.cookie(REFRESH_COOKIE).unwrap();
+
+    let results = simultaneously(
+        &app,
+        &[(REFRESH_COOKIE, token.clone())],
+        20,
+        |tab| async move { tab.post_form("/api/refresh", &[]).await },
+    )
+    .await;
+
+    let statuses: Vec<_> = results.iter().map(|(status, _)| *status).collect();
+    assert!(
+        statuses.iter().all(|status| *status == StatusCode::OK),
+        "{statuses:?}"
+    );
+    let successors: std::collections::BTreeSet<_> = results
+        .iter()
+        .map(|(_, tab)| tab.cookie(REFRESH_COOKIE).unwrap())
+        .collect();
+    assert_eq!(
+        successors.len(),
+        1,
+        "one lineage, not {} branches",
+        successors.len()
+    );
+    assert!(!successors.contains(&token));
+    let (_, survivor) = &results[0];
+    assert_eq!(
+        survivor.post_form("/api/refresh", &[]).await.status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn tabs_loading_pages_together_after_expiry_all_stay_signed_in() {
+    let app = TestApp::spawn().await;
+    let browser = app.signed_in("ada@example.com", Role::User).await;
+    let token = browser.cookie(REFRESH_COOKIE).unwrap();
+
+    let results = simultaneously(&app, &[(REFRESH_COOKIE, token)], 8, |tab| async move {
+        tab.get("/dashboard").await
+    })
+    .await;
+
+    let statuses: Vec<_> = results.iter().map(|(status, _)| *status).collect();
+    assert!(
+        statuses.iter().all(|status| *status == StatusCode::OK),
+        "{statuses:?}"
+    );
+    let kept: std::collections::BTreeSet<_> = results
+        .iter()
+        .map(|(_, tab)| tab.cookie(REFRESH_COOKIE))
+        .collect();
+    assert_eq!(
+        kept.len(),
+        1,
+        "every tab holds the same live refresh token: {kept:?}"
+    );
+    assert!(
+        kept.iter().all(Option::is_some),
+        "no tab's cookies were cleared"
     );
 }
 
