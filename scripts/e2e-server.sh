@@ -11,10 +11,17 @@ data="$root/target/e2e/$name"
 rm -rf "$data"
 mkdir -p "$data"
 cd "$root"
+database_url="sqlite://$data/app.db"
+if [ -n "${E2E_POSTGRES_URL:-}" ]; then
+  # A fresh database of this instance's own on the PostgreSQL server under test.
+  database="e2e_${name//-/_}"
+  psql -q "$E2E_POSTGRES_URL" -c "DROP DATABASE IF EXISTS $database" -c "CREATE DATABASE $database"
+  database_url="${E2E_POSTGRES_URL%/*}/$database"
+fi
 exec env \
   APP_ENV=test \
   JWT_SECRET="end-to-end-test-secret-not-for-production-use" \
-  DATABASE_URL="sqlite://$data/app.db" \
+  DATABASE_URL="$database_url" \
   LEPTOS_SITE_ADDR="127.0.0.1:$port" \
   LEPTOS_SITE_ROOT="target/site" \
   LEPTOS_SITE_PKG_DIR="pkg" \

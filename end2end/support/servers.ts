@@ -13,6 +13,8 @@ export interface AppServer {
 
 const root = path.resolve(__dirname, '..', '..');
 const basePort = Number(process.env.E2E_BASE_PORT ?? 3180);
+/** Set by scripts/test.sh to run the suite on PostgreSQL instead of the embedded SQLite. */
+const postgres = process.env.E2E_POSTGRES_URL || '';
 
 function server(name: string, offset: number, env: string[]): AppServer {
   const port = basePort + offset;
@@ -21,7 +23,9 @@ function server(name: string, offset: number, env: string[]): AppServer {
     port,
     url: `http://127.0.0.1:${port}`,
     env,
-    databaseUrl: `sqlite://${path.join(root, 'target', 'e2e', name, 'app.db')}`,
+    databaseUrl: postgres
+      ? `${postgres.slice(0, postgres.lastIndexOf('/'))}/e2e_${name.replace(/-/g, '_')}`
+      : `sqlite://${path.join(root, 'target', 'e2e', name, 'app.db')}`,
   };
 }
 

@@ -1,7 +1,8 @@
 //! What each subcommand does.
 
 use crate::config::Config;
-use crate::startup::{connect_database, migrate, Application, StartupError};
+use crate::database;
+use crate::startup::{Application, StartupError};
 use app::auth::Role;
 use app::ssr::input::{Email, NewPassword};
 use app::ssr::passwords::PasswordHasher;
@@ -19,10 +20,12 @@ pub async fn serve(config: Config) -> Result<(), String> {
 }
 
 pub async fn run_migrations(config: Config) -> Result<(), String> {
-    let db = connect_database(&config.database_url)
+    let db = database::connect(&config.database_url)
         .await
         .map_err(|error| error.to_string())?;
-    migrate(&db).await.map_err(|error| error.to_string())?;
+    database::migrate(&db)
+        .await
+        .map_err(|error| error.to_string())?;
     println!("migrations applied");
     Ok(())
 }
@@ -35,17 +38,19 @@ pub async fn create_user(
 ) -> Result<(), String> {
     let email = Email::parse(email).map_err(|error| format!("email: {error}"))?;
     let password = NewPassword::parse(password).map_err(|error| format!("password: {error}"))?;
-    let db = connect_database(&config.database_url)
+    let db = database::connect(&config.database_url)
         .await
         .map_err(|error| error.to_string())?;
-    migrate(&db).await.map_err(|error| error.to_string())?;
+    database::migrate(&db)
+        .await
+        .map_err(|error| error.to_string())?;
     let hasher = PasswordHasher::new(config.auth.hash_cost, 1)
         .map_err(|error| StartupError::from(error).to_string())?;
     let hash = hasher
         .hash(password.into_inner())
         .await
         .map_err(|error| error.to_string())?;
-    match users::insert(&db, &email, &hash, role).await {
+    match users::insert(&db.pool, &email, &hash, role).await {
         Ok(id) => {
             println!(
                 "created {} user {} (id {id})",

@@ -2,6 +2,7 @@
 //! tests use the same [`Application::build`], so the tests exercise exactly what ships.
 
 use crate::config::Config;
+use crate::database::{self, Database};
 use crate::layers::auth::auth_layer;
 use app::ssr::cookies::AuthCookies;
 use app::ssr::passwords::PasswordHasher;
@@ -13,17 +14,9 @@ use axum::routing::get;
 use axum::{middleware, Router};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
-use sqlx::migrate::Migrator;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
-use sqlx::SqlitePool;
 use std::net::SocketAddr;
-use std::str::FromStr;
 use std::sync::Arc;
-use std::time::Duration;
 use tokio::net::TcpListener;
-use tower_sessions_sqlx_store::SqliteStore;
-
-pub static MIGRATOR: Migrator = sqlx::migrate!("../migrations/sqlite");
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -44,44 +37,9 @@ pub enum StartupError {
     },
 }
 
-/// Opens (creating if needed) the SQLite database named by `url`.
-pub async fn connect_database(url: &str) -> Result<SqlitePool, StartupError> {
-    if !url.starts_with("sqlite:") {
-        return Err(StartupError::Unsupported(format!(
-            "DATABASE_URL must be a sqlite: URL in this version (got a {} URL)",
-            url.split(':').next().unwrap_or("different")
-        )));
-    }
-    let options = SqliteConnectOptions::from_str(url)?
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal)
-        .busy_timeout(Duration::from_secs(5))
-        .foreign_keys(true);
-    if let Some(parent) = options.get_filename().parent() {
-        if !parent.as_os_str().is_empty() {
-            std::fs::create_dir_all(parent).map_err(sqlx::Error::Io)?;
-        }
-    }
-    Ok(SqlitePoolOptions::new()
-        .max_connections(8)
-        .acquire_timeout(Duration::from_secs(3))
-        .connect_with(options)
-        .await?)
-}
-
-/// Applies the schema migrations and creates the session store's table.
-pub async fn migrate(db: &SqlitePool) -> Result<(), StartupError> {
-    MIGRATOR.run(db).await?;
-    SqliteStore::new(db.clone())
-        .migrate()
-        .await
-        .map_err(|error| StartupError::SessionStore(error.to_string()))?;
-    Ok(())
-}
-
 pub async fn build_state(
     config: &Config,
-    db: SqlitePool,
+    db: &Database,
     leptos_options: LeptosOptions,
 ) -> Result<AppState, StartupError> {
     if config.redis_url.is_some() {
@@ -91,8 +49,7 @@ pub async fn build_state(
         ));
     }
     let settings = config.auth.clone();
-    let store = Arc::new(SqliteStore::new(db.clone()));
-    spawn_expired_session_cleanup(store.clone());
+    let store = database::session_store(db).await?;
     Ok(AppState {
         sessions: RefreshSessions::new(
             store,
@@ -106,22 +63,9 @@ pub async fn build_state(
         passwords: PasswordHasher::new(settings.hash_cost, settings.hash_concurrency)?,
         cookies: AuthCookies::new(settings.secure_cookies()),
         settings: Arc::new(settings),
-        db,
+        db: db.pool.clone(),
         leptos_options,
     })
-}
-
-/// Expired refresh records are never loaded, but they take space: sweep them hourly.
-fn spawn_expired_session_cleanup(store: Arc<SqliteStore>) {
-    use tower_sessions::session_store::ExpiredDeletion;
-    tokio::spawn(async move {
-        if let Err(error) = SqliteStore::clone(&store)
-            .continuously_delete_expired(Duration::from_secs(3600))
-            .await
-        {
-            tracing::error!(%error, "expired-session cleanup stopped");
-        }
-    });
 }
 
 /// The whole HTTP surface: pages, server functions, assets, and the auth layer in front.
@@ -156,9 +100,9 @@ impl Application {
         leptos_options: LeptosOptions,
         addr: SocketAddr,
     ) -> Result<Application, StartupError> {
-        let db = connect_database(&config.database_url).await?;
-        migrate(&db).await?;
-        let state = build_state(&config, db, leptos_options).await?;
+        let db = database::connect(&config.database_url).await?;
+        database::migrate(&db).await?;
+        let state = build_state(&config, &db, leptos_options).await?;
         let listener = TcpListener::bind(addr)
             .await
             .map_err(|source| StartupError::Bind { addr, source })?;

@@ -8,13 +8,14 @@ use super::tokens::{AccessClaims, TokenIssuer};
 use axum::extract::FromRef;
 use http::HeaderValue;
 use leptos::prelude::LeptosOptions;
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 use std::sync::Arc;
 
 #[derive(Clone)]
 pub struct AppState {
     pub settings: Arc<AuthSettings>,
-    pub db: SqlitePool,
+    /// Users and roles, on SQLite or PostgreSQL (see `users` for the shared dialect).
+    pub db: AnyPool,
     pub sessions: RefreshSessions,
     pub tokens: Arc<TokenIssuer>,
     pub passwords: PasswordHasher,

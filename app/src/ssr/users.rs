@@ -1,9 +1,12 @@
 //! Queries on the `users` table. One function per query; callers get typed rows.
+//!
+//! Each query is written once for SQLite and PostgreSQL alike: numbered `$n` parameters (both
+//! engines accept them), types both share, and `RETURNING`.
 
 use super::input::Email;
 use super::tokens::unix_now;
 use crate::auth::{Profile, Role};
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct UserRow {
@@ -39,7 +42,7 @@ pub enum InsertError {
 }
 
 pub async fn insert(
-    db: &SqlitePool,
+    db: &AnyPool,
     email: &Email,
     password_hash: &str,
     role: Role,
@@ -47,7 +50,7 @@ pub async fn insert(
     let now = unix_now() as i64;
     let inserted = sqlx::query_scalar::<_, i64>(
         "INSERT INTO users (email, password_hash, role, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
     .bind(email.as_str())
     .bind(password_hash)
@@ -67,21 +70,21 @@ pub async fn insert(
 
 const COLUMNS: &str = "id, email, password_hash, role, created_at";
 
-pub async fn find_by_email(db: &SqlitePool, email: &Email) -> Result<Option<UserRow>, sqlx::Error> {
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM users WHERE email = ?"))
+pub async fn find_by_email(db: &AnyPool, email: &Email) -> Result<Option<UserRow>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM users WHERE email = $1"))
         .bind(email.as_str())
         .fetch_optional(db)
         .await
 }
 
-pub async fn find_by_id(db: &SqlitePool, id: i64) -> Result<Option<UserRow>, sqlx::Error> {
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM users WHERE id = ?"))
+pub async fn find_by_id(db: &AnyPool, id: i64) -> Result<Option<UserRow>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM users WHERE id = $1"))
         .bind(id)
         .fetch_optional(db)
         .await
 }
 
-pub async fn list(db: &SqlitePool) -> Result<Vec<UserRow>, sqlx::Error> {
+pub async fn list(db: &AnyPool) -> Result<Vec<UserRow>, sqlx::Error> {
     sqlx::query_as(&format!("SELECT {COLUMNS} FROM users ORDER BY id"))
         .fetch_all(db)
         .await

@@ -17,14 +17,7 @@ fn server_command(database_url: &str) -> Command {
 #[tokio::test]
 async fn user_create_bootstraps_an_admin_who_can_then_sign_in() {
     let app = TestApp::spawn().await;
-    let database_url = app
-        .state
-        .db
-        .connect_options()
-        .get_filename()
-        .display()
-        .to_string();
-    let output = server_command(&format!("sqlite://{database_url}"))
+    let output = server_command(&app.database_url)
         .args([
             "user",
             "create",
@@ -48,7 +41,7 @@ async fn user_create_bootstraps_an_admin_who_can_then_sign_in() {
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(json(response).await["role"], "admin");
 
-    let again = server_command(&format!("sqlite://{database_url}"))
+    let again = server_command(&app.database_url)
         .args([
             "user",
             "create",
@@ -63,10 +56,10 @@ async fn user_create_bootstraps_an_admin_who_can_then_sign_in() {
     assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
 }
 
-#[test]
-fn migrate_creates_the_schema_and_is_idempotent() {
+#[tokio::test]
+async fn migrate_creates_the_schema_and_is_idempotent() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}/fresh.db", dir.path().display());
+    let url = fresh_database_url(dir.path()).await;
     for _ in 0..2 {
         let output = server_command(&url).arg("migrate").output().unwrap();
         assert!(
@@ -75,7 +68,14 @@ fn migrate_creates_the_schema_and_is_idempotent() {
             String::from_utf8_lossy(&output.stderr)
         );
     }
-    assert!(dir.path().join("fresh.db").exists());
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    let mut connection = sqlx::AnyConnection::connect(&url).await.unwrap();
+    let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
+        .fetch_one(&mut connection)
+        .await
+        .unwrap();
+    assert_eq!(users, 0);
 }
 
 #[test]

@@ -18,19 +18,48 @@ pub const REFRESH_COOKIE: &str = "__Host-refresh_token";
 
 pub struct TestApp {
     pub address: String,
+    pub database_url: String,
     pub state: app::ssr::state::AppState,
     _dir: tempfile::TempDir,
+}
+
+/// The backend set under test: the embedded defaults, or PostgreSQL when `TEST_POSTGRES_URL`
+/// names a server (each test then gets a database of its own on it).
+pub async fn fresh_database_url(dir: &std::path::Path) -> String {
+    match std::env::var("TEST_POSTGRES_URL") {
+        Ok(server) if !server.is_empty() => {
+            use sqlx::Connection;
+            let name = format!(
+                "test_{}",
+                app::ssr::sessions::random_token()
+                    .to_lowercase()
+                    .replace(['-', '_'], "")
+            );
+            let mut admin = sqlx::PgConnection::connect(&server)
+                .await
+                .expect("PostgreSQL reachable");
+            sqlx::query(&format!("CREATE DATABASE \"{name}\""))
+                .execute(&mut admin)
+                .await
+                .unwrap();
+            let (base, _) = server
+                .rsplit_once('/')
+                .expect("TEST_POSTGRES_URL ends in /database");
+            format!("{base}/{name}")
+        }
+        _ => format!("sqlite://{}/app.db", dir.display()),
+    }
 }
 
 impl TestApp {
     /// Starts the app with `APP_ENV=test` plus `overrides`.
     pub async fn spawn_with(overrides: &[(&str, &str)]) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
-        let database_url = format!("sqlite://{}/app.db", dir.path().display());
+        let database_url = fresh_database_url(dir.path()).await;
         let mut vars: HashMap<String, String> = HashMap::from([
             ("APP_ENV".into(), "test".into()),
             ("JWT_SECRET".into(), JWT_SECRET.into()),
-            ("DATABASE_URL".into(), database_url),
+            ("DATABASE_URL".into(), database_url.clone()),
         ]);
         for (key, value) in overrides {
             vars.insert(key.to_string(), value.to_string());
@@ -49,6 +78,7 @@ impl TestApp {
         tokio::spawn(application.run());
         TestApp {
             address,
+            database_url,
             state,
             _dir: dir,
         }

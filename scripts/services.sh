@@ -1,0 +1,40 @@
+# Sourced by scripts/test.sh: throwaway services on loopback ports for one test run, started
+# here and removed again on exit. Nothing of the machine's own PostgreSQL is touched.
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# Runs a PostgreSQL server binary as the postgres user when we are root (it refuses root).
+as_postgres() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# Starts a fresh PostgreSQL cluster and exports TEST_POSTGRES_URL (its maintenance database).
+start_postgres() {
+  PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+  if [ -z "$PG_BIN" ] || [ ! -x "$PG_BIN/initdb" ]; then
+    echo "error: PostgreSQL server programs not found; install Debian's postgresql package" >&2
+    return 1
+  fi
+  PG_WORK=$(mktemp -d /tmp/leptos-auth-pg.XXXXXX)
+  chmod 755 "$PG_WORK"
+  [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$PG_WORK"
+  local port
+  port=$(free_port)
+  as_postgres "$PG_BIN/initdb" -D "$PG_WORK/data" -U postgres --auth=trust -E UTF8 \
+    --locale=C.UTF-8 >"$PG_WORK/initdb.log"
+  # Durability is pointless for a cluster deleted after the run; speed is not.
+  as_postgres "$PG_BIN/pg_ctl" -D "$PG_WORK/data" -l "$PG_WORK/server.log" -w -o \
+    "-p $port -k $PG_WORK -c listen_addresses=127.0.0.1 -c max_connections=400 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+    start >/dev/null
+  export TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$port/postgres"
+  echo "    PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$port"
+}
+
+stop_postgres() {
+  [ -n "${PG_WORK:-}" ] || return 0
+  as_postgres "$PG_BIN/pg_ctl" -D "$PG_WORK/data" -m immediate stop >/dev/null 2>&1 || true
+  rm -rf "$PG_WORK"
+  PG_WORK=
+}
