@@ -6,4 +6,5 @@ pub mod commands;
 pub mod config;
 pub mod database;
 pub mod layers;
+pub mod probes;
 pub mod startup;

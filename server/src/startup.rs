@@ -4,6 +4,7 @@
 use crate::config::Config;
 use crate::database::{self, Database};
 use crate::layers::auth::auth_layer;
+use crate::probes;
 use app::ssr::cookies::AuthCookies;
 use app::ssr::passwords::PasswordHasher;
 use app::ssr::sessions::{RefreshSessions, SessionLifetimes};
@@ -74,7 +75,8 @@ pub fn router(state: AppState) -> Router {
     let context_state = state.clone();
     let shell_options = state.leptos_options.clone();
     Router::new()
-        .route("/healthz", get(|| async { "ok" }))
+        .route("/healthz", get(probes::health))
+        .route("/readyz", get(probes::readiness))
         .leptos_routes_with_context(
             &state,
             routes,

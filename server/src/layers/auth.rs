@@ -228,5 +228,5 @@ fn with_cookies(mut response: Response, set_cookies: Vec<HeaderValue>) -> Respon
 
 /// Built assets and files: no auth decision needed.
 fn is_static_asset(path: &str) -> bool {
-    path.starts_with("/pkg/") || path == "/favicon.ico" || path == "/healthz"
+    path.starts_with("/pkg/") || matches!(path, "/favicon.ico" | "/healthz" | "/readyz")
 }

@@ -7,6 +7,7 @@ mod cli;
 mod cross_site;
 mod guards;
 mod input;
+mod outages;
 mod policies;
 mod sessions;
 mod tokens;

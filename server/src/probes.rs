@@ -1,0 +1,38 @@
+//! Health endpoints for load balancers and orchestrators: `/healthz` says the process is up,
+//! `/readyz` says it can serve sign-ins (the database and the session store answer).
+
+use app::ssr::state::AppState;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use std::future::Future;
+use std::time::Duration;
+
+/// A probe that waits longer than this counts as a failure: readiness must answer fast.
+const PROBE_TIMEOUT: Duration = Duration::from_millis(500);
+
+pub async fn health() -> &'static str {
+    "ok"
+}
+
+pub async fn readiness(State(state): State<AppState>) -> Response {
+    let database =
+        answers(async { sqlx::query("SELECT 1").execute(&state.db).await.is_ok() }).await;
+    let sessions =
+        answers(async { state.sessions.family_alive("readiness-probe").await.is_ok() }).await;
+    let status = if database && sessions {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    let word = |ok: bool| if ok { "ok" } else { "unavailable" };
+    let body = serde_json::json!({ "database": word(database), "sessions": word(sessions) });
+    (status, Json(body)).into_response()
+}
+
+async fn answers(check: impl Future<Output = bool>) -> bool {
+    tokio::time::timeout(PROBE_TIMEOUT, check)
+        .await
+        .unwrap_or(false)
+}
