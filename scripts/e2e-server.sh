@@ -18,7 +18,12 @@ if [ -n "${E2E_POSTGRES_URL:-}" ]; then
   psql -q "$E2E_POSTGRES_URL" -c "DROP DATABASE IF EXISTS $database" -c "CREATE DATABASE $database"
   database_url="${E2E_POSTGRES_URL%/*}/$database"
 fi
+redis_settings=()
+if [ -n "${E2E_REDIS_URL:-}" ]; then
+  redis_settings=(REDIS_URL="$E2E_REDIS_URL" REDIS_KEY_PREFIX="e2e-$name-$$")
+fi
 exec env \
+  "${redis_settings[@]}" \
   APP_ENV=test \
   JWT_SECRET="end-to-end-test-secret-not-for-production-use" \
   DATABASE_URL="$database_url" \

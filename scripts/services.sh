@@ -38,3 +38,33 @@ stop_postgres() {
   rm -rf "$PG_WORK"
   PG_WORK=
 }
+
+# Starts a fresh Redis (no persistence) and exports TEST_REDIS_URL.
+start_redis() {
+  if ! command -v redis-server >/dev/null; then
+    echo "error: redis-server not found; install Debian's redis-server package" >&2
+    return 1
+  fi
+  REDIS_WORK=$(mktemp -d /tmp/leptos-auth-redis.XXXXXX)
+  REDIS_PORT=$(free_port)
+  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --daemonize yes --dir "$REDIS_WORK" \
+    --pidfile "$REDIS_WORK/redis.pid" --logfile "$REDIS_WORK/redis.log" --save '' --appendonly no
+  for _ in $(seq 50); do
+    redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break
+    sleep 0.1
+  done
+  export TEST_REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
+  echo "    Redis $(redis-server --version | awk '{print $3}' | tr -d v=) on 127.0.0.1:$REDIS_PORT"
+}
+
+stop_redis() {
+  [ -n "${REDIS_WORK:-}" ] || return 0
+  redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+  rm -rf "$REDIS_WORK"
+  REDIS_WORK=
+}
+
+stop_services() {
+  stop_redis
+  stop_postgres
+}

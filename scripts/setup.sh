@@ -2,7 +2,7 @@
 # Installs what building (and, with `--test`, testing) the app needs on a fresh Debian machine.
 # Every step is skipped when its tool is already there in the right version, so re-runs are fast.
 #   scripts/setup.sh          toolchain target, cargo-leptos, wasm-bindgen
-#   scripts/setup.sh --test   the above, plus Chromium, PostgreSQL and the Playwright package
+#   scripts/setup.sh --test   the above, plus Chromium, PostgreSQL, Redis and the Playwright package
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -52,7 +52,7 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
 fi
 
 if [ "${1:-}" = "--test" ]; then
-  apt_install chromium postgresql
+  apt_install chromium postgresql redis-server
   if [ ! -d end2end/node_modules/@playwright/test ]; then
     say "installing the Playwright package (using Debian's Chromium, no browser download)"
     (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)

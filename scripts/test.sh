@@ -1,22 +1,27 @@
 #!/usr/bin/env bash
 # Sets up what is missing and runs every test: Rust unit and HTTP-level integration tests, then
 # the Playwright suite in Chromium against the built app; the integration and browser suites run
-# twice, on the embedded defaults (SQLite) and on a throwaway PostgreSQL started here.
+# on the embedded defaults (SQLite) and on PostgreSQL + Redis, both throwaway servers started
+# here on free loopback ports and removed on exit.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 bash scripts/setup.sh --test
 source scripts/env.sh
 source scripts/services.sh
-trap stop_postgres EXIT
+trap stop_services EXIT
 
-echo "==> starting a throwaway PostgreSQL"
+echo "==> starting throwaway PostgreSQL and Redis servers"
 start_postgres
+start_redis
 
 echo "==> Rust tests on the embedded defaults (unit and HTTP integration)"
-TEST_POSTGRES_URL= cargo_like_leptos test -p app -p server --locked
+TEST_POSTGRES_URL= TEST_REDIS_URL= cargo_like_leptos test -p app -p server --locked
 
-echo "==> Rust HTTP integration tests on PostgreSQL"
+echo "==> Rust HTTP integration tests on PostgreSQL (sessions in PostgreSQL too)"
+TEST_REDIS_URL= cargo_like_leptos test -p server --test api --locked
+
+echo "==> Rust HTTP integration tests on PostgreSQL + Redis"
 cargo_like_leptos test -p server --test api --locked
 
 echo "==> building the app for the browser suite"
@@ -42,5 +47,5 @@ playwright() {
 
 echo "==> Playwright suite (Chromium) on the embedded defaults"
 E2E_POSTGRES_URL= playwright playwright-sqlite
-echo "==> Playwright suite (Chromium) on PostgreSQL"
-E2E_POSTGRES_URL="$TEST_POSTGRES_URL" playwright playwright-postgres
+echo "==> Playwright suite (Chromium) on PostgreSQL + Redis"
+E2E_POSTGRES_URL="$TEST_POSTGRES_URL" E2E_REDIS_URL="$TEST_REDIS_URL" playwright playwright-postgres-redis

@@ -14,6 +14,8 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/app.db";
 pub struct Config {
     pub database_url: String,
     pub redis_url: Option<String>,
+    /// Namespaces every session record, so apps sharing one Redis never meet.
+    pub session_namespace: String,
     pub auth: AuthSettings,
 }
 
@@ -108,6 +110,7 @@ impl Config {
         Ok(Config {
             database_url: lookup("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into()),
             redis_url: lookup("REDIS_URL"),
+            session_namespace: lookup("REDIS_KEY_PREFIX").unwrap_or_else(|| "lha".into()),
             auth,
         })
     }

@@ -7,4 +7,5 @@ pub mod config;
 pub mod database;
 pub mod layers;
 pub mod probes;
+pub mod redis;
 pub mod startup;

@@ -5,6 +5,7 @@ use crate::config::Config;
 use crate::database::{self, Database};
 use crate::layers::auth::auth_layer;
 use crate::probes;
+use crate::redis;
 use app::ssr::cookies::AuthCookies;
 use app::ssr::passwords::PasswordHasher;
 use app::ssr::sessions::{RefreshSessions, SessionLifetimes};
@@ -29,6 +30,8 @@ pub enum StartupError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("session store: {0}")]
     SessionStore(String),
+    #[error("redis: {0}")]
+    Redis(String),
     #[error("password hasher: {0}")]
     Hasher(#[from] app::ssr::passwords::HashError),
     #[error("listening on {addr}: {source}")]
@@ -43,14 +46,11 @@ pub async fn build_state(
     db: &Database,
     leptos_options: LeptosOptions,
 ) -> Result<AppState, StartupError> {
-    if config.redis_url.is_some() {
-        return Err(StartupError::Unsupported(
-            "REDIS_URL is not supported in this version yet; unset it to use the embedded store"
-                .into(),
-        ));
-    }
     let settings = config.auth.clone();
-    let store = database::session_store(db).await?;
+    let store = match &config.redis_url {
+        Some(url) => redis::session_store(redis::connect(url, redis::DEFAULT_POOL_SIZE).await?),
+        None => database::session_store(db).await?,
+    };
     Ok(AppState {
         sessions: RefreshSessions::new(
             store,
@@ -59,6 +59,7 @@ pub async fn build_state(
                 idle: settings.refresh_idle_ttl,
                 grace: settings.refresh_grace,
             },
+            &config.session_namespace,
         ),
         tokens: Arc::new(TokenIssuer::new(&settings)),
         passwords: PasswordHasher::new(settings.hash_cost, settings.hash_concurrency)?,

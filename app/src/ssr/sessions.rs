@@ -117,14 +117,20 @@ const ROTATION_LOCK_STRIPES: usize = 64;
 pub struct RefreshSessions {
     store: Arc<dyn SessionStore>,
     lifetimes: SessionLifetimes,
+    keys: Keys,
     rotation_locks: Arc<Vec<Mutex<()>>>,
 }
 
 impl RefreshSessions {
-    pub fn new(store: Arc<dyn SessionStore>, lifetimes: SessionLifetimes) -> Self {
+    /// `namespace` separates apps (or test runs) sharing one store: every record id is derived
+    /// from it, so two namespaces never see each other's sessions.
+    pub fn new(store: Arc<dyn SessionStore>, lifetimes: SessionLifetimes, namespace: &str) -> Self {
         Self {
             store,
             lifetimes,
+            keys: Keys {
+                namespace: namespace.to_owned(),
+            },
             rotation_locks: Arc::new((0..ROTATION_LOCK_STRIPES).map(|_| Mutex::new(())).collect()),
         }
     }
@@ -141,7 +147,7 @@ impl RefreshSessions {
         let epoch = self.current_epoch(viewer.user_id).await?;
         // The epoch must outlive every family started in it, or it would reset to zero early.
         self.put(
-            epoch_id(viewer.user_id),
+            self.keys.epoch_id(viewer.user_id),
             EPOCH_KEY,
             &EpochRecord { epoch },
             absolute_expiry,
@@ -151,8 +157,13 @@ impl RefreshSessions {
             user_id: viewer.user_id,
             epoch,
         };
-        self.create(family_id(&family), FAMILY_KEY, &marker, absolute_expiry)
-            .await?;
+        self.create(
+            self.keys.family_id(&family),
+            FAMILY_KEY,
+            &marker,
+            absolute_expiry,
+        )
+        .await?;
         let record = RefreshRecord {
             user_id: viewer.user_id,
             role: viewer.role,
@@ -170,7 +181,7 @@ impl RefreshSessions {
     /// Exchanges a refresh token for a new one. `None` means the token is unknown, expired, past
     /// its grace window or its login was revoked: the caller signs the user out.
     pub async fn rotate(&self, token: &str) -> Result<Option<IssuedRefresh>, StoreError> {
-        let old_id = refresh_id(token);
+        let old_id = self.keys.refresh_id(token);
         let _serialised = self.rotation_lock(old_id).lock().await;
         let Some(record) = self.load::<RefreshRecord>(old_id, REFRESH_KEY).await? else {
             return Ok(None);
@@ -217,7 +228,7 @@ impl RefreshSessions {
             return Ok(None);
         };
         match self
-            .load::<RefreshRecord>(refresh_id(&successor), REFRESH_KEY)
+            .load::<RefreshRecord>(self.keys.refresh_id(&successor), REFRESH_KEY)
             .await?
         {
             Some(record) if record.rotated.is_none() => {
@@ -245,7 +256,7 @@ impl RefreshSessions {
 
     /// Ends the login that `token` belongs to. Unknown tokens are ignored (already signed out).
     pub async fn end(&self, token: &str) -> Result<(), StoreError> {
-        let id = refresh_id(token);
+        let id = self.keys.refresh_id(token);
         if let Some(record) = self.load::<RefreshRecord>(id, REFRESH_KEY).await? {
             self.revoke_family(&record.family).await?;
         }
@@ -256,7 +267,7 @@ impl RefreshSessions {
     /// Revokes a whole login: every access token carrying this family stops working for server
     /// functions at once, and its refresh token can no longer be used.
     pub async fn revoke_family(&self, family: &str) -> Result<(), StoreError> {
-        self.store.delete(&family_id(family)).await?;
+        self.store.delete(&self.keys.family_id(family)).await?;
         Ok(())
     }
 
@@ -266,14 +277,15 @@ impl RefreshSessions {
             epoch: self.current_epoch(user_id).await? + 1,
         };
         let expiry = unix_now() + self.lifetimes.absolute.as_secs();
-        self.put(epoch_id(user_id), EPOCH_KEY, &next, expiry).await
+        self.put(self.keys.epoch_id(user_id), EPOCH_KEY, &next, expiry)
+            .await
     }
 
     /// Whether the login `family` is still alive (not signed out, not expired, not ended by a
     /// sign-out everywhere).
     pub async fn family_alive(&self, family: &str) -> Result<bool, StoreError> {
         let Some(marker) = self
-            .load::<FamilyRecord>(family_id(family), FAMILY_KEY)
+            .load::<FamilyRecord>(self.keys.family_id(family), FAMILY_KEY)
             .await?
         else {
             return Ok(false);
@@ -283,7 +295,7 @@ impl RefreshSessions {
 
     async fn current_epoch(&self, user_id: i64) -> Result<u64, StoreError> {
         Ok(self
-            .load::<EpochRecord>(epoch_id(user_id), EPOCH_KEY)
+            .load::<EpochRecord>(self.keys.epoch_id(user_id), EPOCH_KEY)
             .await?
             .unwrap_or_default()
             .epoch)
@@ -293,7 +305,7 @@ impl RefreshSessions {
         let now = unix_now();
         let expiry = self.expiry_of(&record);
         let token = random_token();
-        self.create(refresh_id(&token), REFRESH_KEY, &record, expiry)
+        self.create(self.keys.refresh_id(&token), REFRESH_KEY, &record, expiry)
             .await?;
         Ok(IssuedRefresh {
             token,
@@ -329,9 +341,19 @@ impl RefreshSessions {
         value: &T,
         expiry_unix: u64,
     ) -> Result<(), StoreError> {
-        self.store
-            .save(&record(id, key, value, expiry_unix)?)
-            .await?;
+        let record = record(id, key, value, expiry_unix)?;
+        // `save` replaces an existing record; the Redis store's `save` never creates one, so
+        // create it when it is still missing.
+        self.store.save(&record).await?;
+        if self.store.load(&id).await?.is_none() {
+            let mut created = record.clone();
+            self.store.create(&mut created).await?;
+            if created.id != id {
+                // Created by someone else in between: drop our stray copy, replace theirs.
+                self.store.delete(&created.id).await?;
+                self.store.save(&record).await?;
+            }
+        }
         Ok(())
     }
 
@@ -378,7 +400,6 @@ pub fn random_token() -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
-/// The store id of a refresh token: a hash, so the store never holds the token itself.
 /// Seals `successor` under a one-time key derived from `token` (each token is rotated once, so
 /// each key seals exactly one value).
 fn seal(token: &str, successor: &str) -> String {
@@ -406,27 +427,38 @@ fn xor_with_key(token: &str, bytes: &[u8]) -> Vec<u8> {
         .collect()
 }
 
-fn refresh_id(token: &str) -> Id {
-    hashed_id("refresh", token)
+/// Derives store ids: hashes of (namespace, kind of record, value), so the store never holds a
+/// token itself and namespaces never overlap.
+#[derive(Clone, Debug)]
+struct Keys {
+    namespace: String,
 }
 
-fn family_id(family: &str) -> Id {
-    hashed_id("family", family)
-}
+impl Keys {
+    fn refresh_id(&self, token: &str) -> Id {
+        self.hashed_id("refresh", token)
+    }
 
-fn epoch_id(user_id: i64) -> Id {
-    hashed_id("epoch", &user_id.to_string())
-}
+    fn family_id(&self, family: &str) -> Id {
+        self.hashed_id("family", family)
+    }
 
-fn hashed_id(domain: &str, value: &str) -> Id {
-    let digest = Sha256::new()
-        .chain_update(domain.as_bytes())
-        .chain_update([0u8])
-        .chain_update(value.as_bytes())
-        .finalize();
-    let mut bytes = [0u8; 16];
-    bytes.copy_from_slice(&digest[..16]);
-    Id(i128::from_le_bytes(bytes))
+    fn epoch_id(&self, user_id: i64) -> Id {
+        self.hashed_id("epoch", &user_id.to_string())
+    }
+
+    fn hashed_id(&self, kind: &str, value: &str) -> Id {
+        let digest = Sha256::new()
+            .chain_update(self.namespace.as_bytes())
+            .chain_update([0u8])
+            .chain_update(kind.as_bytes())
+            .chain_update([0u8])
+            .chain_update(value.as_bytes())
+            .finalize();
+        let mut bytes = [0u8; 16];
+        bytes.copy_from_slice(&digest[..16]);
+        Id(i128::from_le_bytes(bytes))
+    }
 }
 
 #[cfg(test)]

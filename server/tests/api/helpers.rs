@@ -23,8 +23,9 @@ pub struct TestApp {
     _dir: tempfile::TempDir,
 }
 
-/// The backend set under test: the embedded defaults, or PostgreSQL when `TEST_POSTGRES_URL`
-/// names a server (each test then gets a database of its own on it).
+/// The database under test: the embedded SQLite, or PostgreSQL when `TEST_POSTGRES_URL` names a
+/// server (each test then gets a database of its own on it). `TEST_REDIS_URL` likewise moves the
+/// refresh sessions to Redis.
 pub async fn fresh_database_url(dir: &std::path::Path) -> String {
     match std::env::var("TEST_POSTGRES_URL") {
         Ok(server) if !server.is_empty() => {
@@ -61,6 +62,16 @@ impl TestApp {
             ("JWT_SECRET".into(), JWT_SECRET.into()),
             ("DATABASE_URL".into(), database_url.clone()),
         ]);
+        if let Ok(redis) = std::env::var("TEST_REDIS_URL") {
+            if !redis.is_empty() {
+                // One Redis for the whole run; each test keeps to a namespace of its own.
+                vars.insert("REDIS_URL".into(), redis);
+                vars.insert(
+                    "REDIS_KEY_PREFIX".into(),
+                    app::ssr::sessions::random_token(),
+                );
+            }
+        }
         for (key, value) in overrides {
             vars.insert(key.to_string(), value.to_string());
         }
