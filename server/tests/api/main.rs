@@ -1,4 +1,5 @@
-//! HTTP-level tests: every test starts the real app on port 0 with a fresh SQLite database.
+//! HTTP-level tests: every test starts the real app on port 0 with a fresh database (SQLite, or
+//! PostgreSQL and Redis when `TEST_POSTGRES_URL` / `TEST_REDIS_URL` name servers).
 
 mod helpers;
 
@@ -7,7 +8,10 @@ mod cli;
 mod cross_site;
 mod guards;
 mod input;
+mod instances;
 mod outages;
 mod policies;
+mod processes;
+mod redis_outages;
 mod sessions;
 mod tokens;
