@@ -17,8 +17,9 @@ use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 static SQLITE_MIGRATOR: Migrator = sqlx::migrate!("../migrations/sqlite");
 static POSTGRES_MIGRATOR: Migrator = sqlx::migrate!("../migrations/postgres");
 
-/// A request waits at most this long for a connection before answering 503.
-const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
+/// A request waits at most this long for a connection before answering 503. While the database
+/// is down, this is how long an operation that needs it takes to fail.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_millis(250);
 const APP_POOL_SIZE: u32 = 8;
 const SESSION_POOL_SIZE: u32 = 4;
 /// Expired refresh records are never loaded, but they take space: sweep them hourly.
