@@ -1,6 +1,11 @@
 use crate::helpers::*;
+use crate::processes::{eventually, PostgresProcess};
 use app::auth::Role;
 use reqwest::StatusCode;
+use std::time::{Duration, Instant};
+
+/// Far above the 250 ms acquire timeout: this checks that nothing hangs, not how fast it is.
+const NO_HANG: Duration = Duration::from_secs(2);
 
 #[tokio::test]
 async fn the_probes_report_a_healthy_app() {
@@ -45,4 +50,48 @@ async fn with_the_database_gone_sign_in_answers_503_and_readiness_says_so() {
         signed_in.get("/admin").await.status(),
         StatusCode::FORBIDDEN
     );
+}
+
+#[tokio::test]
+async fn with_postgresql_stopped_sign_in_answers_503_and_recovers_when_it_returns() {
+    let postgres = PostgresProcess::start().await;
+    let app = TestApp::spawn_with(&[("DATABASE_URL", &postgres.url())]).await;
+    let user = app.signed_in("ada@example.com", Role::User).await;
+    app.create_user("bob@example.com", Role::User).await;
+
+    postgres.stop_server();
+    let started = Instant::now();
+    let login = app
+        .browser()
+        .post_login("bob@example.com", PASSWORD, None)
+        .await;
+    assert_eq!(login.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(
+        started.elapsed() < NO_HANG,
+        "login hung for {:?}",
+        started.elapsed()
+    );
+    assert_eq!(json(login).await["code"], "unavailable");
+    assert_eq!(
+        user.post_me().await.status(),
+        StatusCode::SERVICE_UNAVAILABLE
+    );
+    assert_eq!(user.get("/").await.status(), StatusCode::OK);
+    assert_eq!(user.get("/admin").await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.browser().get("/readyz").await.status(),
+        StatusCode::SERVICE_UNAVAILABLE
+    );
+
+    postgres.start_server();
+    let recovered = eventually(Duration::from_secs(5), || async {
+        let login = app
+            .browser()
+            .post_login("bob@example.com", PASSWORD, None)
+            .await;
+        login.status() == StatusCode::OK
+    })
+    .await;
+    assert!(recovered, "sign-in works again once PostgreSQL is back");
+    assert_eq!(user.post_me().await.status(), StatusCode::OK);
 }

@@ -158,3 +158,116 @@ impl Drop for ServerProcess {
         let _ = self.child.wait();
     }
 }
+
+/// A PostgreSQL cluster of the test's own, to stop and start again.
+pub struct PostgresProcess {
+    pub port: u16,
+    bin: std::path::PathBuf,
+    dir: tempfile::TempDir,
+}
+
+fn running_as_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|output| output.stdout.starts_with(b"0\n"))
+}
+
+/// Runs a PostgreSQL program, as the postgres user when we are root (it refuses root).
+fn postgres_command(program: &std::path::Path) -> Command {
+    if running_as_root() {
+        let mut command = Command::new("runuser");
+        command.args(["-u", "postgres", "--"]).arg(program);
+        command
+    } else {
+        Command::new(program)
+    }
+}
+
+impl PostgresProcess {
+    pub async fn start() -> PostgresProcess {
+        let bin = std::fs::read_dir("/usr/lib/postgresql")
+            .expect("PostgreSQL is installed (scripts/setup.sh --test installs it)")
+            .filter_map(|entry| entry.ok().map(|entry| entry.path().join("bin")))
+            .filter(|bin| bin.join("initdb").exists())
+            .max()
+            .expect("a PostgreSQL server with initdb");
+        let dir = tempfile::tempdir().unwrap();
+        let port = free_port();
+        if running_as_root() {
+            let status = Command::new("chown")
+                .arg("postgres:postgres")
+                .arg(dir.path())
+                .status()
+                .unwrap();
+            assert!(status.success());
+        }
+        let status = postgres_command(&bin.join("initdb"))
+            .arg("-D")
+            .arg(dir.path().join("data"))
+            .args([
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+            ])
+            .stdout(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success(), "initdb");
+        let cluster = PostgresProcess { port, bin, dir };
+        cluster.start_server();
+        cluster
+    }
+
+    pub fn url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
+    }
+
+    /// Starts the server and waits until it accepts connections.
+    pub fn start_server(&self) {
+        let options = format!(
+            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off",
+            self.port,
+            self.dir.path().display()
+        );
+        let status = self
+            .pg_ctl()
+            .arg("-l")
+            .arg(self.dir.path().join("server.log"))
+            .args(["-w", "-o", &options, "start"])
+            .stdout(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success(), "pg_ctl start");
+    }
+
+    pub fn stop_server(&self) {
+        let status = self
+            .pg_ctl()
+            .args(["-w", "-m", "fast", "stop"])
+            .stdout(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success(), "pg_ctl stop");
+    }
+
+    fn pg_ctl(&self) -> Command {
+        let mut command = postgres_command(&self.bin.join("pg_ctl"));
+        command.arg("-D").arg(self.dir.path().join("data"));
+        command
+    }
+}
+
+impl Drop for PostgresProcess {
+    fn drop(&mut self) {
+        let _ = self
+            .pg_ctl()
+            .args(["-m", "immediate", "stop"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+}
