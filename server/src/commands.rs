@@ -20,14 +20,20 @@ pub async fn serve(config: Config) -> Result<(), String> {
 }
 
 pub async fn run_migrations(config: Config) -> Result<(), String> {
+    migrated_database(&config).await?;
+    println!("migrations applied");
+    Ok(())
+}
+
+/// Connects to the configured database and brings its schema up to date.
+async fn migrated_database(config: &Config) -> Result<database::Database, String> {
     let db = database::connect(&config.database_url)
         .await
         .map_err(|error| error.to_string())?;
     database::migrate(&db)
         .await
         .map_err(|error| error.to_string())?;
-    println!("migrations applied");
-    Ok(())
+    Ok(db)
 }
 
 pub async fn create_user(
@@ -38,12 +44,7 @@ pub async fn create_user(
 ) -> Result<(), String> {
     let email = Email::parse(email).map_err(|error| format!("email: {error}"))?;
     let password = NewPassword::parse(password).map_err(|error| format!("password: {error}"))?;
-    let db = database::connect(&config.database_url)
-        .await
-        .map_err(|error| error.to_string())?;
-    database::migrate(&db)
-        .await
-        .map_err(|error| error.to_string())?;
+    let db = migrated_database(&config).await?;
     let hasher = PasswordHasher::new(config.auth.hash_cost, 1)
         .map_err(|error| StartupError::from(error).to_string())?;
     let hash = hasher
