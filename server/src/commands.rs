@@ -20,7 +20,13 @@ pub async fn serve(config: Config) -> Result<(), String> {
 }
 
 pub async fn run_migrations(config: Config) -> Result<(), String> {
-    migrated_database(&config).await?;
+    let db = migrated_database(&config).await?;
+    if config.redis_url.is_none() {
+        // Sessions will live in this database: create their table now too.
+        database::session_store(&db)
+            .await
+            .map_err(|error| error.to_string())?;
+    }
     println!("migrations applied");
     Ok(())
 }

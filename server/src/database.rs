@@ -89,18 +89,18 @@ pub async fn connect(url: &str) -> Result<Database, StartupError> {
     })
 }
 
-/// Applies the app's migrations and creates the session store's table.
+/// Applies the app's migrations (the session store creates its own table when opened).
 pub async fn migrate(db: &Database) -> Result<(), StartupError> {
     match db.engine {
         Engine::Sqlite => SQLITE_MIGRATOR.run(&db.pool).await?,
         Engine::Postgres => POSTGRES_MIGRATOR.run(&db.pool).await?,
     }
-    session_store(db).await?;
     Ok(())
 }
 
-/// The embedded refresh-session store: a table in the same database, with its own small pool
-/// (the `tower-sessions` stores need an engine-specific pool).
+/// The embedded refresh-session store: a table in the same database (created here if missing),
+/// with its own small pool (the `tower-sessions` stores need an engine-specific pool), swept of
+/// expired records in the background. Open it once per process.
 pub async fn session_store(db: &Database) -> Result<Arc<dyn SessionStore>, StartupError> {
     let migrate_failed = |error: tower_sessions_sqlx_store::sqlx::Error| {
         StartupError::SessionStore(error.to_string())

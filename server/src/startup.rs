@@ -92,6 +92,7 @@ pub fn router(state: AppState) -> Router {
 /// A built, bound, not yet running server.
 pub struct Application {
     listener: TcpListener,
+    local_addr: SocketAddr,
     router: Router,
     pub state: AppState,
 }
@@ -109,17 +110,19 @@ impl Application {
         let listener = TcpListener::bind(addr)
             .await
             .map_err(|source| StartupError::Bind { addr, source })?;
+        let local_addr = listener
+            .local_addr()
+            .map_err(|source| StartupError::Bind { addr, source })?;
         Ok(Application {
             listener,
+            local_addr,
             router: router(state.clone()),
             state,
         })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
-        self.listener
-            .local_addr()
-            .expect("a bound listener has an address")
+        self.local_addr
     }
 
     /// Serves until the process is asked to stop (Ctrl-C or SIGTERM).

@@ -66,6 +66,8 @@ impl AuthCookies {
             .path("/")
             .max_age(Duration::seconds(max_age_secs.min(i64::MAX as u64) as i64))
             .build();
+        // Cannot fail: the names are our constants, the values are our own base64url tokens and
+        // JWTs (and `encoded()` percent-encodes anything else), the attributes are fixed ASCII.
         HeaderValue::from_str(&cookie.encoded().to_string())
             .expect("cookie names and our token alphabets are valid header characters")
     }

@@ -144,13 +144,15 @@ impl RefreshSessions {
         let now = unix_now();
         let family = random_token();
         let absolute_expiry = now + self.lifetimes.absolute.as_secs();
-        let epoch = self.current_epoch(viewer.user_id).await?;
+        let stored_epoch = self.stored_epoch(viewer.user_id).await?;
+        let epoch = stored_epoch.unwrap_or_default();
         // The epoch must outlive every family started in it, or it would reset to zero early.
         self.put(
             self.keys.epoch_id(viewer.user_id),
             EPOCH_KEY,
             &EpochRecord { epoch },
             absolute_expiry,
+            stored_epoch.is_some(),
         )
         .await?;
         let marker = FamilyRecord {
@@ -209,7 +211,8 @@ impl RefreshSessions {
             ..record
         };
         let grace_end = now + self.lifetimes.grace.as_secs();
-        self.put(old_id, REFRESH_KEY, &rotated, grace_end).await?;
+        self.put(old_id, REFRESH_KEY, &rotated, grace_end, true)
+            .await?;
         Ok(Some(issued))
     }
 
@@ -273,12 +276,19 @@ impl RefreshSessions {
 
     /// Ends every login of `user_id`, on every device.
     pub async fn revoke_all(&self, user_id: i64) -> Result<(), StoreError> {
+        let stored_epoch = self.stored_epoch(user_id).await?;
         let next = EpochRecord {
-            epoch: self.current_epoch(user_id).await? + 1,
+            epoch: stored_epoch.unwrap_or_default() + 1,
         };
         let expiry = unix_now() + self.lifetimes.absolute.as_secs();
-        self.put(self.keys.epoch_id(user_id), EPOCH_KEY, &next, expiry)
-            .await
+        self.put(
+            self.keys.epoch_id(user_id),
+            EPOCH_KEY,
+            &next,
+            expiry,
+            stored_epoch.is_some(),
+        )
+        .await
     }
 
     /// Whether the login `family` is still alive (not signed out, not expired, not ended by a
@@ -290,15 +300,16 @@ impl RefreshSessions {
         else {
             return Ok(false);
         };
-        Ok(marker.epoch >= self.current_epoch(marker.user_id).await?)
+        let current = self.stored_epoch(marker.user_id).await?.unwrap_or_default();
+        Ok(marker.epoch >= current)
     }
 
-    async fn current_epoch(&self, user_id: i64) -> Result<u64, StoreError> {
+    /// The user's session epoch, if one is stored (none yet means epoch 0).
+    async fn stored_epoch(&self, user_id: i64) -> Result<Option<u64>, StoreError> {
         Ok(self
             .load::<EpochRecord>(self.keys.epoch_id(user_id), EPOCH_KEY)
             .await?
-            .unwrap_or_default()
-            .epoch)
+            .map(|record| record.epoch))
     }
 
     async fn issue(&self, record: RefreshRecord) -> Result<IssuedRefresh, StoreError> {
@@ -333,26 +344,28 @@ impl RefreshSessions {
         Ok(())
     }
 
-    /// Stores `value` under `id`, replacing what was there.
+    /// Stores `value` under `id`, replacing what was there. `exists` says whether the caller
+    /// has just loaded a record under `id`: the Redis store's `save` only replaces and never
+    /// creates, so a missing record is created instead (no extra read to find out).
     async fn put<T: Serialize>(
         &self,
         id: Id,
         key: &str,
         value: &T,
         expiry_unix: u64,
+        exists: bool,
     ) -> Result<(), StoreError> {
         let record = record(id, key, value, expiry_unix)?;
-        // `save` replaces an existing record; the Redis store's `save` never creates one, so
-        // create it when it is still missing.
-        self.store.save(&record).await?;
-        if self.store.load(&id).await?.is_none() {
-            let mut created = record.clone();
-            self.store.create(&mut created).await?;
-            if created.id != id {
-                // Created by someone else in between: drop our stray copy, replace theirs.
-                self.store.delete(&created.id).await?;
-                self.store.save(&record).await?;
-            }
+        if exists {
+            self.store.save(&record).await?;
+            return Ok(());
+        }
+        let mut created = record.clone();
+        self.store.create(&mut created).await?;
+        if created.id != id {
+            // Created by someone else in between: drop our stray copy, replace theirs.
+            self.store.delete(&created.id).await?;
+            self.store.save(&record).await?;
         }
         Ok(())
     }

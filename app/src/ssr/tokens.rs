@@ -105,6 +105,9 @@ impl TokenIssuer {
         };
         let mut header = Header::new(Algorithm::HS256);
         header.typ = Some(ACCESS_TYP.to_owned());
+        // Cannot fail: the claims are plain strings and numbers (serialisation cannot fail), the
+        // key was made from a secret for this very algorithm (no family mismatch), and HMAC
+        // accepts keys of any length.
         let token = jsonwebtoken::encode(&header, &claims, &self.encoding)
             .expect("HS256 signing with an in-memory key cannot fail");
         (token, claims)
