@@ -1,7 +1,7 @@
 //! Configuration from the environment (and `.env`), parsed once into one typed value.
 //! `.env.example` documents every variable.
 
-use app::ssr::settings::{AppEnv, AuthSettings, HashCost, Secret};
+use app::ssr::settings::{AppEnv, AuthSettings, HashCost, Secret, ThrottleLimits};
 use std::env;
 use std::time::Duration;
 
@@ -41,17 +41,18 @@ impl Config {
                 reason: format!("expected dev, test or prod, got {value:?}"),
             })?,
         };
+        let positive = |name: &'static str, default: u64, unit: &str| match lookup(name) {
+            None => Ok(default),
+            Some(value) => match value.trim().parse::<u64>() {
+                Ok(number) if number > 0 => Ok(number),
+                _ => Err(ConfigError::Invalid {
+                    name,
+                    reason: format!("expected a positive number of {unit}, got {value:?}"),
+                }),
+            },
+        };
         let seconds = |name: &'static str, default: u64| -> Result<Duration, ConfigError> {
-            match lookup(name) {
-                None => Ok(Duration::from_secs(default)),
-                Some(value) => match value.trim().parse::<u64>() {
-                    Ok(secs) if secs > 0 => Ok(Duration::from_secs(secs)),
-                    _ => Err(ConfigError::Invalid {
-                        name,
-                        reason: format!("expected a positive number of seconds, got {value:?}"),
-                    }),
-                },
-            }
+            positive(name, default, "seconds").map(Duration::from_secs)
         };
         let jwt_secret = match lookup("JWT_SECRET") {
             Some(secret) => secret,
@@ -99,6 +100,12 @@ impl Config {
         auth.refresh_ttl = seconds("REFRESH_TOKEN_TTL", 30 * 24 * 3600)?;
         auth.refresh_idle_ttl = seconds("REFRESH_IDLE_TTL", 14 * 24 * 3600)?.min(auth.refresh_ttl);
         auth.refresh_grace = seconds("REFRESH_GRACE", 15)?;
+        auth.throttle = ThrottleLimits {
+            account_failures: positive("LOGIN_MAX_FAILURES", 5, "attempts")?,
+            address_failures: positive("LOGIN_MAX_FAILURES_PER_IP", 50, "attempts")?,
+            window: seconds("LOGIN_FAILURE_WINDOW", 15 * 60)?,
+            first_block: seconds("LOGIN_BLOCK", 30)?,
+        };
         auth.public_origin = public_origin;
         auth.hash_concurrency = hash_concurrency;
         auth.hash_cost = if app_env == AppEnv::Test {

@@ -17,9 +17,13 @@ use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 static SQLITE_MIGRATOR: Migrator = sqlx::migrate!("../migrations/sqlite");
 static POSTGRES_MIGRATOR: Migrator = sqlx::migrate!("../migrations/postgres");
 
-/// A request waits at most this long for a connection before answering 503. While the database
-/// is down, this is how long an operation that needs it takes to fail.
-const ACQUIRE_TIMEOUT: Duration = Duration::from_millis(250);
+/// A request waits at most this long for a connection (opening one included) before answering
+/// 503. While the database is down, this is how long an operation that needs it takes to fail;
+/// it leaves room for a new connection on a loaded machine.
+pub const REQUEST_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(1);
+/// A command-line run (`migrate`, `user create`) has no one waiting on a 503: it is patient with
+/// a busy machine or a database still starting.
+pub const COMMAND_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
 const APP_POOL_SIZE: u32 = 8;
 const SESSION_POOL_SIZE: u32 = 4;
 /// Expired refresh records are never loaded, but they take space: sweep them hourly.
@@ -50,10 +54,12 @@ pub struct Database {
     pub pool: AnyPool,
     pub engine: Engine,
     url: String,
+    acquire_timeout: Duration,
 }
 
-/// Connects to `url`, creating the SQLite file (and its folder) when needed.
-pub async fn connect(url: &str) -> Result<Database, StartupError> {
+/// Connects to `url`, creating the SQLite file (and its folder) when needed. Every later
+/// connection request waits at most `acquire_timeout`.
+pub async fn connect(url: &str, acquire_timeout: Duration) -> Result<Database, StartupError> {
     let engine = Engine::of(url)?;
     install_default_drivers();
     let any_url = match engine {
@@ -65,13 +71,14 @@ pub async fn connect(url: &str) -> Result<Database, StartupError> {
     };
     let pool = AnyPoolOptions::new()
         .max_connections(APP_POOL_SIZE)
-        .acquire_timeout(ACQUIRE_TIMEOUT)
+        .acquire_timeout(acquire_timeout)
         .after_connect(|connection, _| {
             Box::pin(async move {
                 if connection.backend_name() == "SQLite" {
+                    // The busy timeout first: switching to WAL may wait on another process.
                     for pragma in [
-                        "PRAGMA journal_mode = WAL",
                         "PRAGMA busy_timeout = 5000",
+                        "PRAGMA journal_mode = WAL",
                         "PRAGMA foreign_keys = ON",
                     ] {
                         connection.execute(pragma).await?;
@@ -86,6 +93,7 @@ pub async fn connect(url: &str) -> Result<Database, StartupError> {
         pool,
         engine,
         url: url.to_owned(),
+        acquire_timeout,
     })
 }
 
@@ -113,7 +121,7 @@ pub async fn session_store(db: &Database) -> Result<Arc<dyn SessionStore>, Start
                 .busy_timeout(Duration::from_secs(5));
             let pool = SqlitePoolOptions::new()
                 .max_connections(SESSION_POOL_SIZE)
-                .acquire_timeout(ACQUIRE_TIMEOUT)
+                .acquire_timeout(db.acquire_timeout)
                 .connect_with(options)
                 .await?;
             let store = SqliteStore::new(pool);
@@ -124,7 +132,7 @@ pub async fn session_store(db: &Database) -> Result<Arc<dyn SessionStore>, Start
         Engine::Postgres => {
             let pool = PgPoolOptions::new()
                 .max_connections(SESSION_POOL_SIZE)
-                .acquire_timeout(ACQUIRE_TIMEOUT)
+                .acquire_timeout(db.acquire_timeout)
                 .connect(&db.url)
                 .await?;
             let store = PostgresStore::new(pool);

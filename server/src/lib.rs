@@ -8,4 +8,5 @@ pub mod database;
 pub mod layers;
 pub mod probes;
 pub mod redis;
+pub mod shared;
 pub mod startup;

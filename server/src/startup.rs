@@ -6,11 +6,16 @@ use crate::database::{self, Database};
 use crate::layers::auth::auth_layer;
 use crate::probes;
 use crate::redis;
+use crate::shared::redis::RedisShared;
+use crate::shared::sql::SqlShared;
 use app::ssr::cookies::AuthCookies;
 use app::ssr::passwords::PasswordHasher;
+use app::ssr::revocations;
 use app::ssr::sessions::{RefreshSessions, SessionLifetimes};
+use app::ssr::shared::SharedStore;
 use app::ssr::state::AppState;
-use app::ssr::tokens::TokenIssuer;
+use app::ssr::throttle::LoginThrottle;
+use app::ssr::tokens::{TokenIssuer, ACCESS_LEEWAY};
 use app::{shell, App};
 use axum::routing::get;
 use axum::{middleware, Router};
@@ -47,20 +52,33 @@ pub async fn build_state(
     leptos_options: LeptosOptions,
 ) -> Result<AppState, StartupError> {
     let settings = config.auth.clone();
-    let store = match &config.redis_url {
-        Some(url) => redis::session_store(redis::connect(url, redis::DEFAULT_POOL_SIZE).await?),
-        None => database::session_store(db).await?,
-    };
-    Ok(AppState {
-        sessions: RefreshSessions::new(
-            store,
-            SessionLifetimes {
-                absolute: settings.refresh_ttl,
-                idle: settings.refresh_idle_ttl,
-                grace: settings.refresh_grace,
-            },
-            &config.session_namespace,
+    // Sessions, and the shared state that goes with them, live in Redis when it is configured.
+    let (store, shared): (_, Arc<dyn SharedStore>) = match &config.redis_url {
+        Some(url) => {
+            let pool = redis::connect(url, redis::DEFAULT_POOL_SIZE).await?;
+            let shared = RedisShared::new(pool.clone(), &config.session_namespace);
+            (redis::session_store(pool), Arc::new(shared))
+        }
+        None => (
+            database::session_store(db).await?,
+            Arc::new(SqlShared::new(db.pool.clone())),
         ),
+    };
+    let sessions = RefreshSessions::new(
+        store,
+        shared.clone(),
+        SessionLifetimes {
+            absolute: settings.refresh_ttl,
+            idle: settings.refresh_idle_ttl,
+            grace: settings.refresh_grace,
+        },
+        settings.access_ttl + ACCESS_LEEWAY,
+        &config.session_namespace,
+    );
+    revocations::follow(shared.clone(), sessions.revoked().clone()).await;
+    Ok(AppState {
+        sessions,
+        throttle: LoginThrottle::new(shared, settings.throttle),
         tokens: Arc::new(TokenIssuer::new(&settings)),
         passwords: PasswordHasher::new(settings.hash_cost, settings.hash_concurrency)?,
         cookies: AuthCookies::new(settings.secure_cookies()),
@@ -104,7 +122,7 @@ impl Application {
         leptos_options: LeptosOptions,
         addr: SocketAddr,
     ) -> Result<Application, StartupError> {
-        let db = database::connect(&config.database_url).await?;
+        let db = database::connect(&config.database_url, database::REQUEST_ACQUIRE_TIMEOUT).await?;
         database::migrate(&db).await?;
         let state = build_state(&config, &db, leptos_options).await?;
         let listener = TcpListener::bind(addr)

@@ -4,7 +4,7 @@
 //! Their policies live in [`super::policy::server_fn_policy`]; the bodies only delegate to the
 //! server-side flows in `crate::ssr::flows`.
 
-use super::{Profile, Viewer};
+use super::{AuditEntry, Profile, Viewer};
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -52,4 +52,10 @@ pub async fn me() -> Result<Profile, AppError> {
 #[server(prefix = "/api", endpoint = "users")]
 pub async fn list_users() -> Result<Vec<Profile>, AppError> {
     crate::ssr::flows::list_users().await
+}
+
+/// The newest security events, for administrators.
+#[server(prefix = "/api", endpoint = "audit")]
+pub async fn audit_log() -> Result<Vec<AuditEntry>, AppError> {
+    crate::ssr::flows::audit_log().await
 }

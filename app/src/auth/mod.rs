@@ -49,3 +49,17 @@ pub struct Profile {
     /// Unix seconds.
     pub created_at: i64,
 }
+
+/// One audit-log event as the admin page shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    /// Unix seconds.
+    pub at: i64,
+    pub kind: String,
+    pub user_id: Option<i64>,
+    /// A short hash of the login (session family), never the id itself.
+    pub session: Option<String>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub detail: Option<String>,
+}

@@ -72,6 +72,7 @@ pub fn server_fn_policy(path: &str) -> Option<Policy> {
         (api::Refresh::PATH, Policy::Public),
         (api::Me::PATH, Policy::SignedIn),
         (api::ListUsers::PATH, Policy::Role(Role::Admin)),
+        (api::AuditLog::PATH, Policy::Role(Role::Admin)),
     ];
     TABLE
         .iter()

@@ -78,18 +78,20 @@ pub fn presented_refresh_token(state: &AppState) -> Option<String> {
     request_parts().and_then(|parts| state.cookies.read_refresh(&parts.headers))
 }
 
-/// The device description kept with a new session.
+/// The device description kept with a new session and written to the audit log.
 pub fn client_info() -> ClientInfo {
-    let Some(parts) = request_parts() else {
-        return ClientInfo::default();
-    };
-    let user_agent = parts
-        .headers
+    request_parts()
+        .map(|parts| client_info_of(&parts.headers, &parts.extensions))
+        .unwrap_or_default()
+}
+
+/// [`client_info`] for code that holds the request itself (the auth layer).
+pub fn client_info_of(headers: &http::HeaderMap, extensions: &http::Extensions) -> ClientInfo {
+    let user_agent = headers
         .get(USER_AGENT)
         .and_then(|value| value.to_str().ok())
         .map(|value| value.chars().take(256).collect());
-    let ip = parts
-        .extensions
+    let ip = extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|ConnectInfo(address)| address.ip().to_string());
     ClientInfo { user_agent, ip }

@@ -1,5 +1,6 @@
 //! The bodies of the auth server functions: register, login, logout, refresh and profile reads.
 
+use super::audit::{self, Event, EventKind};
 use super::context::{
     app_state, append_set_cookies, client_info, presented_refresh_token, redirect_form_post,
     request_auth, require_viewer,
@@ -7,10 +8,12 @@ use super::context::{
 use super::input::{Email, NewPassword, PASSWORD_MAX_CHARS};
 use super::passwords::HashError;
 use super::sessions::StoreError;
+use super::sessions::{ClientInfo, IssuedRefresh, RotationOutcome};
 use super::state::AppState;
+use super::throttle::Attempt;
 use super::users::{self, InsertError};
 use crate::auth::policy::{safe_next, Policy, DEFAULT_AFTER_LOGIN};
-use crate::auth::{Profile, Role, Viewer};
+use crate::auth::{AuditEntry, Profile, Role, Viewer};
 use crate::error::AppError;
 
 pub async fn register(email: String, password: String) -> Result<Viewer, AppError> {
@@ -51,6 +54,21 @@ pub async fn login(
         // No account can have such a password; refuse without spending a hash on it.
         return Err(AppError::bad_credentials());
     }
+    let client = client_info();
+    let attempt = Attempt {
+        email: &email,
+        ip: client.ip.as_deref(),
+    };
+    if let Some(wait) = state
+        .throttle
+        .blocked_for(&attempt)
+        .await
+        .map_err(store_failed)?
+    {
+        audit::record(&state.db, Event::new(EventKind::SignInThrottled, client));
+        // Round up: retrying after the advertised wait must succeed.
+        return Err(AppError::too_many_requests(wait.as_secs() + 1));
+    }
     let user = users::find_by_email(&state.db, &email)
         .await
         .map_err(database_failed)?;
@@ -62,8 +80,28 @@ pub async fn login(
         .map_err(hash_failed)?;
     let user = match user {
         Some(user) if matches => user,
-        _ => return Err(AppError::bad_credentials()),
+        _ => {
+            state
+                .throttle
+                .failed(&attempt)
+                .await
+                .map_err(store_failed)?;
+            let failed = Event::new(EventKind::SignInFailed, client.clone());
+            audit::record(
+                &state.db,
+                match &user {
+                    Some(user) => failed.user(user.id),
+                    None => failed.detail("unknown email"),
+                },
+            );
+            return Err(AppError::bad_credentials());
+        }
     };
+    state
+        .throttle
+        .succeeded(&email)
+        .await
+        .map_err(store_failed)?;
     // Signing in again from the same browser replaces its previous login, not adds to it.
     if let Some(previous) = presented_refresh_token(&state) {
         state.sessions.end(&previous).await.map_err(store_failed)?;
@@ -72,7 +110,13 @@ pub async fn login(
         user_id: user.id,
         role: user.role(),
     };
-    start_session(&state, &viewer).await?;
+    let family = start_session(&state, &viewer).await?;
+    audit::record(
+        &state.db,
+        Event::new(EventKind::SignInSucceeded, client)
+            .user(user.id)
+            .family(&family),
+    );
     redirect_form_post(&safe_next(next.as_deref()));
     Ok(viewer)
 }
@@ -88,6 +132,9 @@ pub async fn logout() -> Result<(), AppError> {
             .revoke_family(&claims.sid)
             .await
             .map_err(store_failed)?;
+        let mut event = Event::new(EventKind::SignedOut, client_info()).family(&claims.sid);
+        event.user_id = claims.sub.parse().ok();
+        audit::record(&state.db, event);
     }
     append_set_cookies(state.cookies.clear_both());
     redirect_form_post("/");
@@ -102,6 +149,10 @@ pub async fn logout_all() -> Result<(), AppError> {
         .revoke_all(viewer.user_id)
         .await
         .map_err(store_failed)?;
+    audit::record(
+        &state.db,
+        Event::new(EventKind::SignedOutEverywhere, client_info()).user(viewer.user_id),
+    );
     append_set_cookies(state.cookies.clear_both());
     redirect_form_post("/");
     Ok(())
@@ -110,7 +161,9 @@ pub async fn logout_all() -> Result<(), AppError> {
 pub async fn refresh() -> Result<Viewer, AppError> {
     let state = app_state()?;
     let rotated = match presented_refresh_token(&state) {
-        Some(token) => state.sessions.rotate(&token).await.map_err(store_failed)?,
+        Some(token) => rotate(&state, &token, client_info())
+            .await
+            .map_err(store_failed)?,
         None => None,
     };
     let Some(issued) = rotated else {
@@ -139,14 +192,58 @@ pub async fn list_users() -> Result<Vec<Profile>, AppError> {
     Ok(users.iter().map(|user| user.profile()).collect())
 }
 
-async fn start_session(state: &AppState, viewer: &Viewer) -> Result<(), AppError> {
+pub async fn audit_log() -> Result<Vec<AuditEntry>, AppError> {
+    let state = app_state()?;
+    require_viewer(Policy::Role(Role::Admin))?;
+    audit::latest(&state.db, AUDIT_PAGE)
+        .await
+        .map_err(database_failed)
+}
+
+/// How many audit events the admin page shows.
+const AUDIT_PAGE: i64 = 100;
+
+/// Rotates the refresh `token` (for `/api/refresh` and the auth layer's transparent refresh),
+/// recording the rotation, or the reuse it revealed, in the audit log.
+pub async fn rotate(
+    state: &AppState,
+    token: &str,
+    client: ClientInfo,
+) -> Result<Option<IssuedRefresh>, StoreError> {
+    match state.sessions.rotate(token).await? {
+        RotationOutcome::Rotated(issued) => {
+            let event = Event::new(EventKind::Refreshed, client)
+                .user(issued.record.user_id)
+                .family(&issued.record.family)
+                .detail(format!("generation {}", issued.record.generation));
+            audit::record(&state.db, event);
+            Ok(Some(issued))
+        }
+        RotationOutcome::Refused => Ok(None),
+        RotationOutcome::Reused { user_id, family } => {
+            tracing::warn!(
+                user_id,
+                "refresh token reuse detected; the login was revoked"
+            );
+            let event = Event::new(EventKind::ReuseDetected, client)
+                .user(user_id)
+                .family(&family)
+                .detail("a rotated refresh token was presented again; login revoked");
+            audit::record(&state.db, event);
+            Ok(None)
+        }
+    }
+}
+
+/// Starts a login for `viewer`, sets its cookies, and returns its family id.
+async fn start_session(state: &AppState, viewer: &Viewer) -> Result<String, AppError> {
     let issued = state
         .sessions
         .start(viewer, client_info())
         .await
         .map_err(store_failed)?;
     append_set_cookies(state.sign_in(&issued).set_cookies);
-    Ok(())
+    Ok(issued.record.family)
 }
 
 fn database_failed(error: sqlx::Error) -> AppError {

@@ -1,12 +1,16 @@
 //! Server-only code: configuration, state, tokens, passwords, sessions and queries.
 
+pub mod audit;
 pub mod context;
 pub mod cookies;
 pub mod flows;
 pub mod input;
 pub mod passwords;
+pub mod revocations;
 pub mod sessions;
 pub mod settings;
+pub mod shared;
 pub mod state;
+pub mod throttle;
 pub mod tokens;
 pub mod users;

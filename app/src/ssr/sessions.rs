@@ -4,7 +4,16 @@
 //! leaked store dump cannot be replayed as cookies. Each login starts a *family*: a record that
 //! lives as long as the login may, and whose deletion revokes every token of that login. Each
 //! refresh replaces the family's current refresh record with a new one (rotation).
+//!
+//! Rotation is decided by a *claim* on the old token, taken atomically in the shared store
+//! ([`SharedStore::insert_if_absent`]): of any number of simultaneous refreshes, on any number of
+//! instances, exactly one successor wins. The claim keeps the successor sealed under a key only the
+//! old token can derive, so within the grace window a retry with the old token (another tab, a
+//! lost response) gets the *same* successor. Presenting the old token after the window, or a
+//! token two generations back at any time, means the token was copied: the whole login is revoked.
 
+use super::revocations::{Revocation, RevocationSet};
+use super::shared::SharedStore;
 use super::tokens::unix_now;
 use crate::auth::{Role, Viewer};
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
@@ -15,7 +24,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 use time::OffsetDateTime;
-use tokio::sync::Mutex;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::SessionStore;
 
@@ -27,6 +35,12 @@ const EPOCH_KEY: &str = "epoch";
 #[derive(Debug, thiserror::Error)]
 #[error("session store unavailable: {0}")]
 pub struct StoreError(String);
+
+impl StoreError {
+    pub fn new(message: impl std::fmt::Display) -> Self {
+        StoreError(message.to_string())
+    }
+}
 
 impl From<tower_sessions::session_store::Error> for StoreError {
     fn from(error: tower_sessions::session_store::Error) -> Self {
@@ -47,6 +61,9 @@ pub struct RefreshRecord {
     pub user_id: i64,
     pub role: Role,
     pub family: String,
+    /// The user's session epoch when the login started (carried into access tokens).
+    #[serde(default)]
+    pub epoch: u64,
     /// 0 for the login itself, +1 per rotation.
     pub generation: u32,
     /// Unix seconds.
@@ -55,12 +72,9 @@ pub struct RefreshRecord {
     /// When the whole login ends, however active it is (unix seconds).
     pub absolute_expiry: u64,
     pub client: ClientInfo,
-    /// Set once this credential has been exchanged for a successor.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rotated: Option<Rotation>,
 }
 
-/// The trace a rotation leaves on the old record, for the grace window.
+/// The claim a rotation leaves on the old token: which successor won, and when.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rotation {
     /// The successor's token, XOR-sealed with a key derived from this record's own token.
@@ -110,29 +124,58 @@ pub struct SessionLifetimes {
     pub grace: Duration,
 }
 
-/// Enough stripes that unrelated refreshes rarely wait on each other.
-const ROTATION_LOCK_STRIPES: usize = 64;
+/// What presenting a refresh token came to.
+#[derive(Debug)]
+pub enum RotationOutcome {
+    /// A successor: newly issued, or the one already issued within the grace window.
+    Rotated(IssuedRefresh),
+    /// Unknown, lapsed or signed out: the browser is signed out.
+    Refused,
+    /// A rotated-out token came back too late, or from too far back: it was copied. The whole
+    /// login has been revoked.
+    Reused { user_id: i64, family: String },
+}
 
 #[derive(Clone)]
 pub struct RefreshSessions {
     store: Arc<dyn SessionStore>,
+    shared: Arc<dyn SharedStore>,
+    revoked: Arc<RevocationSet>,
     lifetimes: SessionLifetimes,
+    /// How long an access token can outlive its revocation: its lifetime plus clock leeway.
+    access_lifetime: Duration,
     keys: Keys,
-    rotation_locks: Arc<Vec<Mutex<()>>>,
 }
 
 impl RefreshSessions {
     /// `namespace` separates apps (or test runs) sharing one store: every record id is derived
     /// from it, so two namespaces never see each other's sessions.
-    pub fn new(store: Arc<dyn SessionStore>, lifetimes: SessionLifetimes, namespace: &str) -> Self {
+    pub fn new(
+        store: Arc<dyn SessionStore>,
+        shared: Arc<dyn SharedStore>,
+        lifetimes: SessionLifetimes,
+        access_lifetime: Duration,
+        namespace: &str,
+    ) -> Self {
         Self {
             store,
+            shared,
+            revoked: Arc::new(RevocationSet::default()),
             lifetimes,
+            access_lifetime,
             keys: Keys {
                 namespace: namespace.to_owned(),
             },
-            rotation_locks: Arc::new((0..ROTATION_LOCK_STRIPES).map(|_| Mutex::new(())).collect()),
         }
+    }
+
+    /// Revoked access tokens, as this instance knows them (see `revocations`).
+    pub fn revoked(&self) -> &Arc<RevocationSet> {
+        &self.revoked
+    }
+
+    pub fn shared(&self) -> &Arc<dyn SharedStore> {
+        &self.shared
     }
 
     /// Starts a new login (family) for `viewer`.
@@ -170,54 +213,83 @@ impl RefreshSessions {
             user_id: viewer.user_id,
             role: viewer.role,
             family,
+            epoch,
             generation: 0,
             started_at: now,
             last_used_at: now,
             absolute_expiry,
             client,
-            rotated: None,
         };
         self.issue(record).await
     }
 
-    /// Exchanges a refresh token for a new one. `None` means the token is unknown, expired, past
-    /// its grace window or its login was revoked: the caller signs the user out.
-    pub async fn rotate(&self, token: &str) -> Result<Option<IssuedRefresh>, StoreError> {
+    /// Exchanges a refresh token for its successor; see the module documentation.
+    pub async fn rotate(&self, token: &str) -> Result<RotationOutcome, StoreError> {
         let old_id = self.keys.refresh_id(token);
-        let _serialised = self.rotation_lock(old_id).lock().await;
         let Some(record) = self.load::<RefreshRecord>(old_id, REFRESH_KEY).await? else {
-            return Ok(None);
+            return Ok(RotationOutcome::Refused);
         };
         if !self.family_alive(&record.family).await? {
             self.store.delete(&old_id).await?;
-            return Ok(None);
+            return Ok(RotationOutcome::Refused);
         }
-        if let Some(rotation) = &record.rotated {
-            return self.successor_within_grace(token, rotation).await;
+        let claim_key = self.keys.claim_key(old_id);
+        if let Some(claim) = self.shared.get(&claim_key).await? {
+            return self.replayed(token, &record, &claim).await;
         }
         let now = unix_now();
         let next = RefreshRecord {
             generation: record.generation + 1,
             last_used_at: now,
-            rotated: None,
             ..record.clone()
         };
         let issued = self.issue(next).await?;
-        let rotated = RefreshRecord {
-            rotated: Some(Rotation {
-                sealed_successor: seal(token, &issued.token),
-                at: now,
-            }),
-            ..record
+        let claim = Rotation {
+            sealed_successor: seal(token, &issued.token),
+            at: now,
         };
-        let grace_end = now + self.lifetimes.grace.as_secs();
-        self.put(old_id, REFRESH_KEY, &rotated, grace_end, true)
-            .await?;
-        Ok(Some(issued))
+        // The claim lasts as long as the old record could: until then, a replay is recognised.
+        let claim_ttl = Duration::from_secs(self.expiry_of(&record).saturating_sub(now))
+            .max(self.lifetimes.grace);
+        let claim = serde_json::to_string(&claim).map_err(StoreError::new)?;
+        match self
+            .shared
+            .insert_if_absent(&claim_key, &claim, claim_ttl)
+            .await?
+        {
+            None => Ok(RotationOutcome::Rotated(issued)),
+            Some(winner) => {
+                // Another request rotated this token first: ours never reaches a browser.
+                self.store
+                    .delete(&self.keys.refresh_id(&issued.token))
+                    .await?;
+                self.replayed(token, &record, &winner).await
+            }
+        }
     }
 
-    /// The successor a just-rotated token was exchanged for, while the grace window lasts and the
-    /// successor is itself still current.
+    /// A token that was already rotated: within the grace window, the successor it was exchanged
+    /// for (while that is still current); otherwise a reuse, which revokes the login.
+    async fn replayed(
+        &self,
+        token: &str,
+        record: &RefreshRecord,
+        claim: &str,
+    ) -> Result<RotationOutcome, StoreError> {
+        if let Ok(rotation) = serde_json::from_str::<Rotation>(claim) {
+            if let Some(issued) = self.successor_within_grace(token, &rotation).await? {
+                return Ok(RotationOutcome::Rotated(issued));
+            }
+        }
+        self.revoke_family(&record.family).await?;
+        Ok(RotationOutcome::Reused {
+            user_id: record.user_id,
+            family: record.family.clone(),
+        })
+    }
+
+    /// The successor `rotation` names, if the grace window is still open and the successor has
+    /// not itself been rotated.
     async fn successor_within_grace(
         &self,
         token: &str,
@@ -230,24 +302,23 @@ impl RefreshSessions {
         let Some(successor) = unseal(token, &rotation.sealed_successor) else {
             return Ok(None);
         };
-        match self
-            .load::<RefreshRecord>(self.keys.refresh_id(&successor), REFRESH_KEY)
+        let successor_id = self.keys.refresh_id(&successor);
+        if self
+            .shared
+            .get(&self.keys.claim_key(successor_id))
             .await?
+            .is_some()
         {
-            Some(record) if record.rotated.is_none() => {
-                let max_age = self.expiry_of(&record).saturating_sub(now);
-                Ok(Some(IssuedRefresh {
-                    token: successor,
-                    record,
-                    max_age,
-                }))
-            }
-            _ => Ok(None),
+            return Ok(None);
         }
-    }
-
-    fn rotation_lock(&self, id: Id) -> &Mutex<()> {
-        &self.rotation_locks[(id.0.unsigned_abs() % ROTATION_LOCK_STRIPES as u128) as usize]
+        Ok(self
+            .load::<RefreshRecord>(successor_id, REFRESH_KEY)
+            .await?
+            .map(|record| IssuedRefresh {
+                max_age: self.expiry_of(&record).saturating_sub(now),
+                token: successor,
+                record,
+            }))
     }
 
     /// When a refresh record lapses: at the login's end, or after the idle limit.
@@ -271,7 +342,23 @@ impl RefreshSessions {
     /// functions at once, and its refresh token can no longer be used.
     pub async fn revoke_family(&self, family: &str) -> Result<(), StoreError> {
         self.store.delete(&self.keys.family_id(family)).await?;
-        Ok(())
+        self.announce(Revocation::Family {
+            family: family.to_owned(),
+            until: self.revocation_horizon(),
+        })
+        .await
+    }
+
+    /// Tells page guards, here at once and on every instance through the feed.
+    async fn announce(&self, revocation: Revocation) -> Result<(), StoreError> {
+        self.revoked.apply(revocation.clone());
+        let entry = serde_json::to_string(&revocation).map_err(StoreError::new)?;
+        self.shared.publish(&entry, self.access_lifetime).await
+    }
+
+    /// Until when a revocation matters: every access token issued before it has expired by then.
+    fn revocation_horizon(&self) -> u64 {
+        unix_now() + self.access_lifetime.as_secs() + 1
     }
 
     /// Ends every login of `user_id`, on every device.
@@ -288,6 +375,12 @@ impl RefreshSessions {
             expiry,
             stored_epoch.is_some(),
         )
+        .await?;
+        self.announce(Revocation::User {
+            user_id,
+            epoch: next.epoch,
+            until: self.revocation_horizon(),
+        })
         .await
     }
 
@@ -454,6 +547,11 @@ impl Keys {
 
     fn family_id(&self, family: &str) -> Id {
         self.hashed_id("family", family)
+    }
+
+    /// The shared-store key of the rotation claim on the refresh record `refresh_id`.
+    fn claim_key(&self, refresh_id: Id) -> String {
+        format!("claim:{refresh_id}")
     }
 
     fn epoch_id(&self, user_id: i64) -> Id {

@@ -85,6 +85,28 @@ pub struct AuthSettings {
     pub hash_cost: HashCost,
     /// How many password hashes may run at once (each takes ~19 MiB and a core for a while).
     pub hash_concurrency: usize,
+    pub throttle: ThrottleLimits,
+}
+
+/// When failed sign-ins start being refused with 429 (see `throttle`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ThrottleLimits {
+    /// Failures on one account within `window` before it is blocked.
+    pub account_failures: u64,
+    /// Failures from one IP address within `window`: higher, as many people may share one.
+    pub address_failures: u64,
+    pub window: Duration,
+    /// The first block; each further failure doubles it, up to `window`.
+    pub first_block: Duration,
+}
+
+impl ThrottleLimits {
+    pub const DEFAULT: ThrottleLimits = ThrottleLimits {
+        account_failures: 5,
+        address_failures: 50,
+        window: Duration::from_secs(15 * 60),
+        first_block: Duration::from_secs(30),
+    };
 }
 
 impl AuthSettings {
@@ -111,6 +133,7 @@ impl AuthSettings {
                 HashCost::OWASP
             },
             hash_concurrency: 2,
+            throttle: ThrottleLimits::DEFAULT,
         }
     }
 }

@@ -4,6 +4,7 @@ use super::cookies::AuthCookies;
 use super::passwords::PasswordHasher;
 use super::sessions::{IssuedRefresh, RefreshSessions};
 use super::settings::AuthSettings;
+use super::throttle::LoginThrottle;
 use super::tokens::{AccessClaims, TokenIssuer};
 use axum::extract::FromRef;
 use http::HeaderValue;
@@ -17,6 +18,7 @@ pub struct AppState {
     /// Users and roles, on SQLite or PostgreSQL (see `users` for the shared dialect).
     pub db: AnyPool,
     pub sessions: RefreshSessions,
+    pub throttle: LoginThrottle,
     pub tokens: Arc<TokenIssuer>,
     pub passwords: PasswordHasher,
     pub cookies: AuthCookies,
@@ -34,9 +36,11 @@ impl AppState {
     /// Issues an access token for a refresh session just started or rotated, and the cookies
     /// carrying both.
     pub fn sign_in(&self, issued: &IssuedRefresh) -> SignedIn {
-        let (access, claims) = self
-            .tokens
-            .issue(&issued.record.viewer(), &issued.record.family);
+        let (access, claims) = self.tokens.issue(
+            &issued.record.viewer(),
+            &issued.record.family,
+            issued.record.epoch,
+        );
         SignedIn {
             claims,
             set_cookies: [

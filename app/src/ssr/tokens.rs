@@ -15,6 +15,8 @@ const ACCESS_TYP: &str = "at+jwt";
 const ACCESS_KIND: &str = "access";
 /// Clock skew tolerated between instances, in seconds (jsonwebtoken's default of 60 is too lax).
 const LEEWAY_SECS: u64 = 5;
+/// [`LEEWAY_SECS`] as a duration: how long past `exp` a token may still be accepted.
+pub const ACCESS_LEEWAY: Duration = Duration::from_secs(LEEWAY_SECS);
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccessClaims {
@@ -23,6 +25,10 @@ pub struct AccessClaims {
     pub role: Role,
     /// The session family (one per login); revoking it ends every token of that login.
     pub sid: String,
+    /// The user's session epoch when the login started: "sign out everywhere" raises the epoch
+    /// and so revokes every token below it.
+    #[serde(default)]
+    pub sep: u64,
     pub kind: String,
     pub iss: String,
     pub aud: String,
@@ -87,14 +93,15 @@ impl TokenIssuer {
         self.ttl
     }
 
-    /// Issues an access token for `viewer` within session family `family`; returns the token
-    /// and the claims it carries.
-    pub fn issue(&self, viewer: &Viewer, family: &str) -> (String, AccessClaims) {
+    /// Issues an access token for `viewer` within session family `family`, started in session
+    /// epoch `epoch`; returns the token and the claims it carries.
+    pub fn issue(&self, viewer: &Viewer, family: &str, epoch: u64) -> (String, AccessClaims) {
         let now = unix_now();
         let claims = AccessClaims {
             sub: viewer.user_id.to_string(),
             role: viewer.role,
             sid: family.to_owned(),
+            sep: epoch,
             kind: ACCESS_KIND.to_owned(),
             iss: self.issuer.clone(),
             aud: self.audience.clone(),
@@ -162,7 +169,7 @@ mod tests {
     #[test]
     fn a_fresh_token_verifies_and_carries_no_personal_data() {
         let tokens = issuer();
-        let (token, _) = tokens.issue(&viewer(), "family-1");
+        let (token, _) = tokens.issue(&viewer(), "family-1", 0);
         let claims = tokens.verify(&token).expect("valid");
         assert_eq!(claims.viewer(), Some(viewer()));
         assert_eq!(claims.sid, "family-1");
@@ -177,14 +184,14 @@ mod tests {
             AppEnv::Test,
             Secret::new("another-secret-that-is-long-enough-for-hs256"),
         ));
-        let (token, _) = other.issue(&viewer(), "f");
+        let (token, _) = other.issue(&viewer(), "f", 0);
         assert_eq!(issuer().verify(&token), Err(TokenError::Invalid));
     }
 
     #[test]
     fn an_unsigned_alg_none_token_is_refused() {
         let tokens = issuer();
-        let (token, _) = tokens.issue(&viewer(), "f");
+        let (token, _) = tokens.issue(&viewer(), "f", 0);
         let payload = token.split('.').nth(1).unwrap();
         let header = URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"at+jwt"}"#);
         assert_eq!(

@@ -1,7 +1,8 @@
 //! The auth layer: one decision per request, made before anything renders.
 //!
 //! 1. State-changing requests must come from our own origin.
-//! 2. The access cookie is verified (no I/O). If it is missing or expired and a refresh cookie
+//! 2. The access cookie is verified (no I/O; revoked logins are known in memory, see
+//!    `app::ssr::revocations`). If it is missing, expired or revoked and a refresh cookie
 //!    is present, the refresh session is rotated here and the new cookies go on this response's
 //!    headers, before a streamed page starts (cookies set from inside a stream can be lost).
 //! 3. The page's or server function's policy is applied: signed-out visitors of guarded pages get
@@ -14,7 +15,9 @@ use super::csrf;
 use app::auth::api::{Login, Logout, Refresh, Register};
 use app::auth::policy::{login_url, page_policy, server_fn_policy, Access, Policy};
 use app::error::AppError;
-use app::ssr::context::RequestAuth;
+use app::ssr::context::{client_info_of, RequestAuth};
+use app::ssr::flows;
+use app::ssr::sessions::ClientInfo;
 use app::ssr::state::AppState;
 use axum::body::{to_bytes, Body};
 use axum::extract::{Request, State};
@@ -56,7 +59,8 @@ pub async fn auth_layer(State(state): State<AppState>, request: Request, next: N
 }
 
 async fn page_request(state: AppState, mut request: Request, next: Next) -> Response {
-    let outcome = authenticate(&state, request.headers(), true).await;
+    let client = client_info_of(request.headers(), request.extensions());
+    let outcome = authenticate(&state, request.headers(), client, true).await;
     let path = request.uri().path();
     let access = page_policy(path).check(outcome.auth.viewer().as_ref());
     if access == Access::SignInRequired {
@@ -99,7 +103,8 @@ async fn api_request(state: AppState, path: String, request: Request, next: Next
         Err(error) => return api_error(&path, error),
     };
     let may_refresh = !HANDLES_REFRESH_ITSELF.contains(&path.as_str());
-    let mut outcome = authenticate(&state, request.headers(), may_refresh).await;
+    let client = client_info_of(request.headers(), request.extensions());
+    let mut outcome = authenticate(&state, request.headers(), client, may_refresh).await;
 
     if let Err(error) = enforce(&state, policy, &mut outcome).await {
         return with_cookies(api_error(&path, error), outcome.set_cookies);
@@ -158,11 +163,20 @@ impl AuthOutcome {
     }
 }
 
-async fn authenticate(state: &AppState, headers: &HeaderMap, may_refresh: bool) -> AuthOutcome {
+/// Takes the headers, not the request: a body is not `Sync`, so a borrowed request could not be
+/// held across the store calls.
+async fn authenticate(
+    state: &AppState,
+    headers: &HeaderMap,
+    client: ClientInfo,
+    may_refresh: bool,
+) -> AuthOutcome {
     let access = state.cookies.read_access(headers);
+    // A revoked token counts as no token: its login is over, so the refresh below fails too.
     if let Some(claims) = access
         .as_deref()
         .and_then(|token| state.tokens.verify(token).ok())
+        .filter(|claims| !state.sessions.revoked().refuses(claims))
     {
         return AuthOutcome {
             auth: RequestAuth {
@@ -174,7 +188,7 @@ async fn authenticate(state: &AppState, headers: &HeaderMap, may_refresh: bool) 
     }
     let refresh = state.cookies.read_refresh(headers);
     match refresh {
-        Some(token) if may_refresh => match state.sessions.rotate(&token).await {
+        Some(token) if may_refresh => match flows::rotate(state, &token, client).await {
             Ok(Some(issued)) => {
                 let signed_in = state.sign_in(&issued);
                 AuthOutcome {

@@ -9,6 +9,7 @@ mod cross_site;
 mod guards;
 mod input;
 mod instances;
+mod lifecycle;
 mod outages;
 mod policies;
 mod processes;

@@ -4,8 +4,8 @@ use app::auth::Role;
 use reqwest::StatusCode;
 use std::time::{Duration, Instant};
 
-/// Far above the 250 ms acquire timeout: this checks that nothing hangs, not how fast it is.
-const NO_HANG: Duration = Duration::from_secs(2);
+/// Far above the 1 s acquire timeout: this checks that nothing hangs, not how fast it is.
+const NO_HANG: Duration = Duration::from_secs(3);
 
 #[tokio::test]
 async fn the_probes_report_a_healthy_app() {

@@ -1,4 +1,5 @@
 use crate::helpers::*;
+use crate::lifecycle::assert_audit_has;
 use app::auth::Role;
 use reqwest::StatusCode;
 
@@ -28,25 +29,62 @@ async fn refresh_rotates_the_refresh_token_and_issues_a_new_access_token() {
 }
 
 #[tokio::test]
-async fn a_rotated_token_is_refused_once_the_grace_window_has_passed() {
+async fn replaying_a_rotated_token_after_the_grace_window_revokes_the_whole_login() {
     let app = TestApp::spawn_with(&[("REFRESH_GRACE", "1")]).await;
     let browser = app.signed_in("ada@example.com", Role::User).await;
-    let first_refresh = browser.cookie(REFRESH_COOKIE).unwrap();
+    let stolen = browser.cookie(REFRESH_COOKIE).unwrap();
     assert_eq!(
         browser.post_form("/api/refresh", &[]).await.status(),
         StatusCode::OK
     );
 
-    tokio::time::sleep(std::time::Duration::from_millis(3_000)).await;
-    let replay = app.browser();
-    replay.set_cookie(REFRESH_COOKIE, &first_refresh);
+    tokio::time::sleep(std::time::Duration::from_millis(2_500)).await;
+    let thief = app.browser();
+    thief.set_cookie(REFRESH_COOKIE, &stolen);
     assert_eq!(
-        replay.post_form("/api/refresh", &[]).await.status(),
+        thief.post_form("/api/refresh", &[]).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+
+    // The legitimate holder is signed out too: its refresh token, its access token for server
+    // functions, and its access token on guarded pages.
+    let page_browser = app.browser();
+    page_browser.set_cookie(ACCESS_COOKIE, &browser.cookie(ACCESS_COOKIE).unwrap());
+    assert_eq!(
+        page_browser.get("/dashboard").await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let refresh_only = app.browser();
+    refresh_only.set_cookie(REFRESH_COOKIE, &browser.cookie(REFRESH_COOKIE).unwrap());
+    assert_eq!(
+        refresh_only.post_form("/api/refresh", &[]).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(browser.post_me().await.status(), StatusCode::UNAUTHORIZED);
+    assert_audit_has(&app, "reuse_detected").await;
+}
+
+#[tokio::test]
+async fn a_token_two_generations_back_revokes_the_login_even_within_the_grace_window() {
+    let app = TestApp::spawn().await;
+    let browser = app.signed_in("ada@example.com", Role::User).await;
+    let generation_zero = browser.cookie(REFRESH_COOKIE).unwrap();
+    for _ in 0..2 {
+        assert_eq!(
+            browser.post_form("/api/refresh", &[]).await.status(),
+            StatusCode::OK
+        );
+    }
+
+    let thief = app.browser();
+    thief.set_cookie(REFRESH_COOKIE, &generation_zero);
+    assert_eq!(
+        thief.post_form("/api/refresh", &[]).await.status(),
         StatusCode::UNAUTHORIZED
     );
     assert_eq!(
         browser.post_form("/api/refresh", &[]).await.status(),
-        StatusCode::OK
+        StatusCode::UNAUTHORIZED
     );
 }
 

@@ -1,0 +1,156 @@
+//! Revoked access tokens, known to every instance without a store round trip per request.
+//!
+//! Access tokens are checked without I/O, so on their own they stay valid until they expire.
+//! Every revocation (a signed-out login, a user's "sign out everywhere") is appended to a feed
+//! in the session backend; each instance loads the live entries at start-up and then polls the
+//! feed every [`POLL_INTERVAL`], keeping the entries in memory for as long as an access token
+//! they could match may live. Guards consult this set on every request: revocation reaches every
+//! instance within one poll interval plus one store round trip, and the instance that revoked
+//! knows at once.
+
+use super::shared::SharedStore;
+use super::tokens::{unix_now, AccessClaims};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+pub const POLL_INTERVAL: Duration = Duration::from_millis(250);
+
+/// One entry of the revocation feed. `until` (unix seconds) is when every access token it could
+/// match has expired, so the entry can be forgotten.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Revocation {
+    /// One login ended.
+    Family { family: String, until: u64 },
+    /// Every login of the user started before `epoch` ended.
+    User {
+        user_id: i64,
+        epoch: u64,
+        until: u64,
+    },
+}
+
+impl Revocation {
+    fn until(&self) -> u64 {
+        match self {
+            Revocation::Family { until, .. } | Revocation::User { until, .. } => *until,
+        }
+    }
+}
+
+#[derive(Default)]
+struct Entries {
+    /// Family id → until.
+    families: HashMap<String, u64>,
+    /// User id → (lowest live epoch, until).
+    users: HashMap<i64, (u64, u64)>,
+}
+
+#[derive(Default)]
+pub struct RevocationSet {
+    entries: RwLock<Entries>,
+}
+
+impl RevocationSet {
+    /// Whether a token with these (already verified) claims was revoked.
+    pub fn refuses(&self, claims: &AccessClaims) -> bool {
+        let entries = self
+            .entries
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if entries.families.contains_key(&claims.sid) {
+            return true;
+        }
+        claims
+            .sub
+            .parse::<i64>()
+            .ok()
+            .and_then(|user_id| entries.users.get(&user_id))
+            .is_some_and(|(epoch, _)| claims.sep < *epoch)
+    }
+
+    pub fn apply(&self, revocation: Revocation) {
+        let now = unix_now();
+        if revocation.until() <= now {
+            return;
+        }
+        let mut entries = self
+            .entries
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        match revocation {
+            Revocation::Family { family, until } => {
+                entries.families.insert(family, until);
+            }
+            Revocation::User {
+                user_id,
+                epoch,
+                until,
+            } => {
+                let entry = entries.users.entry(user_id).or_insert((epoch, until));
+                *entry = (entry.0.max(epoch), entry.1.max(until));
+            }
+        }
+    }
+
+    /// Forgets entries whose tokens have all expired.
+    fn prune(&self) {
+        let now = unix_now();
+        let mut entries = self
+            .entries
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        entries.families.retain(|_, until| *until > now);
+        entries.users.retain(|_, (_, until)| *until > now);
+    }
+
+    pub fn len(&self) -> usize {
+        let entries = self
+            .entries
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        entries.families.len() + entries.users.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Loads the feed's live entries into `set`, then keeps following the feed in the background.
+/// A failed poll (store outage) is logged and retried at the next tick.
+pub async fn follow(store: Arc<dyn SharedStore>, set: Arc<RevocationSet>) {
+    let mut cursor = None;
+    if let Err(error) = poll(store.as_ref(), &set, &mut cursor).await {
+        tracing::warn!(%error, "loading revocations failed; retrying in the background");
+    }
+    tokio::spawn(async move {
+        let mut interval = tokio::time::interval(POLL_INTERVAL);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            interval.tick().await;
+            if let Err(error) = poll(store.as_ref(), &set, &mut cursor).await {
+                tracing::debug!(%error, "polling revocations failed");
+            }
+            set.prune();
+        }
+    });
+}
+
+async fn poll(
+    store: &dyn SharedStore,
+    set: &RevocationSet,
+    cursor: &mut Option<String>,
+) -> Result<(), super::sessions::StoreError> {
+    let page = store.feed_since(cursor.clone()).await?;
+    for entry in page.entries {
+        match serde_json::from_str::<Revocation>(&entry) {
+            Ok(revocation) => set.apply(revocation),
+            Err(error) => tracing::warn!(%error, "unreadable revocation entry skipped"),
+        }
+    }
+    *cursor = page.cursor;
+    Ok(())
+}

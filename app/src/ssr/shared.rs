@@ -1,0 +1,62 @@
+//! The few atomic operations the session lifecycle needs beyond storing session records, kept
+//! in the same backend as the sessions (Redis, or the database) so that every instance sees them:
+//! rotation claims (one successor per refresh token, even across instances), throttling counters
+//! and blocks, and the revocation feed that page guards follow.
+//!
+//! `tower-sessions` stores cannot do these: their `create` picks another id on a collision rather
+//! than failing, and a SQL store checks and inserts without a lock.
+
+use super::sessions::StoreError;
+use async_trait::async_trait;
+use std::time::Duration;
+
+#[async_trait]
+pub trait SharedStore: Send + Sync {
+    /// Stores `value` under `key` for `ttl` unless a live value is already there, atomically
+    /// across instances. `None` means this call stored it; otherwise the value found is returned.
+    async fn insert_if_absent(
+        &self,
+        key: &str,
+        value: &str,
+        ttl: Duration,
+    ) -> Result<Option<String>, StoreError>;
+
+    /// The live value under `key`.
+    async fn get(&self, key: &str) -> Result<Option<String>, StoreError>;
+
+    /// Stores `value` under `key` for `ttl`, replacing any value there.
+    async fn put(&self, key: &str, value: &str, ttl: Duration) -> Result<(), StoreError>;
+
+    /// How much longer the live value under `key` lasts.
+    async fn remaining(&self, key: &str) -> Result<Option<Duration>, StoreError>;
+
+    async fn delete(&self, key: &str) -> Result<(), StoreError>;
+
+    /// Adds one to the counter under `key` and returns the new count. A counter that is absent
+    /// or past its window starts again at 1 with a fresh `window`.
+    async fn increment(&self, key: &str, window: Duration) -> Result<u64, StoreError>;
+
+    /// Appends `entry` to the revocation feed; readers need it for `ttl` at most.
+    async fn publish(&self, entry: &str, ttl: Duration) -> Result<(), StoreError>;
+
+    /// The feed's live entries after `cursor` (every live entry when `None`), oldest first, with
+    /// the cursor to pass next time.
+    async fn feed_since(&self, cursor: Option<String>) -> Result<FeedPage, StoreError>;
+}
+
+pub struct FeedPage {
+    pub entries: Vec<String>,
+    pub cursor: Option<String>,
+}
+
+/// Unix milliseconds, `ttl` from now: how the database backend stores expiry.
+pub fn expiry_millis(ttl: Duration) -> i64 {
+    now_millis().saturating_add(ttl.as_millis() as i64)
+}
+
+pub fn now_millis() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|elapsed| elapsed.as_millis() as i64)
+        .unwrap_or_default()
+}

@@ -1,0 +1,202 @@
+//! Revocation reaching page guards, login throttling and the audit log.
+
+use crate::helpers::*;
+use crate::processes::eventually;
+use app::auth::Role;
+use reqwest::StatusCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+/// Signs in an administrator and checks that the audit log soon shows an event of `kind`
+/// (events are written in the background).
+pub async fn assert_audit_has(app: &TestApp, kind: &str) {
+    static ADMINS: AtomicUsize = AtomicUsize::new(0);
+    let n = ADMINS.fetch_add(1, Ordering::Relaxed);
+    let admin = app
+        .signed_in(&format!("audit-admin-{n}@example.com"), Role::Admin)
+        .await;
+    let found = eventually(Duration::from_secs(3), || async {
+        let response = admin.post_form("/api/audit", &[]).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let events = json(response).await;
+        events
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|event| event["kind"] == kind)
+    })
+    .await;
+    assert!(found, "no {kind} event in the audit log");
+}
+
+/// A browser holding only a copy of `browser`'s access token: page requests it makes are judged
+/// on that token alone (no refresh to fall back on).
+fn access_token_copy(app: &TestApp, browser: &Browser) -> Browser {
+    let copy = app.browser();
+    copy.set_cookie(ACCESS_COOKIE, &browser.cookie(ACCESS_COOKIE).unwrap());
+    copy
+}
+
+#[tokio::test]
+async fn a_signed_out_access_token_is_refused_by_page_guards_at_once() {
+    let app = TestApp::spawn().await;
+    let browser = app.signed_in("ada@example.com", Role::User).await;
+    let copy = access_token_copy(&app, &browser);
+    assert_eq!(copy.get("/dashboard").await.status(), StatusCode::OK);
+
+    assert_eq!(
+        browser.post_form("/api/logout", &[]).await.status(),
+        StatusCode::OK
+    );
+    let response = copy.get("/dashboard").await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert!(location(&response).starts_with("/login"));
+    assert_audit_has(&app, "signed_out").await;
+}
+
+#[tokio::test]
+async fn signing_out_everywhere_refuses_every_access_token_of_the_user_on_pages() {
+    let app = TestApp::spawn().await;
+    let laptop = app.signed_in("ada@example.com", Role::User).await;
+    let phone = app.browser();
+    assert_eq!(
+        phone
+            .post_login("ada@example.com", PASSWORD, None)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let other_user = app.signed_in("bob@example.com", Role::User).await;
+    let phone_copy = access_token_copy(&app, &phone);
+
+    assert_eq!(
+        laptop.post_form("/api/logout_all", &[]).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        phone_copy.get("/dashboard").await.status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        access_token_copy(&app, &other_user)
+            .get("/dashboard")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+
+    // Signing in again right away works: the new login starts in the new epoch.
+    let again = app.browser();
+    assert_eq!(
+        again
+            .post_login("ada@example.com", PASSWORD, None)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        access_token_copy(&app, &again)
+            .get("/dashboard")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn repeated_wrong_passwords_block_the_account_with_429_and_retry_after() {
+    let app = TestApp::spawn_with(&[("LOGIN_MAX_FAILURES", "3"), ("LOGIN_BLOCK", "2")]).await;
+    app.create_user("ada@example.com", Role::User).await;
+    let browser = app.browser();
+    for _ in 0..3 {
+        let response = browser
+            .post_login("ada@example.com", "wrong password", None)
+            .await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    }
+
+    // Blocked now, even with the right password.
+    let response = browser.post_login("ada@example.com", PASSWORD, None).await;
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry_after: u64 = response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=3).contains(&retry_after), "Retry-After: {retry_after}");
+    let body = json(response).await;
+    assert!(
+        body["message"].as_str().unwrap().contains("Try again in"),
+        "{body}"
+    );
+
+    // Another account from the same address is not affected.
+    let bob = app.signed_in("bob@example.com", Role::User).await;
+    assert_eq!(bob.post_me().await.status(), StatusCode::OK);
+
+    // The block ends by itself, and a success clears the failures.
+    tokio::time::sleep(Duration::from_secs(retry_after)).await;
+    assert_eq!(
+        browser
+            .post_login("ada@example.com", PASSWORD, None)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let response = browser
+        .post_login("ada@example.com", "wrong password", None)
+        .await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert_audit_has(&app, "sign_in_throttled").await;
+}
+
+#[tokio::test]
+async fn failures_across_many_accounts_block_the_address_at_its_own_limit() {
+    let app = TestApp::spawn_with(&[("LOGIN_MAX_FAILURES_PER_IP", "4")]).await;
+    let browser = app.browser();
+    for n in 0..4 {
+        let response = browser
+            .post_login(&format!("guess{n}@example.com"), "wrong password", None)
+            .await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    }
+    app.create_user("ada@example.com", Role::User).await;
+    let response = browser.post_login("ada@example.com", PASSWORD, None).await;
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn the_audit_log_records_sign_ins_and_is_for_administrators_only() {
+    let app = TestApp::spawn().await;
+    let user = app.signed_in("ada@example.com", Role::User).await;
+    let response = user
+        .post_login("ada@example.com", "wrong password", None)
+        .await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.browser()
+            .post_login("nobody@example.com", "wrong password", None)
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+
+    assert_eq!(
+        user.post_form("/api/audit", &[]).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_audit_has(&app, "sign_in_succeeded").await;
+    assert_audit_has(&app, "sign_in_failed").await;
+
+    // Nothing secret is in it: no tokens, no password hashes.
+    let admin = app.signed_in("grace@example.com", Role::Admin).await;
+    let events = admin
+        .post_form("/api/audit", &[])
+        .await
+        .text()
+        .await
+        .unwrap();
+    let refresh = user.cookie(REFRESH_COOKIE).unwrap();
+    assert!(!events.contains(&refresh));
+    assert!(!events.contains("argon2"));
+}
