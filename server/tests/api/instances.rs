@@ -1,23 +1,60 @@
-//! Two server processes sharing one database and one session store act as one app.
+//! Two server processes sharing one database and one session backend act as one app, with
+//! sessions in Redis and with sessions in the database alike.
 
 use crate::helpers::*;
-use crate::processes::{RedisProcess, ServerProcess};
+use crate::processes::{eventually, RedisProcess, ServerProcess};
 use reqwest::StatusCode;
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Two instances of the app over one database, with or without a shared Redis.
+struct Pair {
+    first: ServerProcess,
+    second: ServerProcess,
+    _redis: Option<RedisProcess>,
+    _dir: tempfile::TempDir,
+}
+
+impl Pair {
+    async fn start(with_redis: bool) -> Pair {
+        let dir = tempfile::tempdir().unwrap();
+        let database_url = fresh_database_url(dir.path()).await;
+        let redis = if with_redis {
+            Some(RedisProcess::start().await)
+        } else {
+            None
+        };
+        let redis_url = redis.as_ref().map(RedisProcess::url);
+        let mut vars = vec![
+            ("APP_ENV", "test"),
+            ("JWT_SECRET", JWT_SECRET),
+            ("DATABASE_URL", database_url.as_str()),
+        ];
+        if let Some(url) = &redis_url {
+            vars.push(("REDIS_URL", url.as_str()));
+        }
+        Pair {
+            first: ServerProcess::start(&vars).await,
+            second: ServerProcess::start(&vars).await,
+            _redis: redis,
+            _dir: dir,
+        }
+    }
+}
 
 #[tokio::test]
-async fn two_instances_share_logins_refreshes_and_logouts() {
-    let dir = tempfile::tempdir().unwrap();
-    let database_url = fresh_database_url(dir.path()).await;
-    let redis = RedisProcess::start().await;
-    let redis_url = redis.url();
-    let shared = [
-        ("APP_ENV", "test"),
-        ("JWT_SECRET", JWT_SECRET),
-        ("DATABASE_URL", database_url.as_str()),
-        ("REDIS_URL", redis_url.as_str()),
-    ];
-    let first = ServerProcess::start(&shared).await;
-    let second = ServerProcess::start(&shared).await;
+async fn two_instances_share_logins_refreshes_and_logouts_with_redis() {
+    share_logins_refreshes_and_logouts(Pair::start(true).await).await;
+}
+
+#[tokio::test]
+async fn two_instances_share_logins_refreshes_and_logouts_with_the_database() {
+    share_logins_refreshes_and_logouts(Pair::start(false).await).await;
+}
+
+async fn share_logins_refreshes_and_logouts(pair: Pair) {
+    let Pair { first, second, .. } = &pair;
 
     let on_first = Browser::new(&first.address);
     assert_eq!(
@@ -70,4 +107,109 @@ async fn two_instances_share_logins_refreshes_and_logouts() {
         on_second.post_form("/api/refresh", &[]).await.status(),
         StatusCode::UNAUTHORIZED
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn simultaneous_refreshes_across_instances_yield_one_successor_with_redis() {
+    refreshes_across_instances_yield_one_successor(Pair::start(true).await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn simultaneous_refreshes_across_instances_yield_one_successor_with_the_database() {
+    refreshes_across_instances_yield_one_successor(Pair::start(false).await).await;
+}
+
+/// 20 refreshes of one token, released together by a barrier, alternating between instances.
+async fn refreshes_across_instances_yield_one_successor(pair: Pair) {
+    let browser = Browser::new(&pair.first.address);
+    assert_eq!(
+        browser
+            .post_register("ada@example.com", PASSWORD)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let token = browser.cookie(REFRESH_COOKIE).unwrap();
+    let barrier = Arc::new(tokio::sync::Barrier::new(20));
+    let tasks: Vec<_> = (0..20)
+        .map(|n| {
+            let address = if n % 2 == 0 {
+                &pair.first.address
+            } else {
+                &pair.second.address
+            };
+            let tab = Browser::new(address);
+            tab.set_cookie(REFRESH_COOKIE, &token);
+            let barrier = barrier.clone();
+            tokio::spawn(async move {
+                barrier.wait().await;
+                let status = tab.post_form("/api/refresh", &[]).await.status();
+                (status, tab.cookie(REFRESH_COOKIE))
+            })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    let mut successors = BTreeSet::new();
+    for task in tasks {
+        let (status, cookie) = task.await.unwrap();
+        statuses.push(status);
+        successors.insert(cookie);
+    }
+    assert!(
+        statuses.iter().all(|status| *status == StatusCode::OK),
+        "{statuses:?}"
+    );
+    assert_eq!(successors.len(), 1, "one lineage: {successors:?}");
+    let survivor = Browser::new(&pair.second.address);
+    survivor.set_cookie(
+        REFRESH_COOKIE,
+        successors.first().unwrap().as_ref().unwrap(),
+    );
+    assert_eq!(
+        survivor.post_form("/api/refresh", &[]).await.status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn a_logout_on_one_instance_reaches_page_guards_on_the_other_with_redis() {
+    logout_reaches_the_other_instance(Pair::start(true).await).await;
+}
+
+#[tokio::test]
+async fn a_logout_on_one_instance_reaches_page_guards_on_the_other_with_the_database() {
+    logout_reaches_the_other_instance(Pair::start(false).await).await;
+}
+
+/// The promise is one second (a 250 ms poll plus a store round trip); the test allows twice
+/// that, as CI machines stall, and prints what it saw.
+const REVOCATION_BOUND: Duration = Duration::from_secs(2);
+
+async fn logout_reaches_the_other_instance(pair: Pair) {
+    let on_first = Browser::new(&pair.first.address);
+    assert_eq!(
+        on_first
+            .post_register("ada@example.com", PASSWORD)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let on_second = Browser::new(&pair.second.address);
+    on_second.set_cookie(ACCESS_COOKIE, &on_first.cookie(ACCESS_COOKIE).unwrap());
+    assert_eq!(on_second.get("/dashboard").await.status(), StatusCode::OK);
+
+    assert_eq!(
+        on_first.post_form("/api/logout", &[]).await.status(),
+        StatusCode::OK
+    );
+    let started = Instant::now();
+    let refused = eventually(REVOCATION_BOUND, || async {
+        on_second.get("/dashboard").await.status() == StatusCode::SEE_OTHER
+    })
+    .await;
+    println!(
+        "revocation reached the other instance after {:?}",
+        started.elapsed()
+    );
+    assert!(refused, "the other instance still served the page");
 }
