@@ -25,6 +25,8 @@ pub enum ErrorCode {
     Forbidden,
     /// 403: a state-changing request that did not come from this site.
     CrossSite,
+    /// 403: the account was disabled by an administrator.
+    AccountDisabled,
     /// 404: there is nothing at this address.
     NotFound,
     /// 409: an account with this email already exists.
@@ -46,7 +48,7 @@ impl ErrorCode {
             ErrorCode::BadRequest => 400,
             ErrorCode::Invalid => 422,
             ErrorCode::BadCredentials | ErrorCode::Unauthenticated => 401,
-            ErrorCode::Forbidden | ErrorCode::CrossSite => 403,
+            ErrorCode::Forbidden | ErrorCode::CrossSite | ErrorCode::AccountDisabled => 403,
             ErrorCode::NotFound => 404,
             ErrorCode::EmailTaken => 409,
             ErrorCode::TooLarge => 413,
@@ -111,6 +113,13 @@ impl AppError {
         Self::new(
             ErrorCode::CrossSite,
             "This request did not come from this site and was refused.",
+        )
+    }
+
+    pub fn account_disabled() -> Self {
+        Self::new(
+            ErrorCode::AccountDisabled,
+            "This account has been disabled. Contact an administrator.",
         )
     }
 

@@ -15,6 +15,14 @@ CREATE TABLE auth_counters (
     expires_at BIGINT NOT NULL
 );
 
+-- Sets with members that expire one by one: each user's logins, for the devices list.
+CREATE TABLE auth_set_members (
+    set_key    TEXT    NOT NULL,
+    member     TEXT    NOT NULL,
+    expires_at BIGINT  NOT NULL,
+    PRIMARY KEY (set_key, member)
+);
+
 -- The revocation feed every instance follows to refuse revoked access tokens on page requests.
 CREATE TABLE revocations (
     id         BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

@@ -4,7 +4,7 @@
 //! Their policies live in [`super::policy::server_fn_policy`]; the bodies only delegate to the
 //! server-side flows in `crate::ssr::flows`.
 
-use super::{AuditEntry, Profile, Viewer};
+use super::{AuditEntry, Profile, SessionInfo, Viewer};
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -51,11 +51,56 @@ pub async fn me() -> Result<Profile, AppError> {
 /// Every account, for administrators.
 #[server(prefix = "/api", endpoint = "users")]
 pub async fn list_users() -> Result<Vec<Profile>, AppError> {
-    crate::ssr::flows::list_users().await
+    crate::ssr::admin::list_users().await
 }
 
 /// The newest security events, for administrators.
 #[server(prefix = "/api", endpoint = "audit")]
 pub async fn audit_log() -> Result<Vec<AuditEntry>, AppError> {
-    crate::ssr::flows::audit_log().await
+    crate::ssr::admin::audit_log().await
+}
+
+/// The signed-in user's logins (devices), the current one marked.
+#[server(prefix = "/api", endpoint = "sessions")]
+pub async fn list_sessions() -> Result<Vec<SessionInfo>, AppError> {
+    crate::ssr::account::list_sessions().await
+}
+
+/// Ends one of the signed-in user's logins, named by its handle from `/api/sessions`.
+#[server(prefix = "/api", endpoint = "revoke_session")]
+pub async fn revoke_session(handle: String) -> Result<(), AppError> {
+    crate::ssr::account::revoke_session(handle).await
+}
+
+/// Ends every login of the signed-in user except this one.
+#[server(prefix = "/api", endpoint = "logout_others")]
+pub async fn logout_others() -> Result<(), AppError> {
+    crate::ssr::account::logout_others().await
+}
+
+/// Changes the password (the current one is required) and ends every other login.
+#[server(prefix = "/api", endpoint = "change_password")]
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+) -> Result<(), AppError> {
+    crate::ssr::account::change_password(current_password, new_password).await
+}
+
+/// Gives a user the role `role` (`user` or `admin`), effective on their next request.
+#[server(prefix = "/api", endpoint = "set_role")]
+pub async fn set_role(user_id: i64, role: String) -> Result<(), AppError> {
+    crate::ssr::admin::set_role(user_id, role).await
+}
+
+/// Disables (every session ends, sign-in refused) or enables an account.
+#[server(prefix = "/api", endpoint = "set_disabled")]
+pub async fn set_disabled(user_id: i64, disabled: bool) -> Result<(), AppError> {
+    crate::ssr::admin::set_disabled(user_id, disabled).await
+}
+
+/// Ends every session of a user.
+#[server(prefix = "/api", endpoint = "revoke_user_sessions")]
+pub async fn revoke_user_sessions(user_id: i64) -> Result<(), AppError> {
+    crate::ssr::admin::revoke_user_sessions(user_id).await
 }

@@ -48,6 +48,23 @@ pub struct Profile {
     pub role: Role,
     /// Unix seconds.
     pub created_at: i64,
+    /// Disabled by an administrator: cannot sign in.
+    #[serde(default)]
+    pub disabled: bool,
+}
+
+/// One of the signed-in user's logins, for their devices list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionInfo {
+    /// Names the login in requests (a hash; not a credential).
+    pub handle: String,
+    pub user_agent: Option<String>,
+    pub ip: Option<String>,
+    /// Unix seconds.
+    pub started_at: i64,
+    pub last_used_at: i64,
+    /// The login this request was made with.
+    pub current: bool,
 }
 
 /// One audit-log event as the admin page shows it.

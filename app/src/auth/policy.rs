@@ -73,6 +73,13 @@ pub fn server_fn_policy(path: &str) -> Option<Policy> {
         (api::Me::PATH, Policy::SignedIn),
         (api::ListUsers::PATH, Policy::Role(Role::Admin)),
         (api::AuditLog::PATH, Policy::Role(Role::Admin)),
+        (api::ListSessions::PATH, Policy::SignedIn),
+        (api::RevokeSession::PATH, Policy::SignedIn),
+        (api::LogoutOthers::PATH, Policy::SignedIn),
+        (api::ChangePassword::PATH, Policy::SignedIn),
+        (api::SetRole::PATH, Policy::Role(Role::Admin)),
+        (api::SetDisabled::PATH, Policy::Role(Role::Admin)),
+        (api::RevokeUserSessions::PATH, Policy::Role(Role::Admin)),
     ];
     TABLE
         .iter()

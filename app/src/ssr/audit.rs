@@ -4,10 +4,9 @@
 //! and a failure is logged. Token and family ids are stored only as short hashes, enough to tell
 //! events of one login apart, useless as credentials.
 
-use super::sessions::ClientInfo;
+use super::sessions::{public_handle, ClientInfo};
 use super::tokens::unix_now;
 use crate::auth::AuditEntry;
-use sha2::{Digest, Sha256};
 use sqlx::AnyPool;
 
 /// What happened. The names are stored as they are spelled here.
@@ -20,6 +19,13 @@ pub enum EventKind {
     ReuseDetected,
     SignedOut,
     SignedOutEverywhere,
+    SignedOutElsewhere,
+    SessionRevoked,
+    PasswordChanged,
+    RoleChanged,
+    AccountDisabled,
+    AccountEnabled,
+    SessionsRevokedByAdmin,
     AccessDenied,
 }
 
@@ -33,6 +39,13 @@ impl EventKind {
             EventKind::ReuseDetected => "reuse_detected",
             EventKind::SignedOut => "signed_out",
             EventKind::SignedOutEverywhere => "signed_out_everywhere",
+            EventKind::SignedOutElsewhere => "signed_out_elsewhere",
+            EventKind::SessionRevoked => "session_revoked",
+            EventKind::PasswordChanged => "password_changed",
+            EventKind::RoleChanged => "role_changed",
+            EventKind::AccountDisabled => "account_disabled",
+            EventKind::AccountEnabled => "account_enabled",
+            EventKind::SessionsRevokedByAdmin => "sessions_revoked_by_admin",
             EventKind::AccessDenied => "access_denied",
         }
     }
@@ -93,7 +106,7 @@ pub async fn insert(db: &AnyPool, event: &Event) -> Result<(), sqlx::Error> {
     .bind(unix_now() as i64)
     .bind(event.kind.as_str())
     .bind(event.user_id)
-    .bind(event.family.as_deref().map(short_hash))
+    .bind(event.family.as_deref().map(public_handle))
     .bind(event.client.ip.as_deref())
     .bind(event.client.user_agent.as_deref())
     .bind(event.detail.as_deref())
@@ -134,13 +147,4 @@ pub async fn latest(db: &AnyPool, limit: i64) -> Result<Vec<AuditEntry>, sqlx::E
             detail: row.detail,
         })
         .collect())
-}
-
-/// The first 12 hex digits of SHA-256: tells logins apart, reveals nothing usable.
-fn short_hash(value: &str) -> String {
-    Sha256::digest(value.as_bytes())
-        .iter()
-        .take(6)
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
 }

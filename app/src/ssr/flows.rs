@@ -13,7 +13,7 @@ use super::state::AppState;
 use super::throttle::Attempt;
 use super::users::{self, InsertError};
 use crate::auth::policy::{safe_next, Policy, DEFAULT_AFTER_LOGIN};
-use crate::auth::{AuditEntry, Profile, Role, Viewer};
+use crate::auth::{Profile, Role, Viewer};
 use crate::error::AppError;
 
 pub async fn register(email: String, password: String) -> Result<Viewer, AppError> {
@@ -102,6 +102,10 @@ pub async fn login(
         .succeeded(&email)
         .await
         .map_err(store_failed)?;
+    if user.is_disabled() {
+        // Said only to someone who knows the password: it reveals nothing to a guesser.
+        return Err(AppError::account_disabled());
+    }
     // Signing in again from the same browser replaces its previous login, not adds to it.
     if let Some(previous) = presented_refresh_token(&state) {
         state.sessions.end(&previous).await.map_err(store_failed)?;
@@ -185,24 +189,6 @@ pub async fn me() -> Result<Profile, AppError> {
         .ok_or_else(AppError::unauthenticated)
 }
 
-pub async fn list_users() -> Result<Vec<Profile>, AppError> {
-    let state = app_state()?;
-    require_viewer(Policy::Role(Role::Admin))?;
-    let users = users::list(&state.db).await.map_err(database_failed)?;
-    Ok(users.iter().map(|user| user.profile()).collect())
-}
-
-pub async fn audit_log() -> Result<Vec<AuditEntry>, AppError> {
-    let state = app_state()?;
-    require_viewer(Policy::Role(Role::Admin))?;
-    audit::latest(&state.db, AUDIT_PAGE)
-        .await
-        .map_err(database_failed)
-}
-
-/// How many audit events the admin page shows.
-const AUDIT_PAGE: i64 = 100;
-
 /// Rotates the refresh `token` (for `/api/refresh` and the auth layer's transparent refresh),
 /// recording the rotation, or the reuse it revealed, in the audit log.
 pub async fn rotate(
@@ -211,7 +197,16 @@ pub async fn rotate(
     client: ClientInfo,
 ) -> Result<Option<IssuedRefresh>, StoreError> {
     match state.sessions.rotate(token).await? {
-        RotationOutcome::Rotated(issued) => {
+        RotationOutcome::Rotated(mut issued) => {
+            // The account decides the role, and whether there is a session at all.
+            let user = users::find_by_id(&state.db, issued.record.user_id)
+                .await
+                .map_err(StoreError::new)?;
+            let Some(user) = user.filter(|user| !user.is_disabled()) else {
+                state.sessions.revoke_family(&issued.record.family).await?;
+                return Ok(None);
+            };
+            issued.record.role = user.role();
             let event = Event::new(EventKind::Refreshed, client)
                 .user(issued.record.user_id)
                 .family(&issued.record.family)
@@ -246,7 +241,7 @@ async fn start_session(state: &AppState, viewer: &Viewer) -> Result<String, AppE
     Ok(issued.record.family)
 }
 
-fn database_failed(error: sqlx::Error) -> AppError {
+pub fn database_failed(error: sqlx::Error) -> AppError {
     tracing::error!(%error, "database query failed");
     match error {
         sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
@@ -261,7 +256,7 @@ pub fn store_failed(error: StoreError) -> AppError {
     AppError::unavailable()
 }
 
-fn hash_failed(error: HashError) -> AppError {
+pub fn hash_failed(error: HashError) -> AppError {
     tracing::error!(%error, "password hashing failed");
     AppError::internal()
 }

@@ -1,5 +1,7 @@
 //! Server-only code: configuration, state, tokens, passwords, sessions and queries.
 
+pub mod account;
+pub mod admin;
 pub mod audit;
 pub mod context;
 pub mod cookies;

@@ -1,7 +1,8 @@
 //! Revoked access tokens, known to every instance without a store round trip per request.
 //!
 //! Access tokens are checked without I/O, so on their own they stay valid until they expire.
-//! Every revocation (a signed-out login, a user's "sign out everywhere") is appended to a feed
+//! Every revocation (a signed-out login, a user's "sign out everywhere", a role change) is
+//! appended to a feed
 //! in the session backend; each instance loads the live entries at start-up and then polls the
 //! feed every [`POLL_INTERVAL`], keeping the entries in memory for as long as an access token
 //! they could match may live. Guards consult this set on every request: revocation reaches every
@@ -10,6 +11,7 @@
 
 use super::shared::SharedStore;
 use super::tokens::{unix_now, AccessClaims};
+use crate::auth::Role;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -30,12 +32,21 @@ pub enum Revocation {
         epoch: u64,
         until: u64,
     },
+    /// The user's role changed: tokens naming another role are refused (their next refresh
+    /// reads the new role).
+    Role {
+        user_id: i64,
+        role: Role,
+        until: u64,
+    },
 }
 
 impl Revocation {
     fn until(&self) -> u64 {
         match self {
-            Revocation::Family { until, .. } | Revocation::User { until, .. } => *until,
+            Revocation::Family { until, .. }
+            | Revocation::User { until, .. }
+            | Revocation::Role { until, .. } => *until,
         }
     }
 }
@@ -46,6 +57,8 @@ struct Entries {
     families: HashMap<String, u64>,
     /// User id → (lowest live epoch, until).
     users: HashMap<i64, (u64, u64)>,
+    /// User id → (current role, until).
+    roles: HashMap<i64, (Role, u64)>,
 }
 
 #[derive(Default)]
@@ -63,12 +76,18 @@ impl RevocationSet {
         if entries.families.contains_key(&claims.sid) {
             return true;
         }
-        claims
-            .sub
-            .parse::<i64>()
-            .ok()
-            .and_then(|user_id| entries.users.get(&user_id))
-            .is_some_and(|(epoch, _)| claims.sep < *epoch)
+        let Ok(user_id) = claims.sub.parse::<i64>() else {
+            return true;
+        };
+        let before_epoch = entries
+            .users
+            .get(&user_id)
+            .is_some_and(|(epoch, _)| claims.sep < *epoch);
+        let stale_role = entries
+            .roles
+            .get(&user_id)
+            .is_some_and(|(role, _)| claims.role != *role);
+        before_epoch || stale_role
     }
 
     pub fn apply(&self, revocation: Revocation) {
@@ -92,6 +111,14 @@ impl RevocationSet {
                 let entry = entries.users.entry(user_id).or_insert((epoch, until));
                 *entry = (entry.0.max(epoch), entry.1.max(until));
             }
+            // Feed order is change order: the latest role change wins.
+            Revocation::Role {
+                user_id,
+                role,
+                until,
+            } => {
+                entries.roles.insert(user_id, (role, until));
+            }
         }
     }
 
@@ -104,6 +131,7 @@ impl RevocationSet {
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         entries.families.retain(|_, until| *until > now);
         entries.users.retain(|_, (_, until)| *until > now);
+        entries.roles.retain(|_, (_, until)| *until > now);
     }
 
     pub fn len(&self) -> usize {
@@ -111,7 +139,7 @@ impl RevocationSet {
             .entries
             .read()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        entries.families.len() + entries.users.len()
+        entries.families.len() + entries.users.len() + entries.roles.len()
     }
 
     pub fn is_empty(&self) -> bool {

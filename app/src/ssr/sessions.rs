@@ -92,12 +92,26 @@ impl RefreshRecord {
     }
 }
 
-/// The family marker: present while the login is alive.
+/// The family marker: present while the login is alive. It also describes the login for the
+/// user's devices list (when it was used last is kept apart, see [`RefreshSessions::touch`]).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 struct FamilyRecord {
     user_id: i64,
     /// The user's session epoch when this login started.
     epoch: u64,
+    #[serde(default)]
+    started_at: u64,
+    #[serde(default)]
+    client: ClientInfo,
+}
+
+/// One of a user's logins, as their devices list shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoginSummary {
+    pub family: String,
+    pub started_at: u64,
+    pub last_used_at: u64,
+    pub client: ClientInfo,
 }
 
 /// A user's session epoch; see the module documentation.
@@ -201,6 +215,8 @@ impl RefreshSessions {
         let marker = FamilyRecord {
             user_id: viewer.user_id,
             epoch,
+            started_at: now,
+            client: client.clone(),
         };
         self.create(
             self.keys.family_id(&family),
@@ -209,6 +225,13 @@ impl RefreshSessions {
             absolute_expiry,
         )
         .await?;
+        self.shared
+            .add_member(
+                &self.keys.logins_key(viewer.user_id),
+                &family,
+                self.lifetimes.absolute,
+            )
+            .await?;
         let record = RefreshRecord {
             user_id: viewer.user_id,
             role: viewer.role,
@@ -244,6 +267,7 @@ impl RefreshSessions {
             ..record.clone()
         };
         let issued = self.issue(next).await?;
+        self.touch(&record.family, now).await?;
         let claim = Rotation {
             sealed_successor: seal(token, &issued.token),
             at: now,
@@ -361,6 +385,17 @@ impl RefreshSessions {
         unix_now() + self.access_lifetime.as_secs() + 1
     }
 
+    /// Makes every access token of `user_id` that names another role than `role` invalid at
+    /// once; the next refresh issues one with the new role.
+    pub async fn role_changed(&self, user_id: i64, role: Role) -> Result<(), StoreError> {
+        self.announce(Revocation::Role {
+            user_id,
+            role,
+            until: self.revocation_horizon(),
+        })
+        .await
+    }
+
     /// Ends every login of `user_id`, on every device.
     pub async fn revoke_all(&self, user_id: i64) -> Result<(), StoreError> {
         let stored_epoch = self.stored_epoch(user_id).await?;
@@ -387,14 +422,64 @@ impl RefreshSessions {
     /// Whether the login `family` is still alive (not signed out, not expired, not ended by a
     /// sign-out everywhere).
     pub async fn family_alive(&self, family: &str) -> Result<bool, StoreError> {
+        Ok(self.live_marker(family).await?.is_some())
+    }
+
+    async fn live_marker(&self, family: &str) -> Result<Option<FamilyRecord>, StoreError> {
         let Some(marker) = self
             .load::<FamilyRecord>(self.keys.family_id(family), FAMILY_KEY)
             .await?
         else {
-            return Ok(false);
+            return Ok(None);
         };
         let current = self.stored_epoch(marker.user_id).await?.unwrap_or_default();
-        Ok(marker.epoch >= current)
+        Ok((marker.epoch >= current).then_some(marker))
+    }
+
+    /// Records when a login was last used. Kept apart from the family marker so that writing it
+    /// can never bring back a marker that a concurrent sign-out just deleted.
+    async fn touch(&self, family: &str, now: u64) -> Result<(), StoreError> {
+        let key = self.keys.last_used_key(family);
+        self.shared
+            .put(&key, &now.to_string(), self.lifetimes.idle)
+            .await
+    }
+
+    /// The user's live logins, most recently used first. Dead ones are dropped from the index
+    /// on the way.
+    pub async fn logins(&self, user_id: i64) -> Result<Vec<LoginSummary>, StoreError> {
+        let index = self.keys.logins_key(user_id);
+        let mut logins = Vec::new();
+        for family in self.shared.members(&index).await? {
+            let Some(marker) = self.live_marker(&family).await? else {
+                self.shared.remove_member(&index, &family).await?;
+                continue;
+            };
+            let last_used_at = self
+                .shared
+                .get(&self.keys.last_used_key(&family))
+                .await?
+                .and_then(|value| value.parse().ok())
+                .unwrap_or(marker.started_at);
+            logins.push(LoginSummary {
+                family,
+                started_at: marker.started_at,
+                last_used_at,
+                client: marker.client,
+            });
+        }
+        logins.sort_by(|a, b| b.last_used_at.cmp(&a.last_used_at));
+        Ok(logins)
+    }
+
+    /// Revokes every login of `user_id` except `keep`.
+    pub async fn revoke_others(&self, user_id: i64, keep: &str) -> Result<(), StoreError> {
+        for login in self.logins(user_id).await? {
+            if login.family != keep {
+                self.revoke_family(&login.family).await?;
+            }
+        }
+        Ok(())
     }
 
     /// The user's session epoch, if one is stored (none yet means epoch 0).
@@ -499,6 +584,16 @@ fn record<T: Serialize>(
     })
 }
 
+/// How a login is named outside the server (devices list, audit log): the first 12 hex digits
+/// of a hash of its family id. Tells logins apart; cannot be used to act as one.
+pub fn public_handle(family: &str) -> String {
+    Sha256::digest(family.as_bytes())
+        .iter()
+        .take(6)
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
 /// 256 random bits, URL-safe base64: refresh tokens, family ids and token ids.
 pub fn random_token() -> String {
     let mut bytes = [0u8; 32];
@@ -547,6 +642,15 @@ impl Keys {
 
     fn family_id(&self, family: &str) -> Id {
         self.hashed_id("family", family)
+    }
+
+    /// The shared-store set of a user's logins (family ids).
+    fn logins_key(&self, user_id: i64) -> String {
+        format!("logins:{user_id}")
+    }
+
+    fn last_used_key(&self, family: &str) -> String {
+        format!("last-used:{}", self.family_id(family))
     }
 
     /// The shared-store key of the rotation claim on the refresh record `refresh_id`.

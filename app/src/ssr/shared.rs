@@ -1,7 +1,7 @@
 //! The few atomic operations the session lifecycle needs beyond storing session records, kept
 //! in the same backend as the sessions (Redis, or the database) so that every instance sees them:
 //! rotation claims (one successor per refresh token, even across instances), throttling counters
-//! and blocks, and the revocation feed that page guards follow.
+//! and blocks, each user's set of logins, and the revocation feed that page guards follow.
 //!
 //! `tower-sessions` stores cannot do these: their `create` picks another id on a collision rather
 //! than failing, and a SQL store checks and inserts without a lock.
@@ -35,6 +35,14 @@ pub trait SharedStore: Send + Sync {
     /// Adds one to the counter under `key` and returns the new count. A counter that is absent
     /// or past its window starts again at 1 with a fresh `window`.
     async fn increment(&self, key: &str, window: Duration) -> Result<u64, StoreError>;
+
+    /// Adds `member` to the set under `key`; the set lives at least `ttl` from now.
+    async fn add_member(&self, key: &str, member: &str, ttl: Duration) -> Result<(), StoreError>;
+
+    /// The members of the set under `key` (empty when there is none).
+    async fn members(&self, key: &str) -> Result<Vec<String>, StoreError>;
+
+    async fn remove_member(&self, key: &str, member: &str) -> Result<(), StoreError>;
 
     /// Appends `entry` to the revocation feed; readers need it for `ttl` at most.
     async fn publish(&self, entry: &str, ttl: Duration) -> Result<(), StoreError>;

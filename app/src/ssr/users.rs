@@ -15,6 +15,7 @@ pub struct UserRow {
     pub password_hash: String,
     pub role: String,
     pub created_at: i64,
+    pub disabled_at: Option<i64>,
 }
 
 impl UserRow {
@@ -29,7 +30,12 @@ impl UserRow {
             email: self.email.clone(),
             role: self.role(),
             created_at: self.created_at,
+            disabled: self.is_disabled(),
         }
+    }
+
+    pub fn is_disabled(&self) -> bool {
+        self.disabled_at.is_some()
     }
 }
 
@@ -68,7 +74,7 @@ pub async fn insert(
     }
 }
 
-const COLUMNS: &str = "id, email, password_hash, role, created_at";
+const COLUMNS: &str = "id, email, password_hash, role, created_at, disabled_at";
 
 pub async fn find_by_email(db: &AnyPool, email: &Email) -> Result<Option<UserRow>, sqlx::Error> {
     sqlx::query_as(&format!("SELECT {COLUMNS} FROM users WHERE email = $1"))
@@ -88,4 +94,40 @@ pub async fn list(db: &AnyPool) -> Result<Vec<UserRow>, sqlx::Error> {
     sqlx::query_as(&format!("SELECT {COLUMNS} FROM users ORDER BY id"))
         .fetch_all(db)
         .await
+}
+
+/// Replaces a user's password hash. `false` when there is no such user.
+pub async fn set_password_hash(db: &AnyPool, id: i64, hash: &str) -> Result<bool, sqlx::Error> {
+    let updated = sqlx::query("UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1")
+        .bind(id)
+        .bind(hash)
+        .bind(unix_now() as i64)
+        .execute(db)
+        .await?;
+    Ok(updated.rows_affected() == 1)
+}
+
+pub async fn set_role(db: &AnyPool, id: i64, role: Role) -> Result<bool, sqlx::Error> {
+    let updated = sqlx::query("UPDATE users SET role = $2, updated_at = $3 WHERE id = $1")
+        .bind(id)
+        .bind(role.as_str())
+        .bind(unix_now() as i64)
+        .execute(db)
+        .await?;
+    Ok(updated.rows_affected() == 1)
+}
+
+/// Disables (`Some(when)`) or enables (`None`) an account.
+pub async fn set_disabled_at(
+    db: &AnyPool,
+    id: i64,
+    disabled_at: Option<i64>,
+) -> Result<bool, sqlx::Error> {
+    let updated = sqlx::query("UPDATE users SET disabled_at = $2, updated_at = $3 WHERE id = $1")
+        .bind(id)
+        .bind(disabled_at)
+        .bind(unix_now() as i64)
+        .execute(db)
+        .await?;
+    Ok(updated.rows_affected() == 1)
 }

@@ -13,6 +13,11 @@ use std::time::Duration;
 const INCREMENT_SCRIPT: &str = "local count = redis.call('INCR', KEYS[1]) \
      if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end \
      return count";
+/// Adds a member and extends the set's life to at least ARGV[2] ms; one round trip, atomic.
+const ADD_MEMBER_SCRIPT: &str = "redis.call('SADD', KEYS[1], ARGV[1]) \
+     if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[2]) then \
+       redis.call('PEXPIRE', KEYS[1], ARGV[2]) end \
+     return 1";
 /// Enough for any burst between two polls.
 const FEED_PAGE: &str = "1000";
 
@@ -112,6 +117,31 @@ impl SharedStore for RedisShared {
         reply
             .as_u64()
             .ok_or_else(|| StoreError::new("unexpected reply from Redis"))
+    }
+
+    async fn add_member(&self, key: &str, member: &str, ttl: Duration) -> Result<(), StoreError> {
+        let args = vec![
+            ADD_MEMBER_SCRIPT.to_owned(),
+            "1".into(),
+            self.key(key),
+            member.to_owned(),
+            millis(ttl),
+        ];
+        self.run("EVAL", args).await.map(drop)
+    }
+
+    async fn members(&self, key: &str) -> Result<Vec<String>, StoreError> {
+        let reply = self.run("SMEMBERS", vec![self.key(key)]).await?;
+        Ok(reply
+            .into_array()
+            .into_iter()
+            .filter_map(Value::into_string)
+            .collect())
+    }
+
+    async fn remove_member(&self, key: &str, member: &str) -> Result<(), StoreError> {
+        let args = vec![self.key(key), member.to_owned()];
+        self.run("SREM", args).await.map(drop)
     }
 
     async fn publish(&self, entry: &str, ttl: Duration) -> Result<(), StoreError> {

@@ -38,7 +38,12 @@ impl SqlShared {
 
 async fn sweep(pool: &AnyPool) -> Result<(), sqlx::Error> {
     let now = now_millis();
-    for table in ["auth_kv", "auth_counters", "revocations"] {
+    for table in [
+        "auth_kv",
+        "auth_counters",
+        "auth_set_members",
+        "revocations",
+    ] {
         sqlx::query(&format!("DELETE FROM {table} WHERE expires_at <= $1"))
             .bind(now)
             .execute(pool)
@@ -157,6 +162,45 @@ impl SharedStore for SqlShared {
         .map_err(failed)?;
         let count: i64 = row.try_get("count").map_err(failed)?;
         Ok(count.max(0) as u64)
+    }
+
+    async fn add_member(&self, key: &str, member: &str, ttl: Duration) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO auth_set_members (set_key, member, expires_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (set_key, member) DO UPDATE SET expires_at = excluded.expires_at",
+        )
+        .bind(key)
+        .bind(member)
+        .bind(expiry_millis(ttl))
+        .execute(&self.pool)
+        .await
+        .map_err(failed)
+        .map(drop)
+    }
+
+    async fn members(&self, key: &str) -> Result<Vec<String>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT member FROM auth_set_members WHERE set_key = $1 AND expires_at > $2 \
+             ORDER BY member",
+        )
+        .bind(key)
+        .bind(now_millis())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(failed)?;
+        rows.iter()
+            .map(|row| row.try_get("member").map_err(failed))
+            .collect()
+    }
+
+    async fn remove_member(&self, key: &str, member: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM auth_set_members WHERE set_key = $1 AND member = $2")
+            .bind(key)
+            .bind(member)
+            .execute(&self.pool)
+            .await
+            .map_err(failed)
+            .map(drop)
     }
 
     async fn publish(&self, entry: &str, ttl: Duration) -> Result<(), StoreError> {

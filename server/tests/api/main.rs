@@ -4,8 +4,10 @@
 mod helpers;
 
 mod accounts;
+mod admin;
 mod cli;
 mod cross_site;
+mod devices;
 mod guards;
 mod input;
 mod instances;

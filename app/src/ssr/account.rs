@@ -1,0 +1,140 @@
+//! The bodies of the signed-in user's own account functions: the devices list, ending one
+//! login or every other one, and changing the password.
+
+use super::audit::{self, Event, EventKind};
+use super::context::{app_state, append_set_cookies, client_info, request_auth, require_viewer};
+use super::flows::{database_failed, hash_failed, store_failed};
+use super::input::NewPassword;
+use super::sessions::public_handle;
+use super::state::AppState;
+use super::users;
+use crate::auth::policy::Policy;
+use crate::auth::{SessionInfo, Viewer};
+use crate::error::AppError;
+
+/// The signed-in viewer and the login (family) this request was made with.
+fn current_login() -> Result<(AppState, Viewer, String), AppError> {
+    let state = app_state()?;
+    let viewer = require_viewer(Policy::SignedIn)?;
+    let family = request_auth()
+        .claims
+        .map(|claims| claims.sid)
+        .ok_or_else(AppError::unauthenticated)?;
+    Ok((state, viewer, family))
+}
+
+pub async fn list_sessions() -> Result<Vec<SessionInfo>, AppError> {
+    let (state, viewer, current) = current_login()?;
+    let logins = state
+        .sessions
+        .logins(viewer.user_id)
+        .await
+        .map_err(store_failed)?;
+    Ok(logins
+        .into_iter()
+        .map(|login| SessionInfo {
+            handle: public_handle(&login.family),
+            current: login.family == current,
+            user_agent: login.client.user_agent,
+            ip: login.client.ip,
+            started_at: login.started_at as i64,
+            last_used_at: login.last_used_at as i64,
+        })
+        .collect())
+}
+
+/// Ends the login named by `handle` (one of the viewer's own). Ending the current one signs
+/// this browser out.
+pub async fn revoke_session(handle: String) -> Result<(), AppError> {
+    let (state, viewer, current) = current_login()?;
+    let logins = state
+        .sessions
+        .logins(viewer.user_id)
+        .await
+        .map_err(store_failed)?;
+    let Some(login) = logins
+        .into_iter()
+        .find(|login| public_handle(&login.family) == handle)
+    else {
+        return Err(AppError::not_found());
+    };
+    state
+        .sessions
+        .revoke_family(&login.family)
+        .await
+        .map_err(store_failed)?;
+    audit::record(
+        &state.db,
+        Event::new(EventKind::SessionRevoked, client_info())
+            .user(viewer.user_id)
+            .family(&login.family),
+    );
+    if login.family == current {
+        append_set_cookies(state.cookies.clear_both());
+    }
+    Ok(())
+}
+
+pub async fn logout_others() -> Result<(), AppError> {
+    let (state, viewer, current) = current_login()?;
+    state
+        .sessions
+        .revoke_others(viewer.user_id, &current)
+        .await
+        .map_err(store_failed)?;
+    audit::record(
+        &state.db,
+        Event::new(EventKind::SignedOutElsewhere, client_info())
+            .user(viewer.user_id)
+            .family(&current),
+    );
+    Ok(())
+}
+
+/// Changes the password after checking the current one, and ends every other login (whoever
+/// knew the old password is signed out).
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+) -> Result<(), AppError> {
+    let (state, viewer, current) = current_login()?;
+    let new_password = NewPassword::parse(new_password).map_err(|error| AppError {
+        field: Some("new_password".to_owned()),
+        ..error
+    })?;
+    let user = users::find_by_id(&state.db, viewer.user_id)
+        .await
+        .map_err(database_failed)?
+        .ok_or_else(AppError::unauthenticated)?;
+    let matches = state
+        .passwords
+        .verify(current_password, Some(user.password_hash))
+        .await
+        .map_err(hash_failed)?;
+    if !matches {
+        return Err(AppError::invalid(
+            "current_password",
+            "That is not your current password.",
+        ));
+    }
+    let hash = state
+        .passwords
+        .hash(new_password.into_inner())
+        .await
+        .map_err(hash_failed)?;
+    users::set_password_hash(&state.db, viewer.user_id, &hash)
+        .await
+        .map_err(database_failed)?;
+    state
+        .sessions
+        .revoke_others(viewer.user_id, &current)
+        .await
+        .map_err(store_failed)?;
+    audit::record(
+        &state.db,
+        Event::new(EventKind::PasswordChanged, client_info())
+            .user(viewer.user_id)
+            .family(&current),
+    );
+    Ok(())
+}

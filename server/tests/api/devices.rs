@@ -1,0 +1,175 @@
+//! The signed-in user's devices list: every login shown, one ended, all others ended, and the
+//! password change that ends every other login.
+
+use crate::helpers::*;
+use app::auth::Role;
+use reqwest::header::USER_AGENT;
+use reqwest::StatusCode;
+use serde_json::Value;
+
+/// Signs `email` in from a browser that calls itself `user_agent`.
+async fn sign_in_as_device(app: &TestApp, email: &str, user_agent: &str) -> Browser {
+    let browser = app.browser();
+    let request = browser
+        .same_origin_post("/api/login")
+        .header(USER_AGENT, user_agent)
+        .form(&[("email", email), ("password", PASSWORD)]);
+    assert_eq!(browser.send(request).await.status(), StatusCode::OK);
+    browser
+}
+
+async fn sessions(browser: &Browser) -> Vec<Value> {
+    let response = browser.post_form("/api/sessions", &[]).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    json(response).await.as_array().unwrap().clone()
+}
+
+fn handle_of<'a>(sessions: &'a [Value], user_agent: &str) -> &'a str {
+    sessions
+        .iter()
+        .find(|session| session["user_agent"] == user_agent)
+        .and_then(|session| session["handle"].as_str())
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_devices_list_shows_each_login_with_the_current_one_marked() {
+    let app = TestApp::spawn().await;
+    app.create_user("ada@example.com", Role::User).await;
+    let laptop = sign_in_as_device(&app, "ada@example.com", "Laptop browser").await;
+    let _phone = sign_in_as_device(&app, "ada@example.com", "Phone browser").await;
+    let _other_user = app.signed_in("bob@example.com", Role::User).await;
+
+    let listed = sessions(&laptop).await;
+    assert_eq!(listed.len(), 2, "{listed:?}");
+    let current: Vec<_> = listed.iter().filter(|s| s["current"] == true).collect();
+    assert_eq!(current.len(), 1);
+    assert_eq!(current[0]["user_agent"], "Laptop browser");
+    let phone = listed
+        .iter()
+        .find(|s| s["user_agent"] == "Phone browser")
+        .unwrap();
+    assert_eq!(phone["ip"], "127.0.0.1");
+    assert!(phone["started_at"].as_i64().unwrap() > 0);
+    assert!(phone["last_used_at"].as_i64().unwrap() >= phone["started_at"].as_i64().unwrap());
+    // Handles name logins without being credentials: no refresh token or family id appears.
+    let body = serde_json::to_string(&listed).unwrap();
+    assert!(!body.contains(&laptop.cookie(REFRESH_COOKIE).unwrap()));
+}
+
+#[tokio::test]
+async fn ending_one_device_signs_it_out_everywhere_at_once() {
+    let app = TestApp::spawn().await;
+    app.create_user("ada@example.com", Role::User).await;
+    let laptop = sign_in_as_device(&app, "ada@example.com", "Laptop browser").await;
+    let phone = sign_in_as_device(&app, "ada@example.com", "Phone browser").await;
+    let phone_page = app.browser();
+    phone_page.set_cookie(ACCESS_COOKIE, &phone.cookie(ACCESS_COOKIE).unwrap());
+
+    let listed = sessions(&laptop).await;
+    let handle = handle_of(&listed, "Phone browser");
+    let response = laptop
+        .post_form("/api/revoke_session", &[("handle", handle)])
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+
+    assert_eq!(phone.post_me().await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        phone_page.get("/dashboard").await.status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(laptop.post_me().await.status(), StatusCode::OK);
+    assert_eq!(sessions(&laptop).await.len(), 1);
+
+    // Handles of nobody's login, or of someone else's, end nothing.
+    let unknown = laptop
+        .post_form("/api/revoke_session", &[("handle", "000000000000")])
+        .await;
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+    let bob = app.signed_in("bob@example.com", Role::User).await;
+    let bob_handle = sessions(&bob).await[0]["handle"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let foreign = laptop
+        .post_form("/api/revoke_session", &[("handle", &bob_handle)])
+        .await;
+    assert_eq!(foreign.status(), StatusCode::NOT_FOUND);
+    assert_eq!(bob.post_me().await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn signing_out_everywhere_else_keeps_only_this_login() {
+    let app = TestApp::spawn().await;
+    app.create_user("ada@example.com", Role::User).await;
+    let laptop = sign_in_as_device(&app, "ada@example.com", "Laptop browser").await;
+    let phone = sign_in_as_device(&app, "ada@example.com", "Phone browser").await;
+    let tablet = sign_in_as_device(&app, "ada@example.com", "Tablet browser").await;
+
+    assert_eq!(
+        laptop.post_form("/api/logout_others", &[]).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(phone.post_me().await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(tablet.post_me().await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(laptop.post_me().await.status(), StatusCode::OK);
+    assert_eq!(
+        laptop.post_form("/api/refresh", &[]).await.status(),
+        StatusCode::OK
+    );
+    let listed = sessions(&laptop).await;
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0]["current"], true);
+}
+
+#[tokio::test]
+async fn changing_the_password_needs_the_current_one_and_ends_every_other_login() {
+    let app = TestApp::spawn().await;
+    app.create_user("ada@example.com", Role::User).await;
+    let laptop = sign_in_as_device(&app, "ada@example.com", "Laptop browser").await;
+    let phone = sign_in_as_device(&app, "ada@example.com", "Phone browser").await;
+    let change = |current: &'static str, new: &'static str| {
+        let laptop = laptop.clone();
+        async move {
+            laptop
+                .post_form(
+                    "/api/change_password",
+                    &[("current_password", current), ("new_password", new)],
+                )
+                .await
+        }
+    };
+
+    let wrong = change("not my password", "a brand new passphrase").await;
+    assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(json(wrong).await["field"], "current_password");
+    let short = change(PASSWORD, "short").await;
+    assert_eq!(short.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(json(short).await["field"], "new_password");
+    assert_eq!(
+        phone.post_me().await.status(),
+        StatusCode::OK,
+        "nothing changed yet"
+    );
+
+    let changed = change(PASSWORD, "a brand new passphrase").await;
+    assert_eq!(changed.status(), StatusCode::OK);
+    assert_eq!(phone.post_me().await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(laptop.post_me().await.status(), StatusCode::OK);
+
+    let fresh = app.browser();
+    assert_eq!(
+        fresh
+            .post_login("ada@example.com", PASSWORD, None)
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        fresh
+            .post_login("ada@example.com", "a brand new passphrase", None)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+}
