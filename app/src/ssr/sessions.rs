@@ -468,7 +468,7 @@ impl RefreshSessions {
                 client: marker.client,
             });
         }
-        logins.sort_by(|a, b| b.last_used_at.cmp(&a.last_used_at));
+        logins.sort_by_key(|login| std::cmp::Reverse(login.last_used_at));
         Ok(logins)
     }
 
