@@ -5,8 +5,8 @@ use crate::auth::viewer::{provide_viewer, use_viewer, ViewerMeta};
 use crate::components::header::Header;
 use crate::components::hydration::HydrationMark;
 use crate::pages::{
-    admin::AdminPage, dashboard::DashboardPage, forbidden::ForbiddenPage, home::HomePage,
-    login::LoginPage, not_found::NotFoundPage, register::RegisterPage,
+    account::AccountPage, admin::AdminPage, dashboard::DashboardPage, forbidden::ForbiddenPage,
+    home::HomePage, login::LoginPage, not_found::NotFoundPage, register::RegisterPage,
 };
 use leptos::either::EitherOf3;
 use leptos::prelude::*;
@@ -57,6 +57,11 @@ pub fn App() -> impl IntoView {
                         path=path!("/dashboard")
                         ssr=SsrMode::InOrder
                         view=|| view! { <Guarded><DashboardPage /></Guarded> }
+                    />
+                    <Route
+                        path=path!("/account")
+                        ssr=SsrMode::InOrder
+                        view=|| view! { <Guarded><AccountPage /></Guarded> }
                     />
                     <Route
                         path=path!("/admin")

@@ -50,6 +50,9 @@ fn UserMenu(viewer: Viewer, logout: ServerAction<Logout>) -> impl IntoView {
         <a href="/dashboard" class="nav-link" data-testid="nav-dashboard">
             "Dashboard"
         </a>
+        <a href="/account" class="nav-link" data-testid="nav-account">
+            "Account"
+        </a>
         {is_admin
             .then(|| {
                 view! {

@@ -1,34 +1,62 @@
-use crate::auth::api::list_users;
+use crate::auth::api::{audit_log, list_users, RevokeUserSessions, SetDisabled, SetRole};
+use crate::auth::viewer::use_viewer;
+use crate::auth::{AuditEntry, Profile, Role};
+use crate::components::display::{device_name, utc_time};
+use crate::error::AppError;
 use leptos::either::Either;
 use leptos::prelude::*;
 
-/// Administration: every account. Guarded by role `admin` on the page and on its function.
+/// The actions an administrator can take on a user, shared by every row.
+#[derive(Clone, Copy)]
+struct UserActions {
+    set_role: ServerAction<SetRole>,
+    set_disabled: ServerAction<SetDisabled>,
+    revoke: ServerAction<RevokeUserSessions>,
+}
+
+impl UserActions {
+    /// The latest action's error, if it failed.
+    fn error(self) -> Option<AppError> {
+        [
+            self.set_role.value().get().and_then(Result::err),
+            self.set_disabled.value().get().and_then(Result::err),
+            self.revoke.value().get().and_then(Result::err),
+        ]
+        .into_iter()
+        .flatten()
+        .next()
+    }
+}
+
+/// Administration: every account with its role and status, and the audit log. Guarded by role
+/// `admin` on the page and on each function.
 #[component]
 pub fn AdminPage() -> impl IntoView {
-    let users = Resource::new(|| (), |_| list_users());
+    let actions = UserActions {
+        set_role: ServerAction::<SetRole>::new(),
+        set_disabled: ServerAction::<SetDisabled>::new(),
+        revoke: ServerAction::<RevokeUserSessions>::new(),
+    };
+    let changes = move || {
+        (
+            actions.set_role.version().get(),
+            actions.set_disabled.version().get(),
+            actions.revoke.version().get(),
+        )
+    };
+    let users = Resource::new(changes, |_| list_users());
+    let events = Resource::new(changes, |_| audit_log());
     view! {
         <section class="card">
             <h1>"Administration"</h1>
             <h2>"Users"</h2>
+            {move || actions.error().map(|error| view! {
+                <p class="alert" role="alert" data-testid="admin-action-error">{error.message}</p>
+            })}
             <Suspense fallback=|| view! { <p class="muted">"Loading users…"</p> }>
                 {move || Suspend::new(async move {
                     match users.await {
-                        Ok(users) => Either::Left(view! {
-                            <table class="table" data-testid="users-table">
-                                <thead>
-                                    <tr><th>"Id"</th><th>"Email"</th><th>"Role"</th></tr>
-                                </thead>
-                                <tbody>
-                                    {users.into_iter().map(|user| view! {
-                                        <tr data-testid="user-row">
-                                            <td>{user.id}</td>
-                                            <td>{user.email}</td>
-                                            <td><span class="badge">{user.role.as_str()}</span></td>
-                                        </tr>
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                        }),
+                        Ok(users) => Either::Left(view! { <UserTable users actions /> }),
                         Err(error) => Either::Right(view! {
                             <p class="alert" role="alert" data-testid="admin-error">{error.message}</p>
                         }),
@@ -36,5 +64,139 @@ pub fn AdminPage() -> impl IntoView {
                 })}
             </Suspense>
         </section>
+        <section class="card">
+            <h2>"Audit log"</h2>
+            <p class="muted">"The latest security events, newest first."</p>
+            <Suspense fallback=|| view! { <p class="muted">"Loading events…"</p> }>
+                {move || Suspend::new(async move {
+                    match events.await {
+                        Ok(events) => Either::Left(view! { <AuditTable events /> }),
+                        Err(error) => Either::Right(view! {
+                            <p class="alert" role="alert" data-testid="audit-error">{error.message}</p>
+                        }),
+                    }
+                })}
+            </Suspense>
+        </section>
     }
+}
+
+#[component]
+fn UserTable(users: Vec<Profile>, actions: UserActions) -> impl IntoView {
+    let me = use_viewer().get_untracked().map(|viewer| viewer.user_id);
+    view! {
+        <div class="table-scroll">
+            <table class="table" data-testid="users-table">
+                <thead>
+                    <tr><th>"Id"</th><th>"Email"</th><th>"Role"</th><th>"Status"</th><th>"Actions"</th></tr>
+                </thead>
+                <tbody>
+                    {users.into_iter().map(|user| {
+                        let is_me = Some(user.id) == me;
+                        let (id, email, role, disabled) =
+                            (user.id, user.email.clone(), user.role, user.disabled);
+                        let email_attr = email.clone();
+                        view! {
+                            <tr data-testid="user-row" data-email=email_attr>
+                                <td>{id}</td>
+                                <td>{email}</td>
+                                <td><span class="badge" data-testid="user-role-badge">{role.as_str()}</span></td>
+                                <td>
+                                    {if disabled {
+                                        Either::Left(view! { <span class="badge badge-danger" data-testid="user-status">"disabled"</span> })
+                                    } else {
+                                        Either::Right(view! { <span class="badge" data-testid="user-status">"active"</span> })
+                                    }}
+                                </td>
+                                <td>
+                                    {if is_me {
+                                        Either::Left(view! { <span class="muted">"You"</span> })
+                                    } else {
+                                        Either::Right(view! { <UserRowActions user actions /> })
+                                    }}
+                                </td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+fn UserRowActions(user: Profile, actions: UserActions) -> impl IntoView {
+    let id = user.id.to_string();
+    let (role_id, status_id) = (id.clone(), id.clone());
+    let other_role = match user.role {
+        Role::User => Role::Admin,
+        Role::Admin => Role::User,
+    };
+    let role_label = match other_role {
+        Role::Admin => "Make admin",
+        Role::User => "Make user",
+    };
+    let (status_value, status_label) = if user.disabled {
+        ("false", "Enable")
+    } else {
+        ("true", "Disable")
+    };
+    view! {
+        <div class="row-actions">
+            <ActionForm action=actions.set_role attr:class="inline-form">
+                <input type="hidden" name="user_id" value=role_id />
+                <input type="hidden" name="role" value=other_role.as_str() />
+                <button type="submit" class="button button-ghost button-small" data-testid="set-role-button">
+                    {role_label}
+                </button>
+            </ActionForm>
+            <ActionForm action=actions.set_disabled attr:class="inline-form">
+                <input type="hidden" name="user_id" value=status_id />
+                <input type="hidden" name="disabled" value=status_value />
+                <button type="submit" class="button button-ghost button-small" data-testid="set-disabled-button">
+                    {status_label}
+                </button>
+            </ActionForm>
+            <ActionForm action=actions.revoke attr:class="inline-form">
+                <input type="hidden" name="user_id" value=id />
+                <button type="submit" class="button button-ghost button-small" data-testid="revoke-user-sessions-button">
+                    "End sessions"
+                </button>
+            </ActionForm>
+        </div>
+    }
+}
+
+#[component]
+fn AuditTable(events: Vec<AuditEntry>) -> impl IntoView {
+    if events.is_empty() {
+        return Either::Left(view! { <p class="muted">"No events yet."</p> });
+    }
+    Either::Right(view! {
+        <div class="table-scroll">
+            <table class="table" data-testid="audit-table">
+                <thead>
+                    <tr>
+                        <th>"Time"</th><th>"Event"</th><th>"User"</th><th>"Session"</th>
+                        <th>"Address"</th><th>"Device"</th><th>"Detail"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {events.into_iter().map(|event| {
+                        let kind = event.kind.clone();
+                        view! {
+                        <tr data-testid="audit-row" data-kind=kind>
+                            <td>{utc_time(event.at)}</td>
+                            <td>{event.kind}</td>
+                            <td>{event.user_id.map(|id| id.to_string()).unwrap_or_default()}</td>
+                            <td><code>{event.session.unwrap_or_default()}</code></td>
+                            <td>{event.ip.unwrap_or_default()}</td>
+                            <td>{device_name(event.user_agent.as_deref())}</td>
+                            <td>{event.detail.unwrap_or_default()}</td>
+                        </tr>
+                    }}).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    })
 }

@@ -2,7 +2,9 @@
 //! login or every other one, and changing the password.
 
 use super::audit::{self, Event, EventKind};
-use super::context::{app_state, append_set_cookies, client_info, request_auth, require_viewer};
+use super::context::{
+    app_state, append_set_cookies, client_info, redirect_form_post, request_auth, require_viewer,
+};
 use super::flows::{database_failed, hash_failed, store_failed};
 use super::input::NewPassword;
 use super::sessions::public_handle;
@@ -71,6 +73,9 @@ pub async fn revoke_session(handle: String) -> Result<(), AppError> {
     );
     if login.family == current {
         append_set_cookies(state.cookies.clear_both());
+        redirect_form_post("/");
+    } else {
+        redirect_form_post("/account");
     }
     Ok(())
 }
@@ -88,6 +93,7 @@ pub async fn logout_others() -> Result<(), AppError> {
             .user(viewer.user_id)
             .family(&current),
     );
+    redirect_form_post("/account");
     Ok(())
 }
 
@@ -136,5 +142,6 @@ pub async fn change_password(
             .user(viewer.user_id)
             .family(&current),
     );
+    redirect_form_post("/account");
     Ok(())
 }

@@ -3,7 +3,7 @@
 //! once, on every instance (see `revocations`), and is written to the audit log.
 
 use super::audit::{self, Event, EventKind};
-use super::context::{app_state, client_info, require_viewer};
+use super::context::{app_state, client_info, redirect_form_post, require_viewer};
 use super::flows::{database_failed, store_failed};
 use super::state::AppState;
 use super::tokens::unix_now;
@@ -112,8 +112,10 @@ pub async fn revoke_user_sessions(user_id: i64) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Audits an administrator's change to `user_id`, naming the administrator in the detail.
+/// Audits an administrator's change to `user_id`, naming the administrator in the detail, and
+/// sends a plain form post (no JavaScript) back to the admin page.
 fn record(state: &AppState, kind: EventKind, admin: &Viewer, user_id: i64, detail: &str) {
+    redirect_form_post("/admin");
     let detail = format!("by admin {} {detail}", admin.user_id);
     audit::record(
         &state.db,

@@ -1,0 +1,147 @@
+use crate::auth::api::{list_sessions, ChangePassword, LogoutOthers, RevokeSession};
+use crate::auth::SessionInfo;
+use crate::components::display::{device_name, utc_time};
+use crate::components::form::{Field, FormError, SubmitButton};
+use leptos::either::Either;
+use leptos::prelude::*;
+
+/// The signed-in user's account: their devices (logins), and the password.
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let revoke = ServerAction::<RevokeSession>::new();
+    let others = ServerAction::<LogoutOthers>::new();
+    let change = ServerAction::<ChangePassword>::new();
+    // Reloaded after anything on this page that ends a login.
+    let sessions = Resource::new(
+        move || {
+            (
+                revoke.version().get(),
+                others.version().get(),
+                change.version().get(),
+            )
+        },
+        |_| list_sessions(),
+    );
+    view! {
+        <section class="card">
+            <h1>"Account"</h1>
+            <h2>"Devices"</h2>
+            <p class="muted">"Everywhere you are signed in. End any session you do not recognise."</p>
+            <Suspense fallback=|| view! { <p class="muted">"Loading your devices…"</p> }>
+                {move || Suspend::new(async move {
+                    match sessions.await {
+                        Ok(list) => Either::Left(view! { <SessionTable sessions=list revoke /> }),
+                        Err(error) => Either::Right(view! {
+                            <p class="alert" role="alert" data-testid="sessions-error">{error.message}</p>
+                        }),
+                    }
+                })}
+            </Suspense>
+            <ActionForm action=others attr:class="inline-form">
+                <button type="submit" class="button button-ghost" data-testid="logout-others-button">
+                    "Sign out everywhere else"
+                </button>
+            </ActionForm>
+            {move || {
+                matches!(others.value().get(), Some(Ok(())))
+                    .then(|| view! {
+                        <p class="notice" role="status" data-testid="logout-others-done">
+                            "Every other session was signed out."
+                        </p>
+                    })
+            }}
+        </section>
+        <ChangePasswordCard change />
+    }
+}
+
+#[component]
+fn SessionTable(sessions: Vec<SessionInfo>, revoke: ServerAction<RevokeSession>) -> impl IntoView {
+    view! {
+        <table class="table" data-testid="sessions-table">
+            <thead>
+                <tr>
+                    <th>"Device"</th>
+                    <th>"Address"</th>
+                    <th>"Signed in"</th>
+                    <th>"Last active"</th>
+                    <th></th>
+                </tr>
+            </thead>
+            <tbody>
+                {sessions
+                    .into_iter()
+                    .map(|session| {
+                        view! {
+                            <tr data-testid="session-row" data-current=session.current.to_string()>
+                                <td title=session.user_agent.clone().unwrap_or_default()>
+                                    {device_name(session.user_agent.as_deref())}
+                                </td>
+                                <td>{session.ip.unwrap_or_else(|| "unknown".to_owned())}</td>
+                                <td>{utc_time(session.started_at)}</td>
+                                <td>{utc_time(session.last_used_at)}</td>
+                                <td>
+                                    {if session.current {
+                                        Either::Left(view! { <span class="badge">"This device"</span> })
+                                    } else {
+                                        Either::Right(view! {
+                                            <ActionForm action=revoke attr:class="inline-form">
+                                                <input type="hidden" name="handle" value=session.handle />
+                                                <button
+                                                    type="submit"
+                                                    class="button button-ghost button-small"
+                                                    data-testid="revoke-session-button"
+                                                >
+                                                    "Sign out"
+                                                </button>
+                                            </ActionForm>
+                                        })
+                                    }}
+                                </td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+#[component]
+fn ChangePasswordCard(change: ServerAction<ChangePassword>) -> impl IntoView {
+    let error = Signal::derive(move || change.value().get().and_then(Result::err));
+    let done = move || matches!(change.value().get(), Some(Ok(())));
+    view! {
+        <section class="card">
+            <h2>"Password"</h2>
+            <p class="muted">"Changing it signs out every other device."</p>
+            <ActionForm action=change attr:class="form" attr:data-testid="change-password-form">
+                <Field
+                    label="Current password"
+                    name="current_password"
+                    kind="password"
+                    autocomplete="current-password"
+                    error
+                />
+                <Field
+                    label="New password (8 characters or more)"
+                    name="new_password"
+                    kind="password"
+                    autocomplete="new-password"
+                    error
+                />
+                <FormError error test_id="change-password-error" />
+                {move || done().then(|| view! {
+                    <p class="notice" role="status" data-testid="change-password-done">
+                        "Password changed. Every other device was signed out."
+                    </p>
+                })}
+                <SubmitButton
+                    label="Change password"
+                    test_id="change-password-submit"
+                    pending=change.pending()
+                />
+            </ActionForm>
+        </section>
+    }
+}
