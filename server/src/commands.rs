@@ -33,7 +33,7 @@ pub async fn run_migrations(config: Config) -> Result<(), String> {
 
 /// Connects to the configured database and brings its schema up to date.
 async fn migrated_database(config: &Config) -> Result<database::Database, String> {
-    let db = database::connect(&config.database_url, database::COMMAND_ACQUIRE_TIMEOUT)
+    let db = database::connect(&config.database_url, database::PoolSettings::COMMAND)
         .await
         .map_err(|error| error.to_string())?;
     database::migrate(&db)

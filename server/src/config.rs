@@ -14,6 +14,9 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/app.db";
 pub struct Config {
     pub database_url: String,
     pub redis_url: Option<String>,
+    /// Connections to the database (`DATABASE_POOL_SIZE`) and to Redis (`REDIS_POOL_SIZE`).
+    pub database_pool_size: u32,
+    pub redis_pool_size: usize,
     /// Namespaces every session record, so apps sharing one Redis never meet.
     pub session_namespace: String,
     pub auth: AuthSettings,
@@ -117,6 +120,17 @@ impl Config {
         Ok(Config {
             database_url: lookup("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into()),
             redis_url: lookup("REDIS_URL"),
+            database_pool_size: positive(
+                "DATABASE_POOL_SIZE",
+                u64::from(crate::database::DEFAULT_POOL_SIZE),
+                "connections",
+            )?
+            .min(u64::from(u32::MAX)) as u32,
+            redis_pool_size: positive(
+                "REDIS_POOL_SIZE",
+                crate::redis::DEFAULT_POOL_SIZE as u64,
+                "connections",
+            )? as usize,
             session_namespace: lookup("REDIS_KEY_PREFIX").unwrap_or_else(|| "lha".into()),
             auth,
         })

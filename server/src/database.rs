@@ -24,8 +24,30 @@ pub const REQUEST_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(1);
 /// A command-line run (`migrate`, `user create`) has no one waiting on a 503: it is patient with
 /// a busy machine or a database still starting.
 pub const COMMAND_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
-const APP_POOL_SIZE: u32 = 8;
+pub const DEFAULT_POOL_SIZE: u32 = 8;
+/// The embedded session store's own pool never needs more than this.
 const SESSION_POOL_SIZE: u32 = 4;
+
+/// How many connections a pool may open, and how long a caller waits for one.
+#[derive(Clone, Copy, Debug)]
+pub struct PoolSettings {
+    pub size: u32,
+    pub acquire_timeout: Duration,
+}
+
+impl PoolSettings {
+    pub fn for_requests(size: u32) -> Self {
+        Self {
+            size: size.max(1),
+            acquire_timeout: REQUEST_ACQUIRE_TIMEOUT,
+        }
+    }
+
+    pub const COMMAND: PoolSettings = PoolSettings {
+        size: 2,
+        acquire_timeout: COMMAND_ACQUIRE_TIMEOUT,
+    };
+}
 /// Expired refresh records are never loaded, but they take space: sweep them hourly.
 const EXPIRED_SWEEP_INTERVAL: Duration = Duration::from_secs(3600);
 
@@ -54,12 +76,11 @@ pub struct Database {
     pub pool: AnyPool,
     pub engine: Engine,
     url: String,
-    acquire_timeout: Duration,
+    pool_settings: PoolSettings,
 }
 
-/// Connects to `url`, creating the SQLite file (and its folder) when needed. Every later
-/// connection request waits at most `acquire_timeout`.
-pub async fn connect(url: &str, acquire_timeout: Duration) -> Result<Database, StartupError> {
+/// Connects to `url`, creating the SQLite file (and its folder) when needed.
+pub async fn connect(url: &str, pool_settings: PoolSettings) -> Result<Database, StartupError> {
     let engine = Engine::of(url)?;
     install_default_drivers();
     let any_url = match engine {
@@ -70,8 +91,8 @@ pub async fn connect(url: &str, acquire_timeout: Duration) -> Result<Database, S
         Engine::Postgres => url.to_owned(),
     };
     let pool = AnyPoolOptions::new()
-        .max_connections(APP_POOL_SIZE)
-        .acquire_timeout(acquire_timeout)
+        .max_connections(pool_settings.size)
+        .acquire_timeout(pool_settings.acquire_timeout)
         .after_connect(|connection, _| {
             Box::pin(async move {
                 if connection.backend_name() == "SQLite" {
@@ -93,7 +114,7 @@ pub async fn connect(url: &str, acquire_timeout: Duration) -> Result<Database, S
         pool,
         engine,
         url: url.to_owned(),
-        acquire_timeout,
+        pool_settings,
     })
 }
 
@@ -120,8 +141,8 @@ pub async fn session_store(db: &Database) -> Result<Arc<dyn SessionStore>, Start
                 .journal_mode(SqliteJournalMode::Wal)
                 .busy_timeout(Duration::from_secs(5));
             let pool = SqlitePoolOptions::new()
-                .max_connections(SESSION_POOL_SIZE)
-                .acquire_timeout(db.acquire_timeout)
+                .max_connections(db.pool_settings.size.min(SESSION_POOL_SIZE))
+                .acquire_timeout(db.pool_settings.acquire_timeout)
                 .connect_with(options)
                 .await?;
             let store = SqliteStore::new(pool);
@@ -131,8 +152,8 @@ pub async fn session_store(db: &Database) -> Result<Arc<dyn SessionStore>, Start
         }
         Engine::Postgres => {
             let pool = PgPoolOptions::new()
-                .max_connections(SESSION_POOL_SIZE)
-                .acquire_timeout(db.acquire_timeout)
+                .max_connections(db.pool_settings.size.min(SESSION_POOL_SIZE))
+                .acquire_timeout(db.pool_settings.acquire_timeout)
                 .connect(&db.url)
                 .await?;
             let store = PostgresStore::new(pool);

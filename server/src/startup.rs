@@ -55,7 +55,7 @@ pub async fn build_state(
     // Sessions, and the shared state that goes with them, live in Redis when it is configured.
     let (store, shared): (_, Arc<dyn SharedStore>) = match &config.redis_url {
         Some(url) => {
-            let pool = redis::connect(url, redis::DEFAULT_POOL_SIZE).await?;
+            let pool = redis::connect(url, config.redis_pool_size).await?;
             let shared = RedisShared::new(pool.clone(), &config.session_namespace);
             (redis::session_store(pool), Arc::new(shared))
         }
@@ -122,7 +122,11 @@ impl Application {
         leptos_options: LeptosOptions,
         addr: SocketAddr,
     ) -> Result<Application, StartupError> {
-        let db = database::connect(&config.database_url, database::REQUEST_ACQUIRE_TIMEOUT).await?;
+        let db = database::connect(
+            &config.database_url,
+            database::PoolSettings::for_requests(config.database_pool_size),
+        )
+        .await?;
         database::migrate(&db).await?;
         let state = build_state(&config, &db, leptos_options).await?;
         let listener = TcpListener::bind(addr)

@@ -339,3 +339,32 @@ async fn signing_out_everywhere_needs_a_login() {
     let response = app.browser().post_form("/api/logout_all", &[]).await;
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn refreshes_and_page_loads_on_pools_of_one_connection_do_not_deadlock() {
+    let app = TestApp::spawn_with(&[("DATABASE_POOL_SIZE", "1"), ("REDIS_POOL_SIZE", "1")]).await;
+    let browser = app.signed_in("ada@example.com", Role::User).await;
+    let cookies = [(REFRESH_COOKIE, browser.cookie(REFRESH_COOKIE).unwrap())];
+
+    let all = async {
+        let refreshes = simultaneously(&app, &cookies, 20, |tab| async move {
+            tab.post_form("/api/refresh", &[]).await
+        });
+        let pages = simultaneously(&app, &cookies, 10, |tab| async move {
+            tab.get("/dashboard").await
+        });
+        tokio::join!(refreshes, pages)
+    };
+    let (refreshes, pages) = tokio::time::timeout(std::time::Duration::from_secs(30), all)
+        .await
+        .expect("every request finished: no deadlock");
+    let statuses: Vec<_> = refreshes
+        .iter()
+        .chain(pages.iter())
+        .map(|(status, _)| *status)
+        .collect();
+    assert!(
+        statuses.iter().all(|status| *status == StatusCode::OK),
+        "{statuses:?}"
+    );
+}
