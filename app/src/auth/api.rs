@@ -87,6 +87,12 @@ pub async fn change_password(
     crate::ssr::account::change_password(current_password, new_password).await
 }
 
+/// Erases the signed-in user's account (the password is required) and signs out everywhere.
+#[server(prefix = "/api", endpoint = "delete_account")]
+pub async fn delete_account(password: String) -> Result<(), AppError> {
+    crate::ssr::account::delete_account(password).await
+}
+
 /// Gives a user the role `role` (`user` or `admin`), effective on their next request.
 #[server(prefix = "/api", endpoint = "set_role")]
 pub async fn set_role(user_id: i64, role: String) -> Result<(), AppError> {

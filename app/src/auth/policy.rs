@@ -77,6 +77,7 @@ pub fn server_fn_policy(path: &str) -> Option<Policy> {
         (api::RevokeSession::PATH, Policy::SignedIn),
         (api::LogoutOthers::PATH, Policy::SignedIn),
         (api::ChangePassword::PATH, Policy::SignedIn),
+        (api::DeleteAccount::PATH, Policy::SignedIn),
         (api::SetRole::PATH, Policy::Role(Role::Admin)),
         (api::SetDisabled::PATH, Policy::Role(Role::Admin)),
         (api::RevokeUserSessions::PATH, Policy::Role(Role::Admin)),

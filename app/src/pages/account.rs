@@ -1,4 +1,5 @@
-use crate::auth::api::{list_sessions, ChangePassword, LogoutOthers, RevokeSession};
+use crate::auth::api::{list_sessions, ChangePassword, DeleteAccount, LogoutOthers, RevokeSession};
+use crate::auth::viewer::leave_when_signed_out;
 use crate::auth::SessionInfo;
 use crate::components::display::{device_name, utc_time};
 use crate::components::form::{Field, FormError, SubmitButton};
@@ -52,6 +53,7 @@ pub fn AccountPage() -> impl IntoView {
             }}
         </section>
         <ChangePasswordCard change />
+        <DeleteAccountCard />
     }
 }
 
@@ -140,6 +142,37 @@ fn ChangePasswordCard(change: ServerAction<ChangePassword>) -> impl IntoView {
                     label="Change password"
                     test_id="change-password-submit"
                     pending=change.pending()
+                />
+            </ActionForm>
+        </section>
+    }
+}
+
+/// Erases the account for good, after the password is confirmed.
+#[component]
+fn DeleteAccountCard() -> impl IntoView {
+    let delete = ServerAction::<DeleteAccount>::new();
+    leave_when_signed_out(move || matches!(delete.value().get(), Some(Ok(()))));
+    let error = Signal::derive(move || delete.value().get().and_then(Result::err));
+    view! {
+        <section class="card danger-zone">
+            <h2>"Delete account"</h2>
+            <p class="muted">
+                "Erases your account and signs you out everywhere. This cannot be undone."
+            </p>
+            <ActionForm action=delete attr:class="form" attr:data-testid="delete-account-form">
+                <Field
+                    label="Password"
+                    name="password"
+                    kind="password"
+                    autocomplete="current-password"
+                    error
+                />
+                <FormError error test_id="delete-account-error" />
+                <SubmitButton
+                    label="Delete my account"
+                    test_id="delete-account-submit"
+                    pending=delete.pending()
                 />
             </ActionForm>
         </section>

@@ -97,6 +97,42 @@ pub async fn logout_others() -> Result<(), AppError> {
     Ok(())
 }
 
+/// Erases the account after checking the password: every session ends, the user row goes, and
+/// the audit log keeps the events under the bare user id with addresses and devices removed.
+pub async fn delete_account(password: String) -> Result<(), AppError> {
+    let (state, viewer, _) = current_login()?;
+    let user = users::find_by_id(&state.db, viewer.user_id)
+        .await
+        .map_err(database_failed)?
+        .ok_or_else(AppError::unauthenticated)?;
+    let matches = state
+        .passwords
+        .verify(password, Some(user.password_hash))
+        .await
+        .map_err(hash_failed)?;
+    if !matches {
+        return Err(AppError::invalid("password", "That is not your password."));
+    }
+    state
+        .sessions
+        .revoke_all(viewer.user_id)
+        .await
+        .map_err(store_failed)?;
+    users::delete(&state.db, viewer.user_id)
+        .await
+        .map_err(database_failed)?;
+    audit::forget_user(&state.db, viewer.user_id)
+        .await
+        .map_err(database_failed)?;
+    audit::record(
+        &state.db,
+        Event::new(EventKind::AccountErased, Default::default()).user(viewer.user_id),
+    );
+    append_set_cookies(state.cookies.clear_both());
+    redirect_form_post("/");
+    Ok(())
+}
+
 /// Changes the password after checking the current one, and ends every other login (whoever
 /// knew the old password is signed out).
 pub async fn change_password(

@@ -26,6 +26,7 @@ pub enum EventKind {
     AccountDisabled,
     AccountEnabled,
     SessionsRevokedByAdmin,
+    AccountErased,
     AccessDenied,
 }
 
@@ -46,6 +47,7 @@ impl EventKind {
             EventKind::AccountDisabled => "account_disabled",
             EventKind::AccountEnabled => "account_enabled",
             EventKind::SessionsRevokedByAdmin => "sessions_revoked_by_admin",
+            EventKind::AccountErased => "account_erased",
             EventKind::AccessDenied => "access_denied",
         }
     }
@@ -110,6 +112,18 @@ pub async fn insert(db: &AnyPool, event: &Event) -> Result<(), sqlx::Error> {
     .bind(event.client.ip.as_deref())
     .bind(event.client.user_agent.as_deref())
     .bind(event.detail.as_deref())
+    .execute(db)
+    .await
+    .map(drop)
+}
+
+/// Removes what identifies a person from an erased user's events (address, device, free text),
+/// keeping the bare events: the trail stays whole, the person is gone from it.
+pub async fn forget_user(db: &AnyPool, user_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE audit_events SET ip = NULL, user_agent = NULL, detail = NULL WHERE user_id = $1",
+    )
+    .bind(user_id)
     .execute(db)
     .await
     .map(drop)

@@ -131,3 +131,11 @@ pub async fn set_disabled_at(
         .await?;
     Ok(updated.rows_affected() == 1)
 }
+
+pub async fn delete(db: &AnyPool, id: i64) -> Result<bool, sqlx::Error> {
+    let deleted = sqlx::query("DELETE FROM users WHERE id = $1")
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(deleted.rows_affected() == 1)
+}

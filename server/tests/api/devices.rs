@@ -173,3 +173,57 @@ async fn changing_the_password_needs_the_current_one_and_ends_every_other_login(
         StatusCode::OK
     );
 }
+
+#[tokio::test]
+async fn erasing_the_account_needs_the_password_and_ends_everything() {
+    let app = TestApp::spawn().await;
+    app.create_user("ada@example.com", Role::User).await;
+    let laptop = sign_in_as_device(&app, "ada@example.com", "Laptop browser").await;
+    let phone = sign_in_as_device(&app, "ada@example.com", "Phone browser").await;
+
+    let wrong = laptop
+        .post_form("/api/delete_account", &[("password", "not my password")])
+        .await;
+    assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(laptop.post_me().await.status(), StatusCode::OK);
+
+    let erased = laptop
+        .post_form("/api/delete_account", &[("password", PASSWORD)])
+        .await;
+    assert_eq!(erased.status(), StatusCode::OK);
+    assert_eq!(laptop.post_me().await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(phone.post_me().await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.browser()
+            .post_login("ada@example.com", PASSWORD, None)
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    // The email is free again.
+    assert_eq!(
+        app.browser()
+            .post_register("ada@example.com", PASSWORD)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+
+    // The audit trail keeps the events, without the person's address or device.
+    crate::lifecycle::assert_audit_has(&app, "account_erased").await;
+    let admin = app.signed_in("root@example.com", Role::Admin).await;
+    let events = json(admin.post_form("/api/audit", &[]).await).await;
+    let erased_user_events: Vec<_> = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|event| event["user_id"] == 1)
+        .collect();
+    assert!(!erased_user_events.is_empty());
+    assert!(
+        erased_user_events
+            .iter()
+            .all(|event| event["ip"].is_null() && event["user_agent"].is_null()),
+        "{erased_user_events:?}"
+    );
+}
