@@ -20,9 +20,9 @@ use app::{shell, App};
 use axum::routing::get;
 use axum::{middleware, Router};
 use leptos::prelude::*;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use tokio::net::TcpListener;
 
 #[derive(Debug, thiserror::Error)]
@@ -88,9 +88,20 @@ pub async fn build_state(
     })
 }
 
+/// The app's route list, generated once per process.
+///
+/// Generating it renders the app with resource loading suppressed through a process-wide flag,
+/// so a page rendering at that moment in the same process could wait forever on a resource
+/// (leptos issue #4773). A server builds its router once, before it serves; the integration
+/// tests build many apps in one process while others serve, so the list is shared instead.
+fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 /// The whole HTTP surface: pages, server functions, assets, and the auth layer in front.
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let context_state = state.clone();
     let shell_options = state.leptos_options.clone();
     Router::new()

@@ -101,18 +101,7 @@ pub async fn logout_others() -> Result<(), AppError> {
 /// the audit log keeps the events under the bare user id with addresses and devices removed.
 pub async fn delete_account(password: String) -> Result<(), AppError> {
     let (state, viewer, _) = current_login()?;
-    let user = users::find_by_id(&state.db, viewer.user_id)
-        .await
-        .map_err(database_failed)?
-        .ok_or_else(AppError::unauthenticated)?;
-    let matches = state
-        .passwords
-        .verify(password, Some(user.password_hash))
-        .await
-        .map_err(hash_failed)?;
-    if !matches {
-        return Err(AppError::invalid("password", "That is not your password."));
-    }
+    confirm_password(&state, &viewer, password, "password").await?;
     state
         .sessions
         .revoke_all(viewer.user_id)
@@ -144,21 +133,7 @@ pub async fn change_password(
         field: Some("new_password".to_owned()),
         ..error
     })?;
-    let user = users::find_by_id(&state.db, viewer.user_id)
-        .await
-        .map_err(database_failed)?
-        .ok_or_else(AppError::unauthenticated)?;
-    let matches = state
-        .passwords
-        .verify(current_password, Some(user.password_hash))
-        .await
-        .map_err(hash_failed)?;
-    if !matches {
-        return Err(AppError::invalid(
-            "current_password",
-            "That is not your current password.",
-        ));
-    }
+    confirm_password(&state, &viewer, current_password, "current_password").await?;
     let hash = state
         .passwords
         .hash(new_password.into_inner())
@@ -180,4 +155,30 @@ pub async fn change_password(
     );
     redirect_form_post("/account");
     Ok(())
+}
+
+/// Checks that `password` is the viewer's own; a mismatch is a form error on `field`.
+async fn confirm_password(
+    state: &AppState,
+    viewer: &Viewer,
+    password: String,
+    field: &str,
+) -> Result<(), AppError> {
+    let user = users::find_by_id(&state.db, viewer.user_id)
+        .await
+        .map_err(database_failed)?
+        .ok_or_else(AppError::unauthenticated)?;
+    let matches = state
+        .passwords
+        .verify(password, Some(user.password_hash))
+        .await
+        .map_err(hash_failed)?;
+    if matches {
+        Ok(())
+    } else {
+        Err(AppError::invalid(
+            field,
+            "That is not your current password.",
+        ))
+    }
 }

@@ -114,6 +114,11 @@ impl TestApp {
     /// A browser signed in as a fresh account with `role`.
     pub async fn signed_in(&self, email: &str, role: Role) -> Browser {
         self.create_user(email, role).await;
+        self.signed_in_again(email).await
+    }
+
+    /// Another browser (device) signed in to the existing account `email`.
+    pub async fn signed_in_again(&self, email: &str) -> Browser {
         let browser = self.browser();
         let response = browser.post_login(email, PASSWORD, None).await;
         assert_eq!(response.status(), StatusCode::OK, "login as {email}");

@@ -58,14 +58,7 @@ async fn a_signed_out_access_token_is_refused_by_page_guards_at_once() {
 async fn signing_out_everywhere_refuses_every_access_token_of_the_user_on_pages() {
     let app = TestApp::spawn().await;
     let laptop = app.signed_in("ada@example.com", Role::User).await;
-    let phone = app.browser();
-    assert_eq!(
-        phone
-            .post_login("ada@example.com", PASSWORD, None)
-            .await
-            .status(),
-        StatusCode::OK
-    );
+    let phone = app.signed_in_again("ada@example.com").await;
     let other_user = app.signed_in("bob@example.com", Role::User).await;
     let phone_copy = access_token_copy(&app, &phone);
 
