@@ -14,7 +14,8 @@ use super::api_response::{api_error, with_error_status};
 use super::csrf;
 use app::auth::api::{Login, Logout, Refresh, Register};
 use app::auth::policy::{login_url, page_policy, server_fn_policy, Access, Policy};
-use app::error::AppError;
+use app::error::{AppError, ErrorCode};
+use app::ssr::audit::{self, Event, EventKind};
 use app::ssr::context::{client_info_of, RequestAuth};
 use app::ssr::flows;
 use app::ssr::sessions::ClientInfo;
@@ -60,9 +61,12 @@ pub async fn auth_layer(State(state): State<AppState>, request: Request, next: N
 
 async fn page_request(state: AppState, mut request: Request, next: Next) -> Response {
     let client = client_info_of(request.headers(), request.extensions());
-    let outcome = authenticate(&state, request.headers(), client, true).await;
+    let outcome = authenticate(&state, request.headers(), client.clone(), true).await;
     let path = request.uri().path();
     let access = page_policy(path).check(outcome.auth.viewer().as_ref());
+    if access == Access::Forbidden {
+        record_denial(&state, &outcome, client, path);
+    }
     if access == Access::SignInRequired {
         let response = if outcome.store_unavailable {
             (
@@ -104,9 +108,12 @@ async fn api_request(state: AppState, path: String, request: Request, next: Next
     };
     let may_refresh = !HANDLES_REFRESH_ITSELF.contains(&path.as_str());
     let client = client_info_of(request.headers(), request.extensions());
-    let mut outcome = authenticate(&state, request.headers(), client, may_refresh).await;
+    let mut outcome = authenticate(&state, request.headers(), client.clone(), may_refresh).await;
 
     if let Err(error) = enforce(&state, policy, &mut outcome).await {
+        if error.code == ErrorCode::Forbidden {
+            record_denial(&state, &outcome, client, &path);
+        }
         return with_cookies(api_error(&path, error), outcome.set_cookies);
     }
     request.extensions_mut().insert(outcome.auth);
@@ -143,6 +150,16 @@ async fn enforce(
             Err(AppError::unavailable())
         }
     }
+}
+
+/// Writes a refused authorisation (signed in, wrong role) to the audit log.
+fn record_denial(state: &AppState, outcome: &AuthOutcome, client: ClientInfo, path: &str) {
+    let mut event = Event::new(EventKind::AccessDenied, client).detail(path);
+    if let Some(claims) = &outcome.auth.claims {
+        event = event.family(&claims.sid);
+        event.user_id = claims.sub.parse().ok();
+    }
+    audit::record(&state.db, event);
 }
 
 /// The auth decision and any cookies the response must carry because of it.

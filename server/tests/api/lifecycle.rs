@@ -193,3 +193,15 @@ async fn the_audit_log_records_sign_ins_and_is_for_administrators_only() {
     assert!(!events.contains(&refresh));
     assert!(!events.contains("argon2"));
 }
+
+#[tokio::test]
+async fn refused_authorisations_are_audited() {
+    let app = TestApp::spawn().await;
+    let user = app.signed_in("ada@example.com", Role::User).await;
+    assert_eq!(user.get("/admin").await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        user.post_form("/api/users", &[]).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_audit_has(&app, "access_denied").await;
+}
