@@ -51,6 +51,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=HomePage />
                     <Route path=path!("/login") view=LoginPage />
                     <Route path=path!("/register") view=RegisterPage />
+                    // The benchmark pages: the home page under three guards (see
+                    // `docs/benchmarks.md`); the server answers 404 unless BENCH_ROUTES=1.
+                    <Route
+                        path=path!("/bench/:guard")
+                        view=|| view! { <Guarded><HomePage /></Guarded> }
+                    />
                     // Pages with data render in order, so they are complete without JavaScript
                     // (out-of-order streaming needs a script to put resolved content in place).
                     <Route

@@ -109,6 +109,7 @@ impl Config {
             window: seconds("LOGIN_FAILURE_WINDOW", 15 * 60)?,
             first_block: seconds("LOGIN_BLOCK", 30)?,
         };
+        auth.bench_routes = lookup("BENCH_ROUTES").is_some_and(|value| value == "1");
         auth.public_origin = public_origin;
         auth.hash_concurrency = hash_concurrency;
         auth.hash_cost = if app_env == AppEnv::Test {

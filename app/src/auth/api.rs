@@ -48,6 +48,20 @@ pub async fn me() -> Result<Profile, AppError> {
     crate::ssr::flows::me().await
 }
 
+/// Who is signed in, as the access token says (no store or database access); `None` when
+/// nobody is.
+#[server(prefix = "/api", endpoint = "viewer")]
+pub async fn current_viewer() -> Result<Option<Viewer>, AppError> {
+    Ok(crate::ssr::context::request_viewer())
+}
+
+/// Confirms the signed-in session is still alive (the guard checks it in the store) and returns
+/// its viewer.
+#[server(prefix = "/api", endpoint = "session")]
+pub async fn confirm_session() -> Result<Viewer, AppError> {
+    crate::ssr::context::require_viewer(super::policy::Policy::SignedIn)
+}
+
 /// Every account, for administrators.
 #[server(prefix = "/api", endpoint = "users")]
 pub async fn list_users() -> Result<Vec<Profile>, AppError> {

@@ -13,6 +13,11 @@ pub enum Policy {
     Public,
     /// Any signed-in user whose session is still alive.
     SignedIn,
+    /// Like `SignedIn`, and a page request also confirms the session in the store every time,
+    /// not only through the in-memory revocation set: for pages that must show nothing after a
+    /// revocation, even for the fraction of a second it takes to reach every instance. Costs a
+    /// store round trip per request; `docs/benchmarks.md` measures it.
+    LiveSession,
     /// A signed-in user with this role.
     Role(Role),
 }
@@ -32,7 +37,7 @@ impl Policy {
         match (self, viewer) {
             (Policy::Public, _) => Access::Allowed,
             (_, None) => Access::SignInRequired,
-            (Policy::SignedIn, Some(_)) => Access::Allowed,
+            (Policy::SignedIn | Policy::LiveSession, Some(_)) => Access::Allowed,
             (Policy::Role(role), Some(viewer)) if viewer.role == role => Access::Allowed,
             (Policy::Role(_), Some(_)) => Access::Forbidden,
         }
@@ -44,16 +49,28 @@ impl Policy {
     }
 }
 
+/// Whether `path` is `section` or below it.
+pub fn in_section(path: &str, section: &str) -> bool {
+    path == section
+        || path
+            .strip_prefix(section)
+            .is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// The benchmark pages (served only with `BENCH_ROUTES=1`): one page, three guards.
+pub const BENCH_PAGES: &str = "/bench";
+pub const BENCH_TOKEN_PAGE: &str = "/bench/token";
+pub const BENCH_STORE_PAGE: &str = "/bench/store";
+
 /// The policy of a page, by path. Sub-paths inherit their section's policy.
 pub fn page_policy(path: &str) -> Policy {
-    let in_section = |section: &str| {
-        path == section
-            || path
-                .strip_prefix(section)
-                .is_some_and(|rest| rest.starts_with('/'))
-    };
+    let in_section = |section: &str| in_section(path, section);
     if in_section("/admin") {
         Policy::Role(Role::Admin)
+    } else if in_section(BENCH_TOKEN_PAGE) {
+        Policy::SignedIn
+    } else if in_section(BENCH_STORE_PAGE) {
+        Policy::LiveSession
     } else if in_section("/dashboard") || in_section("/account") {
         Policy::SignedIn
     } else {
@@ -71,6 +88,8 @@ pub fn server_fn_policy(path: &str) -> Option<Policy> {
         (api::LogoutAll::PATH, Policy::SignedIn),
         (api::Refresh::PATH, Policy::Public),
         (api::Me::PATH, Policy::SignedIn),
+        (api::CurrentViewer::PATH, Policy::Public),
+        (api::ConfirmSession::PATH, Policy::SignedIn),
         (api::ListUsers::PATH, Policy::Role(Role::Admin)),
         (api::AuditLog::PATH, Policy::Role(Role::Admin)),
         (api::ListSessions::PATH, Policy::SignedIn),

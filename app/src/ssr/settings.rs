@@ -86,6 +86,8 @@ pub struct AuthSettings {
     /// How many password hashes may run at once (each takes ~19 MiB and a core for a while).
     pub hash_concurrency: usize,
     pub throttle: ThrottleLimits,
+    /// Serve the benchmark pages under `/bench` (`BENCH_ROUTES=1`); off by default.
+    pub bench_routes: bool,
 }
 
 /// When failed sign-ins start being refused with 429 (see `throttle`).
@@ -134,6 +136,7 @@ impl AuthSettings {
             },
             hash_concurrency: 2,
             throttle: ThrottleLimits::DEFAULT,
+            bench_routes: false,
         }
     }
 }

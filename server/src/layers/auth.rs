@@ -13,7 +13,9 @@
 use super::api_response::{api_error, with_error_status};
 use super::csrf;
 use app::auth::api::{Login, Logout, Refresh, Register};
-use app::auth::policy::{login_url, page_policy, server_fn_policy, Access, Policy};
+use app::auth::policy::{
+    in_section, login_url, page_policy, server_fn_policy, Access, Policy, BENCH_PAGES,
+};
 use app::error::{AppError, ErrorCode};
 use app::ssr::audit::{self, Event, EventKind};
 use app::ssr::context::{client_info_of, RequestAuth};
@@ -52,6 +54,9 @@ pub async fn auth_layer(State(state): State<AppState>, request: Request, next: N
     if is_static_asset(&path) {
         return next.run(request).await;
     }
+    if !state.settings.bench_routes && in_section(&path, BENCH_PAGES) {
+        return (StatusCode::NOT_FOUND, "Not found.").into_response();
+    }
     if is_api {
         api_request(state, path, request, next).await
     } else {
@@ -61,9 +66,13 @@ pub async fn auth_layer(State(state): State<AppState>, request: Request, next: N
 
 async fn page_request(state: AppState, mut request: Request, next: Next) -> Response {
     let client = client_info_of(request.headers(), request.extensions());
-    let outcome = authenticate(&state, request.headers(), client.clone(), true).await;
+    let mut outcome = authenticate(&state, request.headers(), client.clone(), true).await;
     let path = request.uri().path();
-    let access = page_policy(path).check(outcome.auth.viewer().as_ref());
+    let policy = page_policy(path);
+    if policy == Policy::LiveSession {
+        confirm_live_session(&state, &mut outcome).await;
+    }
+    let access = policy.check(outcome.auth.viewer().as_ref());
     if access == Access::Forbidden {
         record_denial(&state, &outcome, client, path);
     }
@@ -119,6 +128,27 @@ async fn api_request(state: AppState, path: String, request: Request, next: Next
     request.extensions_mut().insert(outcome.auth);
     let response = with_error_status(next.run(request).await).await;
     with_cookies(response, outcome.set_cookies)
+}
+
+/// For pages whose policy asks for it: confirms the session in the store, treating a dead one as
+/// signed out (its cookies cleared) and an unreachable store as unavailable.
+async fn confirm_live_session(state: &AppState, outcome: &mut AuthOutcome) {
+    let Some(claims) = &outcome.auth.claims else {
+        return;
+    };
+    match state.sessions.family_alive(&claims.sid).await {
+        Ok(true) => {}
+        Ok(false) => {
+            *outcome = AuthOutcome::anonymous(state.cookies.clear_both().to_vec());
+        }
+        Err(error) => {
+            tracing::error!(%error, "session store unavailable while checking a page's session");
+            *outcome = AuthOutcome {
+                store_unavailable: true,
+                ..AuthOutcome::anonymous(Vec::new())
+            };
+        }
+    }
 }
 
 /// Applies a server function's policy; functions that need a session also confirm it is alive.

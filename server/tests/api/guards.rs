@@ -91,3 +91,67 @@ async fn the_page_carries_the_viewer_for_hydration_without_personal_data() {
     let anonymous = app.browser().get("/").await.text().await.unwrap();
     assert!(anonymous.contains("<meta name=\"viewer\" content=\"null\""));
 }
+
+#[tokio::test]
+async fn the_benchmark_pages_exist_only_when_enabled() {
+    let app = TestApp::spawn().await;
+    for path in ["/bench/open", "/bench/token", "/bench/store"] {
+        assert_eq!(
+            app.browser().get(path).await.status(),
+            StatusCode::NOT_FOUND
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_benchmark_pages_guard_one_page_three_ways() {
+    let app = TestApp::spawn_with(&[("BENCH_ROUTES", "1")]).await;
+    let visitor = app.browser();
+    assert_eq!(visitor.get("/bench/open").await.status(), StatusCode::OK);
+    assert_eq!(
+        visitor.get("/bench/token").await.status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        visitor.get("/bench/store").await.status(),
+        StatusCode::SEE_OTHER
+    );
+
+    let user = app.signed_in("ada@example.com", Role::User).await;
+    let copy = app.browser();
+    copy.set_cookie(ACCESS_COOKIE, &user.cookie(ACCESS_COOKIE).unwrap());
+    for path in ["/bench/open", "/bench/token", "/bench/store"] {
+        assert_eq!(copy.get(path).await.status(), StatusCode::OK, "{path}");
+    }
+    assert_eq!(
+        user.post_form("/api/logout", &[]).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        copy.get("/bench/store").await.status(),
+        StatusCode::SEE_OTHER
+    );
+}
+
+#[tokio::test]
+async fn the_viewer_and_session_functions_answer_from_the_token_and_the_store() {
+    let app = TestApp::spawn().await;
+    let visitor = app.browser();
+    let anonymous = visitor.post_form("/api/viewer", &[]).await;
+    assert_eq!(anonymous.status(), StatusCode::OK);
+    assert!(json(anonymous).await.is_null());
+    assert_eq!(
+        visitor.post_form("/api/session", &[]).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+
+    let user = app.signed_in("ada@example.com", Role::User).await;
+    assert_eq!(
+        json(user.post_form("/api/viewer", &[]).await).await["role"],
+        "user"
+    );
+    assert_eq!(
+        json(user.post_form("/api/session", &[]).await).await["role"],
+        "user"
+    );
+}
