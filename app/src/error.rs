@@ -165,6 +165,17 @@ impl AppError {
         )
     }
 
+    /// 503 with `Retry-After: 1`: too much is arriving at once (sign-in storms are shed).
+    pub fn busy() -> Self {
+        Self {
+            retry_after: Some(1),
+            ..Self::new(
+                ErrorCode::Unavailable,
+                "Too many people are signing in right now. Please try again in a moment.",
+            )
+        }
+    }
+
     /// The HTTP status this error is answered with.
     pub fn status(&self) -> u16 {
         self.code.status()

@@ -257,6 +257,10 @@ pub fn store_failed(error: StoreError) -> AppError {
 }
 
 pub fn hash_failed(error: HashError) -> AppError {
+    if matches!(error, HashError::Busy) {
+        tracing::warn!("sign-in refused: the password hashing queue is full");
+        return AppError::busy();
+    }
     tracing::error!(%error, "password hashing failed");
     AppError::internal()
 }

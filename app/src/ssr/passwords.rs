@@ -4,12 +4,20 @@
 //! pool behind a semaphore: a burst of logins queues instead of exhausting memory or starving
 //! the request handlers. Unknown accounts are verified against a dummy hash of the same cost, so
 //! their answer takes as long as a wrong password.
+//!
+//! The queue is bounded too: beyond [`QUEUE_PER_PERMIT`] waiting hashes per permit, a sign-in is
+//! refused at once (503 with `Retry-After`) rather than waiting seconds behind a storm, so memory
+//! and page latency stay bounded whatever arrives.
 
 use super::settings::HashCost;
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, SaltString};
 use argon2::{Algorithm, Argon2, Params, PasswordHasher as _, PasswordVerifier as _, Version};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use tokio::sync::Semaphore;
+
+/// How many hashes may wait for each permit before new ones are refused.
+pub const QUEUE_PER_PERMIT: usize = 4;
 
 #[derive(Debug, thiserror::Error)]
 pub enum HashError {
@@ -17,12 +25,17 @@ pub enum HashError {
     Hashing(String),
     #[error("the hashing task did not complete")]
     Task,
+    #[error("too many password hashes waiting")]
+    Busy,
 }
 
 #[derive(Clone)]
 pub struct PasswordHasher {
     argon: Arc<Argon2<'static>>,
     permits: Arc<Semaphore>,
+    /// Hashes running or waiting, and how many may be.
+    in_flight: Arc<AtomicUsize>,
+    capacity: usize,
     dummy_hash: Arc<str>,
 }
 
@@ -33,9 +46,12 @@ impl PasswordHasher {
             .map_err(|error| HashError::Hashing(error.to_string()))?;
         let argon = Arc::new(Argon2::new(Algorithm::Argon2id, Version::V0x13, params));
         let dummy_hash = hash_with(&argon, "a password nobody has")?.into();
+        let concurrency = concurrency.max(1);
         Ok(Self {
             argon,
-            permits: Arc::new(Semaphore::new(concurrency.max(1))),
+            permits: Arc::new(Semaphore::new(concurrency)),
+            in_flight: Arc::new(AtomicUsize::new(0)),
+            capacity: concurrency * (1 + QUEUE_PER_PERMIT),
             dummy_hash,
         })
     }
@@ -69,10 +85,24 @@ impl PasswordHasher {
         &self,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, HashError> {
+        if self.in_flight.fetch_add(1, Ordering::AcqRel) >= self.capacity {
+            self.in_flight.fetch_sub(1, Ordering::AcqRel);
+            return Err(HashError::Busy);
+        }
+        let _slot = InFlight(&self.in_flight);
         let _permit = self.permits.acquire().await.map_err(|_| HashError::Task)?;
         tokio::task::spawn_blocking(work)
             .await
             .map_err(|_| HashError::Task)
+    }
+}
+
+/// Frees a place in the queue when a hash finishes (or its request is dropped while waiting).
+struct InFlight<'a>(&'a AtomicUsize);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
@@ -110,6 +140,19 @@ mod tests {
             .verify("a password nobody has".into(), None)
             .await
             .unwrap());
+    }
+
+    #[tokio::test]
+    async fn a_full_queue_refuses_new_hashes_at_once_and_frees_up_after() {
+        let hasher = PasswordHasher::new(HashCost::FAST_FOR_TESTS, 1).unwrap();
+        let attempts = (0..20).map(|_| hasher.verify("guess".into(), None));
+        let results = futures::future::join_all(attempts).await;
+        let busy = results
+            .iter()
+            .filter(|result| matches!(result, Err(HashError::Busy)))
+            .count();
+        assert_eq!(busy, 20 - (1 + QUEUE_PER_PERMIT), "{results:?}");
+        assert!(hasher.verify("guess".into(), None).await.is_ok());
     }
 
     #[test]

@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# The benchmark harness: one command, on PostgreSQL + Redis, server pinned to CPU 0 and the load
+# generator (oha) to CPU 1. Scenarios run interleaved, round after round; the report takes the
+# median of the rounds. See docs/benchmarks.md for the method and the last results.
+#
+#   scripts/bench.sh            release build, 3 rounds of 5 s per scenario; writes
+#                               target/bench/results.md (copy it into docs/benchmarks.md)
+#   scripts/bench.sh --smoke    debug build, 1 round of 1 s: checks the harness works (CI)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+OHA_VERSION=1.16.0
+SMOKE=0
+[ "${1:-}" = "--smoke" ] && SMOKE=1
+if [ "$SMOKE" = 1 ]; then
+  ROUNDS=1 SECONDS_EACH=1 RATE=50 PROFILE=debug STORM_SECONDS=2
+else
+  ROUNDS=${BENCH_ROUNDS:-3} SECONDS_EACH=${BENCH_SECONDS:-5} RATE=${BENCH_RATE:-200}
+  PROFILE=release STORM_SECONDS=${BENCH_STORM_SECONDS:-8}
+fi
+SERVER_CPU=0
+LOAD_CPU=1
+STORM_CONCURRENCY=64
+PORT=${BENCH_PORT:-3290}
+BASE="http://127.0.0.1:$PORT"
+OUT="$root/target/bench"
+PASSWORD="correct horse battery staple"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+bash scripts/setup.sh --test
+if ! oha --version 2>/dev/null | grep -q "$OHA_VERSION"; then
+  say "installing oha $OHA_VERSION (the load generator)"
+  cargo install oha --version "$OHA_VERSION" --locked --no-default-features --features native-tls
+fi
+if ! command -v taskset >/dev/null; then
+  echo "error: taskset (util-linux) is needed to pin the server and the load generator" >&2
+  exit 1
+fi
+
+source scripts/env.sh
+if [ "$PROFILE" = release ]; then
+  say "building the app (release)"
+  cargo leptos build --release
+elif [ ! -x target/debug/server ]; then
+  say "building the app (debug)"
+  cargo leptos build
+fi
+
+source scripts/services.sh
+trap 'stop_server; stop_services' EXIT
+stop_server() { [ -n "${SERVER_PID:-}" ] && kill "$SERVER_PID" 2>/dev/null; wait 2>/dev/null || true; }
+say "starting throwaway PostgreSQL and Redis"
+start_postgres
+start_redis
+psql -q "$TEST_POSTGRES_URL" -c "CREATE DATABASE bench"
+DATABASE_URL="${TEST_POSTGRES_URL%/*}/bench"
+
+rm -rf "$OUT" && mkdir -p "$OUT"
+export APP_ENV=prod DATABASE_URL REDIS_URL="$TEST_REDIS_URL" BENCH_ROUTES=1 \
+  JWT_SECRET="benchmark-secret-benchmark-secret-benchmark" RUST_LOG=error \
+  LEPTOS_SITE_ADDR="127.0.0.1:$PORT" LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg \
+  LEPTOS_OUTPUT_NAME=leptos-hybrid-auth LOGIN_MAX_FAILURES_PER_IP=1000000
+server="target/$PROFILE/server"
+"$server" migrate >/dev/null
+"$server" user create --email bench@example.com --password "$PASSWORD" >/dev/null
+taskset -c "$SERVER_CPU" "$server" serve &
+SERVER_PID=$!
+for _ in $(seq 1 100); do curl -fs "$BASE/healthz" >/dev/null && break; sleep 0.1; done
+
+# Signs in and prints the Cookie header value holding both tokens.
+sign_in() {
+  curl -s -D - -o /dev/null -H 'Sec-Fetch-Site: same-origin' \
+    --data-urlencode "email=bench@example.com" --data-urlencode "password=$PASSWORD" \
+    "$BASE/api/login" |
+    awk 'tolower($1) == "set-cookie:" { split($2, kv, ";"); printf "%s;", kv[1] }' | sed 's/;$//'
+}
+COOKIES=$(sign_in)
+[ -n "$COOKIES" ] || { echo "error: could not sign in" >&2; exit 1; }
+
+redis_commands() { redis-cli -p "$REDIS_PORT" INFO stats | awk -F: '/^total_commands_processed/ { print $2+0 }'; }
+
+# load NAME ARGS...: one oha run on the load CPU, its JSON report kept as $OUT/NAME.json.
+load() {
+  local name=$1
+  shift
+  taskset -c "$LOAD_CPU" oha --no-tui --output-format json "$@" >"$OUT/$name.json"
+}
+
+FORM_POST=(-m POST -H "Sec-Fetch-Site: same-origin" -H "Content-Type: application/x-www-form-urlencoded")
+# scenario NAME: sets ARGS to the oha arguments of that scenario (URL last).
+scenario() {
+  case $1 in
+    page-open) ARGS=("$BASE/bench/open") ;;
+    page-token) ARGS=(-H "Cookie: $COOKIES" "$BASE/bench/token") ;;
+    page-store) ARGS=(-H "Cookie: $COOKIES" "$BASE/bench/store") ;;
+    fn-open) ARGS=("${FORM_POST[@]}" "$BASE/api/viewer") ;;
+    fn-guarded) ARGS=("${FORM_POST[@]}" -H "Cookie: $COOKIES" "$BASE/api/session") ;;
+  esac
+}
+SCENARIOS="page-open page-token page-store fn-open fn-guarded"
+
+say "interleaved scenarios: $ROUNDS round(s), ${SECONDS_EACH}s each, throughput then fixed ${RATE}/s"
+for round in $(seq 1 "$ROUNDS"); do
+  for name in $SCENARIOS; do
+    scenario "$name"
+    load "$name.max.$round" -z "${SECONDS_EACH}s" -c 16 "${ARGS[@]}"
+    before=$(redis_commands)
+    load "$name.rate.$round" -z "${SECONDS_EACH}s" -c 16 -q "$RATE" --latency-correction "${ARGS[@]}"
+    echo $(($(redis_commands) - before)) >"$OUT/$name.redis.$round"
+  done
+  # What the server sends Redis on its own (revocation-feed polls) over the same time.
+  before=$(redis_commands)
+  sleep "$SECONDS_EACH"
+  echo $(($(redis_commands) - before)) >"$OUT/idle.redis.$round"
+done
+
+say "login storm: $STORM_CONCURRENCY sign-ins in flight for ${STORM_SECONDS}s, guarded page at ${RATE}/s"
+idle_rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$SERVER_PID/status")
+(
+  peak=0
+  while kill -0 "$SERVER_PID" 2>/dev/null && [ ! -e "$OUT/storm.done" ]; do
+    rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$SERVER_PID/status")
+    [ "$rss" -gt "$peak" ] && peak=$rss && echo "$peak" >"$OUT/storm.peak_rss_kib"
+    sleep 0.05
+  done
+) &
+sampler=$!
+load storm.logins -z "${STORM_SECONDS}s" -c "$STORM_CONCURRENCY" "${FORM_POST[@]}" \
+  -d "email=bench%40example.com&password=correct+horse+battery+staple" "$BASE/api/login" &
+logins=$!
+scenario page-token
+load storm.page -z "${STORM_SECONDS}s" -c 16 -q "$RATE" --latency-correction "${ARGS[@]}"
+wait "$logins"
+touch "$OUT/storm.done"
+wait "$sampler" || true
+echo "$idle_rss" >"$OUT/storm.idle_rss_kib"
+
+say "report"
+python3 scripts/bench_report.py "$OUT" "$ROUNDS" "$RATE" | tee "$OUT/results.md"
