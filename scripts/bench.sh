@@ -10,7 +10,6 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-OHA_VERSION=1.16.0
 SMOKE=0
 [ "${1:-}" = "--smoke" ] && SMOKE=1
 if [ "$SMOKE" = 1 ]; then
@@ -29,15 +28,7 @@ PASSWORD="correct horse battery staple"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
-bash scripts/setup.sh --test
-if ! oha --version 2>/dev/null | grep -q "$OHA_VERSION"; then
-  say "installing oha $OHA_VERSION (the load generator)"
-  cargo install oha --version "$OHA_VERSION" --locked --no-default-features --features native-tls
-fi
-if ! command -v taskset >/dev/null; then
-  echo "error: taskset (util-linux) is needed to pin the server and the load generator" >&2
-  exit 1
-fi
+bash scripts/setup.sh --bench
 
 source scripts/env.sh
 if [ "$PROFILE" = release ]; then
@@ -136,6 +127,18 @@ wait "$logins"
 touch "$OUT/storm.done"
 wait "$sampler" || true
 echo "$idle_rss" >"$OUT/storm.idle_rss_kib"
+
+say "first-load weight of /login: HTML + JS + WASM + CSS, gzip -9"
+gzipped() { gzip -9 -c | wc -c; }
+pkg=target/site/pkg
+# The WASM file is <name>.wasm in release builds and <name>_bg.wasm in debug ones.
+wasm=$(ls "$pkg"/*.wasm | head -1)
+{
+  echo "html $(curl -s "$BASE/login" | gzipped) $(curl -s "$BASE/login" | wc -c)"
+  echo "js $(gzipped <"$pkg/leptos-hybrid-auth.js") $(wc -c <"$pkg/leptos-hybrid-auth.js")"
+  echo "wasm $(gzipped <"$wasm") $(wc -c <"$wasm")"
+  echo "css $(gzipped <"$pkg/leptos-hybrid-auth.css") $(wc -c <"$pkg/leptos-hybrid-auth.css")"
+} >"$OUT/weight"
 
 say "report"
 python3 scripts/bench_report.py "$OUT" "$ROUNDS" "$RATE" | tee "$OUT/results.md"

@@ -104,6 +104,21 @@ def main() -> None:
         f"p50 {ms(storm_logins['latencyPercentiles']['p50']):.1f} ms, p99 {ms(storm_logins['latencyPercentiles']['p99']):.1f} ms | see statuses |"
     )
 
+    weight = out / "weight"
+    if weight.exists():
+        print()
+        print("| first load of /login | gzip -9 (KB) | raw (KB) |")
+        print("|---|---:|---:|")
+        total_gz = total_raw = 0
+        for line in weight.read_text().split("\n"):
+            if not line.strip():
+                continue
+            part, gz, raw = line.split()
+            total_gz += int(gz)
+            total_raw += int(raw)
+            print(f"| {part} | {int(gz) / 1024:.1f} | {int(raw) / 1024:.1f} |")
+        print(f"| **total** (target ≤ 150 KB gzip) | **{total_gz / 1024:.1f}** | {total_raw / 1024:.1f} |")
+
 
 if __name__ == "__main__":
     main()

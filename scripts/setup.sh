@@ -3,11 +3,13 @@
 # Every step is skipped when its tool is already there in the right version, so re-runs are fast.
 #   scripts/setup.sh          toolchain target, cargo-leptos, wasm-bindgen
 #   scripts/setup.sh --test   the above, plus Chromium, PostgreSQL, Redis and the Playwright package
+#   scripts/setup.sh --bench  the --test set, plus the load generator oha and wasm-opt (Binaryen)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
 CARGO_LEPTOS_VERSION=0.3.10
+OHA_VERSION=1.16.0
 # The CLI must match the wasm-bindgen crate in Cargo.lock exactly.
 WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' Cargo.lock)
 
@@ -51,10 +53,19 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
     cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
 fi
 
-if [ "${1:-}" = "--test" ]; then
+if [ "${1:-}" = "--test" ] || [ "${1:-}" = "--bench" ]; then
   apt_install chromium postgresql redis-server
   if [ ! -d end2end/node_modules/@playwright/test ]; then
     say "installing the Playwright package (using Debian's Chromium, no browser download)"
     (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+  fi
+fi
+
+if [ "${1:-}" = "--bench" ]; then
+  # cargo-leptos uses a wasm-opt on the PATH for release builds instead of downloading one.
+  apt_install binaryen util-linux
+  if ! oha --version 2>/dev/null | grep -q "$OHA_VERSION"; then
+    say "installing oha $OHA_VERSION, the load generator (a few minutes, once)"
+    cargo install oha --version "$OHA_VERSION" --locked --no-default-features --features native-tls
   fi
 fi

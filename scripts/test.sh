@@ -2,7 +2,7 @@
 # Sets up what is missing and runs every test: Rust unit and HTTP-level integration tests, then
 # the Playwright suite in Chromium against the built app; the integration and browser suites run
 # on the embedded defaults (SQLite) and on PostgreSQL + Redis, both throwaway servers started
-# here on free loopback ports and removed on exit.
+# here on free loopback ports and removed on exit; last, a few seconds of the benchmark harness.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -49,3 +49,8 @@ echo "==> Playwright suite (Chromium) on the embedded defaults"
 E2E_POSTGRES_URL= playwright playwright-sqlite
 echo "==> Playwright suite (Chromium) on PostgreSQL + Redis"
 E2E_POSTGRES_URL="$TEST_POSTGRES_URL" E2E_REDIS_URL="$TEST_REDIS_URL" playwright playwright-postgres-redis
+
+# A few seconds of the benchmark harness on the debug build, so it cannot rot; its numbers are
+# not judged here (see docs/benchmarks.md for real runs).
+echo "==> benchmark harness smoke"
+bash scripts/bench.sh --smoke
