@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod argon_memory;
 pub mod audit;
 pub mod context;
 pub mod cookies;

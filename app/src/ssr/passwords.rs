@@ -1,7 +1,7 @@
 //! Argon2id password hashing, off the async runtime and bounded in concurrency.
 //!
-//! Each hash takes ~19 MiB and tens of milliseconds of a core, so hashes run on the blocking
-//! pool behind a semaphore: a burst of logins queues instead of exhausting memory or starving
+//! Each hash takes ~19 MiB (a reused work area, see `argon_memory`) and tens of milliseconds of a
+//! core, so hashes run on the blocking pool behind a semaphore: a burst of logins queues instead of exhausting memory or starving
 //! the request handlers. Unknown accounts are verified against a dummy hash of the same cost, so
 //! their answer takes as long as a wrong password.
 //!
@@ -9,9 +9,10 @@
 //! refused at once (503 with `Retry-After`) rather than waiting seconds behind a storm, so memory
 //! and page latency stay bounded whatever arrives.
 
+use super::argon_memory::{self, WorkAreas};
 use super::settings::HashCost;
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, SaltString};
-use argon2::{Algorithm, Argon2, Params, PasswordHasher as _, PasswordVerifier as _, Version};
+use argon2::password_hash::PasswordHash;
+use argon2::{Algorithm, Argon2, Params, Version};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use tokio::sync::Semaphore;
@@ -32,6 +33,7 @@ pub enum HashError {
 #[derive(Clone)]
 pub struct PasswordHasher {
     argon: Arc<Argon2<'static>>,
+    areas: WorkAreas,
     permits: Arc<Semaphore>,
     /// Hashes running or waiting, and how many may be.
     in_flight: Arc<AtomicUsize>,
@@ -44,11 +46,13 @@ impl PasswordHasher {
     pub fn new(cost: HashCost, concurrency: usize) -> Result<Self, HashError> {
         let params = Params::new(cost.memory_kib, cost.iterations, cost.parallelism, None)
             .map_err(|error| HashError::Hashing(error.to_string()))?;
+        let areas = WorkAreas::new(&params);
         let argon = Arc::new(Argon2::new(Algorithm::Argon2id, Version::V0x13, params));
-        let dummy_hash = hash_with(&argon, "a password nobody has")?.into();
+        let dummy_hash = hash_with(&argon, &areas, "a password nobody has")?.into();
         let concurrency = concurrency.max(1);
         Ok(Self {
             argon,
+            areas,
             permits: Arc::new(Semaphore::new(concurrency)),
             in_flight: Arc::new(AtomicUsize::new(0)),
             capacity: concurrency * (1 + QUEUE_PER_PERMIT),
@@ -57,8 +61,8 @@ impl PasswordHasher {
     }
 
     pub async fn hash(&self, password: String) -> Result<String, HashError> {
-        let argon = self.argon.clone();
-        self.run_blocking(move || hash_with(&argon, &password))
+        let (argon, areas) = (self.argon.clone(), self.areas.clone());
+        self.run_blocking(move || hash_with(&argon, &areas, &password))
             .await?
     }
 
@@ -69,12 +73,12 @@ impl PasswordHasher {
         password: String,
         stored: Option<String>,
     ) -> Result<bool, HashError> {
-        let argon = self.argon.clone();
+        let areas = self.areas.clone();
         let known = stored.is_some();
         let hash = stored.unwrap_or_else(|| self.dummy_hash.to_string());
         let matches = self
             .run_blocking(move || match PasswordHash::new(&hash) {
-                Ok(parsed) => argon.verify_password(password.as_bytes(), &parsed).is_ok(),
+                Ok(parsed) => argon_memory::verify(&areas, password.as_bytes(), &parsed),
                 Err(_) => false,
             })
             .await?;
@@ -106,11 +110,12 @@ impl Drop for InFlight<'_> {
     }
 }
 
-fn hash_with(argon: &Argon2<'static>, password: &str) -> Result<String, HashError> {
-    let salt = SaltString::generate(&mut OsRng);
-    argon
-        .hash_password(password.as_bytes(), &salt)
-        .map(|hash| hash.to_string())
+fn hash_with(
+    argon: &Argon2<'static>,
+    areas: &WorkAreas,
+    password: &str,
+) -> Result<String, HashError> {
+    argon_memory::hash(argon, areas, password.as_bytes())
         .map_err(|error| HashError::Hashing(error.to_string()))
 }
 
