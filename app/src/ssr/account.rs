@@ -82,19 +82,7 @@ pub async fn revoke_session(handle: String) -> Result<(), AppError> {
 
 pub async fn logout_others() -> Result<(), AppError> {
     let (state, viewer, current) = current_login()?;
-    state
-        .sessions
-        .revoke_others(viewer.user_id, &current)
-        .await
-        .map_err(store_failed)?;
-    audit::record(
-        &state.db,
-        Event::new(EventKind::SignedOutElsewhere, client_info())
-            .user(viewer.user_id)
-            .family(&current),
-    );
-    redirect_form_post("/account");
-    Ok(())
+    end_other_logins(&state, &viewer, &current, EventKind::SignedOutElsewhere).await
 }
 
 /// Erases the account after checking the password: every session ends, the user row goes, and
@@ -142,16 +130,27 @@ pub async fn change_password(
     users::set_password_hash(&state.db, viewer.user_id, &hash)
         .await
         .map_err(database_failed)?;
+    end_other_logins(&state, &viewer, &current, EventKind::PasswordChanged).await
+}
+
+/// Ends every login of the viewer except `current`, audits it as `kind`, and sends a plain form
+/// post back to the account page.
+async fn end_other_logins(
+    state: &AppState,
+    viewer: &Viewer,
+    current: &str,
+    kind: EventKind,
+) -> Result<(), AppError> {
     state
         .sessions
-        .revoke_others(viewer.user_id, &current)
+        .revoke_others(viewer.user_id, current)
         .await
         .map_err(store_failed)?;
     audit::record(
         &state.db,
-        Event::new(EventKind::PasswordChanged, client_info())
+        Event::new(kind, client_info())
             .user(viewer.user_id)
-            .family(&current),
+            .family(current),
     );
     redirect_form_post("/account");
     Ok(())

@@ -127,15 +127,19 @@ pub async fn login(
 
 pub async fn logout() -> Result<(), AppError> {
     let state = app_state()?;
-    if let Some(token) = presented_refresh_token(&state) {
-        state.sessions.end(&token).await.map_err(store_failed)?;
-    }
+    let ended = match presented_refresh_token(&state) {
+        Some(token) => state.sessions.end(&token).await.map_err(store_failed)?,
+        None => None,
+    };
     if let Some(claims) = request_auth().claims {
-        state
-            .sessions
-            .revoke_family(&claims.sid)
-            .await
-            .map_err(store_failed)?;
+        // The access token's login, unless ending the refresh token already revoked it.
+        if ended.as_deref() != Some(claims.sid.as_str()) {
+            state
+                .sessions
+                .revoke_family(&claims.sid)
+                .await
+                .map_err(store_failed)?;
+        }
         let mut event = Event::new(EventKind::SignedOut, client_info()).family(&claims.sid);
         event.user_id = claims.sub.parse().ok();
         audit::record(&state.db, event);

@@ -267,7 +267,6 @@ impl RefreshSessions {
             ..record.clone()
         };
         let issued = self.issue(next).await?;
-        self.touch(&record.family, now).await?;
         let claim = Rotation {
             sealed_successor: seal(token, &issued.token),
             at: now,
@@ -281,7 +280,10 @@ impl RefreshSessions {
             .insert_if_absent(&claim_key, &claim, claim_ttl)
             .await?
         {
-            None => Ok(RotationOutcome::Rotated(issued)),
+            None => {
+                self.touch(&record.family, now).await?;
+                Ok(RotationOutcome::Rotated(issued))
+            }
             Some(winner) => {
                 // Another request rotated this token first: ours never reaches a browser.
                 self.store
@@ -353,13 +355,18 @@ impl RefreshSessions {
     }
 
     /// Ends the login that `token` belongs to. Unknown tokens are ignored (already signed out).
-    pub async fn end(&self, token: &str) -> Result<(), StoreError> {
+    /// Returns the family it ended.
+    pub async fn end(&self, token: &str) -> Result<Option<String>, StoreError> {
         let id = self.keys.refresh_id(token);
-        if let Some(record) = self.load::<RefreshRecord>(id, REFRESH_KEY).await? {
-            self.revoke_family(&record.family).await?;
+        let family = self
+            .load::<RefreshRecord>(id, REFRESH_KEY)
+            .await?
+            .map(|record| record.family);
+        if let Some(family) = &family {
+            self.revoke_family(family).await?;
         }
         self.store.delete(&id).await?;
-        Ok(())
+        Ok(family)
     }
 
     /// Revokes a whole login: every access token carrying this family stops working for server

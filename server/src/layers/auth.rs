@@ -27,7 +27,7 @@ use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use http::header::{CONTENT_LENGTH, SET_COOKIE};
-use http::{HeaderMap, HeaderValue, StatusCode};
+use http::{Extensions, HeaderMap, HeaderValue, StatusCode};
 use server_fn::ServerFn;
 
 /// The largest request body any `/api` function accepts; our forms are far smaller.
@@ -65,8 +65,7 @@ pub async fn auth_layer(State(state): State<AppState>, request: Request, next: N
 }
 
 async fn page_request(state: AppState, mut request: Request, next: Next) -> Response {
-    let client = client_info_of(request.headers(), request.extensions());
-    let mut outcome = authenticate(&state, request.headers(), client.clone(), true).await;
+    let mut outcome = authenticate(&state, request.headers(), request.extensions(), true).await;
     let path = request.uri().path();
     let policy = page_policy(path);
     if policy == Policy::LiveSession {
@@ -74,6 +73,7 @@ async fn page_request(state: AppState, mut request: Request, next: Next) -> Resp
     }
     let access = policy.check(outcome.auth.viewer().as_ref());
     if access == Access::Forbidden {
+        let client = client_info_of(request.headers(), request.extensions());
         record_denial(&state, &outcome, client, path);
     }
     if access == Access::SignInRequired {
@@ -116,11 +116,12 @@ async fn api_request(state: AppState, path: String, request: Request, next: Next
         Err(error) => return api_error(&path, error),
     };
     let may_refresh = !HANDLES_REFRESH_ITSELF.contains(&path.as_str());
-    let client = client_info_of(request.headers(), request.extensions());
-    let mut outcome = authenticate(&state, request.headers(), client.clone(), may_refresh).await;
+    let mut outcome =
+        authenticate(&state, request.headers(), request.extensions(), may_refresh).await;
 
     if let Err(error) = enforce(&state, policy, &mut outcome).await {
         if error.code == ErrorCode::Forbidden {
+            let client = client_info_of(request.headers(), request.extensions());
             record_denial(&state, &outcome, client, &path);
         }
         return with_cookies(api_error(&path, error), outcome.set_cookies);
@@ -210,12 +211,13 @@ impl AuthOutcome {
     }
 }
 
-/// Takes the headers, not the request: a body is not `Sync`, so a borrowed request could not be
-/// held across the store calls.
+/// Takes the headers and extensions, not the request: a body is not `Sync`, so a borrowed
+/// request could not be held across the store calls. The client description (for the audit log)
+/// is built only when a refresh needs it, not on every request.
 async fn authenticate(
     state: &AppState,
     headers: &HeaderMap,
-    client: ClientInfo,
+    extensions: &Extensions,
     may_refresh: bool,
 ) -> AuthOutcome {
     let access = state.cookies.read_access(headers);
@@ -235,26 +237,28 @@ async fn authenticate(
     }
     let refresh = state.cookies.read_refresh(headers);
     match refresh {
-        Some(token) if may_refresh => match flows::rotate(state, &token, client).await {
-            Ok(Some(issued)) => {
-                let signed_in = state.sign_in(&issued);
-                AuthOutcome {
-                    auth: RequestAuth {
-                        claims: Some(signed_in.claims),
-                    },
-                    set_cookies: signed_in.set_cookies.to_vec(),
-                    store_unavailable: false,
+        Some(token) if may_refresh => {
+            match flows::rotate(state, &token, client_info_of(headers, extensions)).await {
+                Ok(Some(issued)) => {
+                    let signed_in = state.sign_in(&issued);
+                    AuthOutcome {
+                        auth: RequestAuth {
+                            claims: Some(signed_in.claims),
+                        },
+                        set_cookies: signed_in.set_cookies.to_vec(),
+                        store_unavailable: false,
+                    }
+                }
+                Ok(None) => AuthOutcome::anonymous(state.cookies.clear_both().to_vec()),
+                Err(error) => {
+                    tracing::error!(%error, "session store unavailable during transparent refresh");
+                    AuthOutcome {
+                        store_unavailable: true,
+                        ..AuthOutcome::anonymous(Vec::new())
+                    }
                 }
             }
-            Ok(None) => AuthOutcome::anonymous(state.cookies.clear_both().to_vec()),
-            Err(error) => {
-                tracing::error!(%error, "session store unavailable during transparent refresh");
-                AuthOutcome {
-                    store_unavailable: true,
-                    ..AuthOutcome::anonymous(Vec::new())
-                }
-            }
-        },
+        }
         Some(_) => AuthOutcome::anonymous(Vec::new()),
         // A stale or forged access cookie with nothing to refresh it: drop it.
         None if access.is_some() => AuthOutcome::anonymous(state.cookies.clear_both().to_vec()),
