@@ -150,13 +150,27 @@ mod tests {
     #[tokio::test]
     async fn a_full_queue_refuses_new_hashes_at_once_and_frees_up_after() {
         let hasher = PasswordHasher::new(HashCost::FAST_FOR_TESTS, 1).unwrap();
-        let attempts = (0..20).map(|_| hasher.verify("guess".into(), None));
-        let results = futures::future::join_all(attempts).await;
-        let busy = results
-            .iter()
-            .filter(|result| matches!(result, Err(HashError::Busy)))
-            .count();
-        assert_eq!(busy, 20 - (1 + QUEUE_PER_PERMIT), "{results:?}");
+        // Hold the only permit, so every attempt below waits or is refused; none can finish.
+        let held = hasher.permits.clone().acquire_owned().await.unwrap();
+        let mut waiting = Vec::new();
+        let mut refused = 0;
+        for _ in 0..20 {
+            let mut attempt = Box::pin(hasher.verify("guess".into(), None));
+            match futures::poll!(attempt.as_mut()) {
+                std::task::Poll::Ready(result) => {
+                    assert!(matches!(result, Err(HashError::Busy)), "{result:?}");
+                    refused += 1;
+                }
+                std::task::Poll::Pending => waiting.push(attempt),
+            }
+        }
+        assert_eq!(waiting.len(), 1 + QUEUE_PER_PERMIT);
+        assert_eq!(refused, 20 - (1 + QUEUE_PER_PERMIT));
+
+        drop(held);
+        for attempt in waiting {
+            assert!(attempt.await.is_ok());
+        }
         assert!(hasher.verify("guess".into(), None).await.is_ok());
     }
 
