@@ -32,11 +32,13 @@ bash scripts/setup.sh --bench
 
 source scripts/env.sh
 if [ "$PROFILE" = release ]; then
-  say "building the app (release)"
+  say "building the app and the refresh load client (release)"
   cargo leptos build --release
-elif [ ! -x target/debug/server ]; then
-  say "building the app (debug)"
-  cargo leptos build
+  cargo build --release --locked -p bench
+else
+  say "building the app and the refresh load client (debug)"
+  [ -x target/debug/server ] || cargo leptos build
+  cargo_like_leptos build --locked -p bench
 fi
 
 source scripts/services.sh
@@ -79,6 +81,15 @@ load() {
   taskset -c "$LOAD_CPU" oha --no-tui --output-format json "$@" >"$OUT/$name.json"
 }
 
+# refresh_load NAME ARGS...: the same for refresh rotation, which needs a client that follows
+# each answer's cookies (bench/src/main.rs); 16 logins refreshed side by side.
+refresh_load() {
+  local name=$1
+  shift
+  taskset -c "$LOAD_CPU" "target/$PROFILE/bench-client" --base "$BASE" --email bench@example.com \
+    --password "$PASSWORD" --chains 16 --output "$OUT/$name.json" "$@"
+}
+
 FORM_POST=(-m POST -H "Sec-Fetch-Site: same-origin" -H "Content-Type: application/x-www-form-urlencoded")
 # scenario NAME: sets ARGS to the oha arguments of that scenario (URL last).
 scenario() {
@@ -90,15 +101,21 @@ scenario() {
     fn-guarded) ARGS=("${FORM_POST[@]}" -H "Cookie: $COOKIES" "$BASE/api/session") ;;
   esac
 }
-SCENARIOS="page-open page-token page-store fn-open fn-guarded"
+SCENARIOS="page-open page-token page-store fn-open fn-guarded refresh"
 
 say "interleaved scenarios: $ROUNDS round(s), ${SECONDS_EACH}s each, throughput then fixed ${RATE}/s"
 for round in $(seq 1 "$ROUNDS"); do
   for name in $SCENARIOS; do
-    scenario "$name"
-    load "$name.max.$round" -z "${SECONDS_EACH}s" -c 16 "${ARGS[@]}"
-    before=$(redis_commands)
-    load "$name.rate.$round" -z "${SECONDS_EACH}s" -c 16 -q "$RATE" --latency-correction "${ARGS[@]}"
+    if [ "$name" = refresh ]; then
+      refresh_load "$name.max.$round" --seconds "$SECONDS_EACH"
+      before=$(redis_commands)
+      refresh_load "$name.rate.$round" --seconds "$SECONDS_EACH" --rate "$RATE"
+    else
+      scenario "$name"
+      load "$name.max.$round" -z "${SECONDS_EACH}s" -c 16 "${ARGS[@]}"
+      before=$(redis_commands)
+      load "$name.rate.$round" -z "${SECONDS_EACH}s" -c 16 -q "$RATE" --latency-correction "${ARGS[@]}"
+    fi
     echo $(($(redis_commands) - before)) >"$OUT/$name.redis.$round"
   done
   # What the server sends Redis on its own (revocation-feed polls) over the same time.

@@ -15,6 +15,7 @@ SCENARIOS = [
     ("page-store", "same page, guarded by a session-store lookup (Redis)"),
     ("fn-open", "server function, unguarded"),
     ("fn-guarded", "server function, guarded (signed in, session confirmed in Redis)"),
+    ("refresh", "refresh rotation (`/api/refresh`, 16 logins, each answer's cookie followed)"),
 ]
 HASH_PERMITS = 1  # the server runs on one core, so PASSWORD_HASH_CONCURRENCY defaults to 1
 HASH_MIB = 19
@@ -88,6 +89,10 @@ def main() -> None:
     print(f"| session-store-guarded / unguarded page throughput (the seed's comparison) | {store_vs_open:.3f} | for reference |")
     print(
         f"| guarded / unguarded server function throughput | {ratio('fn-guarded', 'fn-open', 'throughput'):.3f} | for reference |"
+    )
+    refresh_vs_page = ratio("refresh", "page-token", "throughput")
+    print(
+        f"| refresh / JWT-guarded page throughput ≥ 0.5 | {refresh_vs_page:.3f} | {verdict(refresh_vs_page >= 0.5)} |"
     )
     redis_per_page = medians["page-token"]["redis"]
     print(f"| Redis commands per JWT-guarded page request = 0 | {redis_per_page:.3f} | {verdict(redis_per_page < 0.005)} |")

@@ -1,0 +1,75 @@
+//! One login whose refresh token is followed from answer to answer.
+
+use reqwest::header::{HeaderMap, COOKIE, SET_COOKIE};
+use reqwest::{Client, StatusCode};
+
+/// Where and as whom the chains sign in.
+pub struct Account {
+    pub base: String,
+    pub email: String,
+    pub password: String,
+}
+
+/// A login's current refresh cookie, as `name=value`.
+pub struct Chain {
+    refresh_cookie: String,
+}
+
+/// What one refresh answered.
+pub struct Answer {
+    pub status: StatusCode,
+    /// Whether the answer set a new refresh token; without one the chain must sign in again.
+    pub rotated: bool,
+}
+
+impl Chain {
+    pub async fn sign_in(client: &Client, account: &Account) -> Result<Self, String> {
+        let response = client
+            .post(format!("{}/api/login", account.base))
+            .header("Sec-Fetch-Site", "same-origin")
+            .form(&[("email", &account.email), ("password", &account.password)])
+            .send()
+            .await
+            .map_err(|error| format!("sign-in failed: {error}"))?;
+        let status = response.status();
+        match refresh_cookie(response.headers()) {
+            Some(refresh_cookie) => Ok(Self { refresh_cookie }),
+            None => Err(format!("sign-in answered {status} without a refresh token")),
+        }
+    }
+
+    /// Spends the current refresh token and keeps the one the answer sets.
+    pub async fn refresh(&mut self, client: &Client, account: &Account) -> Result<Answer, String> {
+        let response = client
+            .post(format!("{}/api/refresh", account.base))
+            .header("Sec-Fetch-Site", "same-origin")
+            .header(COOKIE, &self.refresh_cookie)
+            .form(&[("", ""); 0])
+            .send()
+            .await
+            .map_err(|error| error.to_string())?;
+        let status = response.status();
+        let next = refresh_cookie(response.headers());
+        // Read the body so the connection goes back to the pool.
+        response.bytes().await.map_err(|error| error.to_string())?;
+        let rotated = status.is_success() && next.is_some();
+        if let Some(next) = next {
+            self.refresh_cookie = next;
+        }
+        Ok(Answer { status, rotated })
+    }
+}
+
+/// The non-empty refresh cookie an answer sets (whatever its prefix), as `name=value`.
+fn refresh_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .filter_map(|value| value.split(';').next())
+        .find(|pair| {
+            pair.split_once('=')
+                .is_some_and(|(name, value)| name.ends_with("refresh_token") && !value.is_empty())
+        })
+        .map(str::to_owned)
+}
