@@ -163,13 +163,14 @@ async fn confirm_password(
     password: String,
     field: &str,
 ) -> Result<(), AppError> {
+    let slot = state.passwords.queue_slot().map_err(hash_failed)?;
     let user = users::find_by_id(&state.db, viewer.user_id)
         .await
         .map_err(database_failed)?
         .ok_or_else(AppError::unauthenticated)?;
     let matches = state
         .passwords
-        .verify(password, Some(user.password_hash))
+        .verify(slot, password, Some(user.password_hash))
         .await
         .map_err(hash_failed)?;
     if matches {

@@ -54,6 +54,8 @@ pub async fn login(
         // No account can have such a password; refuse without spending a hash on it.
         return Err(AppError::bad_credentials());
     }
+    // Shed a storm before spending a store or database round trip on it.
+    let slot = state.passwords.queue_slot().map_err(hash_failed)?;
     let client = client_info();
     let attempt = Attempt {
         email: &email,
@@ -75,7 +77,7 @@ pub async fn login(
     let stored_hash = user.as_ref().map(|user| user.password_hash.clone());
     let matches = state
         .passwords
-        .verify(password, stored_hash)
+        .verify(slot, password, stored_hash)
         .await
         .map_err(hash_failed)?;
     let user = match user {

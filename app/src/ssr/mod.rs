@@ -7,6 +7,7 @@ pub mod audit;
 pub mod context;
 pub mod cookies;
 pub mod flows;
+pub mod hash_threads;
 pub mod input;
 pub mod passwords;
 pub mod revocations;

@@ -1,15 +1,19 @@
 //! Argon2id password hashing, off the async runtime and bounded in concurrency.
 //!
 //! Each hash takes ~19 MiB (a reused work area, see `argon_memory`) and tens of milliseconds of a
-//! core, so hashes run on the blocking pool behind a semaphore: a burst of logins queues instead of exhausting memory or starving
-//! the request handlers. Unknown accounts are verified against a dummy hash of the same cost, so
-//! their answer takes as long as a wrong password.
+//! core, so hashes run on their own low-priority threads (`hash_threads`) behind a semaphore: a
+//! burst of logins queues instead of exhausting memory or starving the request handlers. Unknown
+//! accounts are verified against a dummy hash of the same cost, so their answer takes as long as
+//! a wrong password.
 //!
 //! The queue is bounded too: beyond [`QUEUE_PER_PERMIT`] waiting hashes per permit, a sign-in is
 //! refused at once (503 with `Retry-After`) rather than waiting seconds behind a storm, so memory
-//! and page latency stay bounded whatever arrives.
+//! and page latency stay bounded whatever arrives. A caller takes its place in the queue
+//! ([`PasswordHasher::queue_slot`]) before any other work, so a refused sign-in costs nothing
+//! but the refusal.
 
 use super::argon_memory::{self, WorkAreas};
+use super::hash_threads::HashThreads;
 use super::settings::HashCost;
 use argon2::password_hash::PasswordHash;
 use argon2::{Algorithm, Argon2, Params, Version};
@@ -34,6 +38,7 @@ pub enum HashError {
 pub struct PasswordHasher {
     argon: Arc<Argon2<'static>>,
     areas: WorkAreas,
+    threads: HashThreads,
     permits: Arc<Semaphore>,
     /// Hashes running or waiting, and how many may be.
     in_flight: Arc<AtomicUsize>,
@@ -50,9 +55,12 @@ impl PasswordHasher {
         let argon = Arc::new(Argon2::new(Algorithm::Argon2id, Version::V0x13, params));
         let dummy_hash = hash_with(&argon, &areas, "a password nobody has")?.into();
         let concurrency = concurrency.max(1);
+        let threads = HashThreads::start(concurrency)
+            .map_err(|error| HashError::Hashing(error.to_string()))?;
         Ok(Self {
             argon,
             areas,
+            threads,
             permits: Arc::new(Semaphore::new(concurrency)),
             in_flight: Arc::new(AtomicUsize::new(0)),
             capacity: concurrency * (1 + QUEUE_PER_PERMIT),
@@ -60,9 +68,20 @@ impl PasswordHasher {
         })
     }
 
+    /// A place in the hashing queue, or `Busy` when it is full: take it before doing any other
+    /// work for a request that will hash.
+    pub fn queue_slot(&self) -> Result<QueueSlot, HashError> {
+        if self.in_flight.fetch_add(1, Ordering::AcqRel) >= self.capacity {
+            self.in_flight.fetch_sub(1, Ordering::AcqRel);
+            return Err(HashError::Busy);
+        }
+        Ok(QueueSlot(self.in_flight.clone()))
+    }
+
     pub async fn hash(&self, password: String) -> Result<String, HashError> {
+        let slot = self.queue_slot()?;
         let (argon, areas) = (self.argon.clone(), self.areas.clone());
-        self.run_blocking(move || hash_with(&argon, &areas, &password))
+        self.run(slot, move || hash_with(&argon, &areas, &password))
             .await?
     }
 
@@ -70,6 +89,7 @@ impl PasswordHasher {
     /// work against the dummy hash and answers `false`.
     pub async fn verify(
         &self,
+        slot: QueueSlot,
         password: String,
         stored: Option<String>,
     ) -> Result<bool, HashError> {
@@ -77,7 +97,7 @@ impl PasswordHasher {
         let known = stored.is_some();
         let hash = stored.unwrap_or_else(|| self.dummy_hash.to_string());
         let matches = self
-            .run_blocking(move || match PasswordHash::new(&hash) {
+            .run(slot, move || match PasswordHash::new(&hash) {
                 Ok(parsed) => argon_memory::verify(&areas, password.as_bytes(), &parsed),
                 Err(_) => false,
             })
@@ -85,26 +105,22 @@ impl PasswordHasher {
         Ok(known && matches)
     }
 
-    async fn run_blocking<T: Send + 'static>(
+    /// Waits for a permit, then runs `work` on a hashing thread; the slot is freed after.
+    async fn run<T: Send + 'static>(
         &self,
+        _slot: QueueSlot,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, HashError> {
-        if self.in_flight.fetch_add(1, Ordering::AcqRel) >= self.capacity {
-            self.in_flight.fetch_sub(1, Ordering::AcqRel);
-            return Err(HashError::Busy);
-        }
-        let _slot = InFlight(&self.in_flight);
         let _permit = self.permits.acquire().await.map_err(|_| HashError::Task)?;
-        tokio::task::spawn_blocking(work)
-            .await
-            .map_err(|_| HashError::Task)
+        self.threads.run(work).await.ok_or(HashError::Task)
     }
 }
 
-/// Frees a place in the queue when a hash finishes (or its request is dropped while waiting).
-struct InFlight<'a>(&'a AtomicUsize);
+/// A place in the hashing queue, freed when dropped: when its hash finishes, or when its request
+/// ends (or is dropped) before hashing.
+pub struct QueueSlot(Arc<AtomicUsize>);
 
-impl Drop for InFlight<'_> {
+impl Drop for QueueSlot {
     fn drop(&mut self) {
         self.0.fetch_sub(1, Ordering::AcqRel);
     }
@@ -129,11 +145,19 @@ mod tests {
         let hash = hasher.hash("correct horse".into()).await.unwrap();
         assert!(hash.starts_with("$argon2id$v=19$"), "{hash}");
         assert!(hasher
-            .verify("correct horse".into(), Some(hash.clone()))
+            .verify(
+                hasher.queue_slot().unwrap(),
+                "correct horse".into(),
+                Some(hash.clone())
+            )
             .await
             .unwrap());
         assert!(!hasher
-            .verify("wrong horse".into(), Some(hash))
+            .verify(
+                hasher.queue_slot().unwrap(),
+                "wrong horse".into(),
+                Some(hash)
+            )
             .await
             .unwrap());
     }
@@ -142,7 +166,11 @@ mod tests {
     async fn unknown_accounts_never_verify() {
         let hasher = PasswordHasher::new(HashCost::FAST_FOR_TESTS, 1).unwrap();
         assert!(!hasher
-            .verify("a password nobody has".into(), None)
+            .verify(
+                hasher.queue_slot().unwrap(),
+                "a password nobody has".into(),
+                None
+            )
             .await
             .unwrap());
     }
@@ -155,13 +183,16 @@ mod tests {
         let mut waiting = Vec::new();
         let mut refused = 0;
         for _ in 0..20 {
-            let mut attempt = Box::pin(hasher.verify("guess".into(), None));
-            match futures::poll!(attempt.as_mut()) {
-                std::task::Poll::Ready(result) => {
-                    assert!(matches!(result, Err(HashError::Busy)), "{result:?}");
+            match hasher.queue_slot() {
+                Ok(slot) => {
+                    let mut attempt = Box::pin(hasher.verify(slot, "guess".into(), None));
+                    assert!(futures::poll!(attempt.as_mut()).is_pending());
+                    waiting.push(attempt);
+                }
+                Err(error) => {
+                    assert!(matches!(error, HashError::Busy), "{error:?}");
                     refused += 1;
                 }
-                std::task::Poll::Pending => waiting.push(attempt),
             }
         }
         assert_eq!(waiting.len(), 1 + QUEUE_PER_PERMIT);
@@ -171,7 +202,8 @@ mod tests {
         for attempt in waiting {
             assert!(attempt.await.is_ok());
         }
-        assert!(hasher.verify("guess".into(), None).await.is_ok());
+        let slot = hasher.queue_slot().unwrap();
+        assert!(hasher.verify(slot, "guess".into(), None).await.is_ok());
     }
 
     #[test]
