@@ -141,7 +141,17 @@ fn same_origin_path(next: &str) -> Option<String> {
     if !next.starts_with('/') || next.starts_with("//") || next.chars().any(suspicious) {
         return None;
     }
-    let base = url::Url::parse("http://origin.invalid/").ok()?;
+    resolve_same_origin(next)
+}
+
+/// A stand-in origin to resolve `next` against: whatever resolves elsewhere is refused.
+const PLACEHOLDER_ORIGIN: &str = "http://origin.invalid";
+
+/// `next` resolved against [`PLACEHOLDER_ORIGIN`] by a WHATWG URL parser, as path and query, if it
+/// stays on that origin. On the server the `url` crate parses it.
+#[cfg(not(all(target_arch = "wasm32", feature = "hydrate")))]
+fn resolve_same_origin(next: &str) -> Option<String> {
+    let base = url::Url::parse(PLACEHOLDER_ORIGIN).ok()?;
     let resolved = base.join(next).ok()?;
     if resolved.origin() != base.origin() {
         return None;
@@ -152,6 +162,18 @@ fn same_origin_path(next: &str) -> Option<String> {
         path.push_str(query);
     }
     Some(path)
+}
+
+/// In the browser, the browser's own URL parser (the same WHATWG algorithm) resolves it: calling
+/// the `url` crate here would put it and its Unicode (IDNA) tables, about 60 KB, in the WASM.
+#[cfg(all(target_arch = "wasm32", feature = "hydrate"))]
+fn resolve_same_origin(next: &str) -> Option<String> {
+    let resolved = web_sys::Url::new_with_base(next, PLACEHOLDER_ORIGIN).ok()?;
+    if resolved.origin() != PLACEHOLDER_ORIGIN {
+        return None;
+    }
+    // `search` is empty or `?` + query, as on the server (which keeps a bare trailing `?`).
+    Some(resolved.pathname() + &resolved.search())
 }
 
 #[cfg(test)]
