@@ -4,6 +4,7 @@
 use crate::config::Config;
 use crate::database::{self, Database};
 use crate::layers::auth::auth_layer;
+use crate::layers::compression::bundle_compression;
 use crate::probes;
 use crate::redis;
 use crate::shared::redis::RedisShared;
@@ -115,6 +116,7 @@ pub fn router(state: AppState) -> Router {
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn_with_state(state.clone(), auth_layer))
+        .layer(bundle_compression())
         .with_state(state)
 }
 

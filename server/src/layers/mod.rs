@@ -3,4 +3,5 @@
 
 pub mod api_response;
 pub mod auth;
+pub mod compression;
 pub mod csrf;

@@ -20,7 +20,7 @@ pub struct TestApp {
     pub address: String,
     pub database_url: String,
     pub state: app::ssr::state::AppState,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 /// The database under test: the embedded SQLite, or PostgreSQL when `TEST_POSTGRES_URL` names a
@@ -78,7 +78,7 @@ impl TestApp {
         let config = Config::from_lookup(|name| vars.get(name).cloned()).expect("config");
         let options = LeptosOptions::builder()
             .output_name("leptos-hybrid-auth")
-            .site_root("target/site")
+            .site_root(dir.path().join("site").to_string_lossy().as_ref())
             .site_pkg_dir("pkg")
             .build();
         let application = Application::build(config, options, "127.0.0.1:0".parse().unwrap())
@@ -91,12 +91,17 @@ impl TestApp {
             address,
             database_url,
             state,
-            _dir: dir,
+            dir,
         }
     }
 
     pub async fn spawn() -> TestApp {
         Self::spawn_with(&[]).await
+    }
+
+    /// Where this app serves its browser bundle from (empty until a test writes to it).
+    pub fn site_pkg_dir(&self) -> std::path::PathBuf {
+        self.dir.path().join("site").join("pkg")
     }
 
     pub fn browser(&self) -> Browser {

@@ -5,6 +5,7 @@ mod helpers;
 
 mod accounts;
 mod admin;
+mod assets;
 mod cli;
 mod cross_site;
 mod devices;

@@ -1,0 +1,64 @@
+//! The browser bundle is sent compressed to clients that accept it; pages are not compressed.
+
+use crate::helpers::TestApp;
+use reqwest::header::{ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_TYPE};
+use reqwest::{Client, StatusCode};
+
+/// Writes a stand-in WASM bundle (compressible, as the real one is) and returns its bytes.
+fn write_bundle(app: &TestApp) -> Vec<u8> {
+    let bytes = "(func $hydrate (call $mount))\n".repeat(4000).into_bytes();
+    std::fs::create_dir_all(app.site_pkg_dir()).unwrap();
+    std::fs::write(app.site_pkg_dir().join("leptos-hybrid-auth.wasm"), &bytes).unwrap();
+    bytes
+}
+
+/// A client that neither asks for nor decodes compression by itself.
+fn raw_client() -> Client {
+    Client::builder().no_gzip().no_brotli().build().unwrap()
+}
+
+#[tokio::test]
+async fn the_wasm_bundle_is_sent_with_the_encoding_the_client_accepts() {
+    let app = TestApp::spawn().await;
+    let original = write_bundle(&app);
+    let url = format!("{}/pkg/leptos-hybrid-auth.wasm", app.address);
+    for (accepted, expected) in [("br, gzip", "br"), ("gzip", "gzip")] {
+        let response = raw_client()
+            .get(&url)
+            .header(ACCEPT_ENCODING, accepted)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(response.headers()[CONTENT_TYPE], "application/wasm");
+        assert_eq!(response.headers()[CONTENT_ENCODING], expected);
+        let sent = response.bytes().await.unwrap();
+        assert!(
+            sent.len() * 20 < original.len(),
+            "{expected}: {} bytes",
+            sent.len()
+        );
+    }
+
+    // Decoded, it is the file itself (the default client decodes both encodings).
+    let decoded = Client::new().get(&url).send().await.unwrap();
+    assert_eq!(decoded.bytes().await.unwrap(), original);
+
+    let plain = raw_client().get(&url).send().await.unwrap();
+    assert!(plain.headers().get(CONTENT_ENCODING).is_none());
+    assert_eq!(plain.bytes().await.unwrap(), original);
+}
+
+#[tokio::test]
+async fn pages_are_sent_uncompressed_even_when_the_client_accepts_compression() {
+    let app = TestApp::spawn().await;
+    let response = raw_client()
+        .get(format!("{}/login", app.address))
+        .header(ACCEPT_ENCODING, "br, gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.headers().get(CONTENT_ENCODING).is_none());
+    assert!(response.text().await.unwrap().contains("<form"));
+}
