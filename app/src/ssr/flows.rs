@@ -196,7 +196,9 @@ pub async fn me() -> Result<Profile, AppError> {
 }
 
 /// Rotates the refresh `token` (for `/api/refresh` and the auth layer's transparent refresh),
-/// recording the rotation, or the reuse it revealed, in the audit log.
+/// recording a reuse it revealed in the audit log. Plain rotations are not audited: one per
+/// access-token lifetime per active login would drown the log, and the login's last use is
+/// kept with the login itself.
 pub async fn rotate(
     state: &AppState,
     token: &str,
@@ -213,11 +215,6 @@ pub async fn rotate(
                 return Ok(None);
             };
             issued.record.role = user.role();
-            let event = Event::new(EventKind::Refreshed, client)
-                .user(issued.record.user_id)
-                .family(&issued.record.family)
-                .detail(format!("generation {}", issued.record.generation));
-            audit::record(&state.db, event);
             Ok(Some(issued))
         }
         RotationOutcome::Refused => Ok(None),

@@ -252,14 +252,13 @@ impl RefreshSessions {
         let Some(record) = self.load::<RefreshRecord>(old_id, REFRESH_KEY).await? else {
             return Ok(RotationOutcome::Refused);
         };
-        if !self.family_alive(&record.family).await? {
+        if !self.login_alive(record.user_id, &record.family).await? {
             self.store.delete(&old_id).await?;
             return Ok(RotationOutcome::Refused);
         }
+        // No look at the claim first: a replay is rare, and the claim below catches it anyway
+        // (at the cost of a successor written and deleted), so the common case saves a round trip.
         let claim_key = self.keys.claim_key(old_id);
-        if let Some(claim) = self.shared.get(&claim_key).await? {
-            return self.replayed(token, &record, &claim).await;
-        }
         let now = unix_now();
         let next = RefreshRecord {
             generation: record.generation + 1,
@@ -430,6 +429,18 @@ impl RefreshSessions {
     /// sign-out everywhere).
     pub async fn family_alive(&self, family: &str) -> Result<bool, StoreError> {
         Ok(self.live_marker(family).await?.is_some())
+    }
+
+    /// Whether `family` is a live login of `user_id` (known from its token): the marker and the
+    /// user's epoch are read at once, so the check waits for one store round trip, not two.
+    pub async fn login_alive(&self, user_id: i64, family: &str) -> Result<bool, StoreError> {
+        let (marker, current) = tokio::try_join!(
+            self.load::<FamilyRecord>(self.keys.family_id(family), FAMILY_KEY),
+            self.stored_epoch(user_id),
+        )?;
+        Ok(marker.is_some_and(|marker| {
+            marker.user_id == user_id && marker.epoch >= current.unwrap_or_default()
+        }))
     }
 
     async fn live_marker(&self, family: &str) -> Result<Option<FamilyRecord>, StoreError> {

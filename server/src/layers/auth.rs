@@ -20,8 +20,9 @@ use app::error::{AppError, ErrorCode};
 use app::ssr::audit::{self, Event, EventKind};
 use app::ssr::context::{client_info_of, RequestAuth};
 use app::ssr::flows;
-use app::ssr::sessions::ClientInfo;
+use app::ssr::sessions::{ClientInfo, StoreError};
 use app::ssr::state::AppState;
+use app::ssr::tokens::AccessClaims;
 use axum::body::{to_bytes, Body};
 use axum::extract::{Request, State};
 use axum::middleware::Next;
@@ -137,7 +138,7 @@ async fn confirm_live_session(state: &AppState, outcome: &mut AuthOutcome) {
     let Some(claims) = &outcome.auth.claims else {
         return;
     };
-    match state.sessions.family_alive(&claims.sid).await {
+    match login_alive(state, claims).await {
         Ok(true) => {}
         Ok(false) => {
             *outcome = AuthOutcome::anonymous(state.cookies.clear_both().to_vec());
@@ -149,6 +150,14 @@ async fn confirm_live_session(state: &AppState, outcome: &mut AuthOutcome) {
                 ..AuthOutcome::anonymous(Vec::new())
             };
         }
+    }
+}
+
+/// Whether the login `claims` belong to is alive in the store.
+async fn login_alive(state: &AppState, claims: &AccessClaims) -> Result<bool, StoreError> {
+    match claims.sub.parse() {
+        Ok(user_id) => state.sessions.login_alive(user_id, &claims.sid).await,
+        Err(_) => Ok(false),
     }
 }
 
@@ -170,7 +179,7 @@ async fn enforce(
     let Some(claims) = &outcome.auth.claims else {
         return Err(AppError::unauthenticated());
     };
-    match state.sessions.family_alive(&claims.sid).await {
+    match login_alive(state, claims).await {
         Ok(true) => Ok(()),
         Ok(false) => {
             outcome.set_cookies = state.cookies.clear_both().to_vec();
