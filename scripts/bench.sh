@@ -34,7 +34,9 @@ source scripts/env.sh
 if [ "$PROFILE" = release ]; then
   say "building the app and the refresh load client (release)"
   cargo leptos build --release
-  cargo build --release --locked -p bench
+  # The same RUSTFLAGS as cargo-leptos's build (always-erase-components), so the dependencies
+  # they share are not rebuilt back and forth.
+  cargo_like_leptos build --release --locked -p bench
 else
   say "building the app and the refresh load client (debug)"
   [ -x target/debug/server ] || cargo leptos build
@@ -86,8 +88,8 @@ load() {
 refresh_load() {
   local name=$1
   shift
-  taskset -c "$LOAD_CPU" "target/$PROFILE/bench-client" --base "$BASE" --email bench@example.com \
-    --password "$PASSWORD" --chains 16 --output "$OUT/$name.json" "$@"
+  taskset -c "$LOAD_CPU" "target/$PROFILE/bench-client" refresh --base "$BASE" \
+    --email bench@example.com --password "$PASSWORD" --chains 16 --output "$OUT/$name.json" "$@"
 }
 
 FORM_POST=(-m POST -H "Sec-Fetch-Site: same-origin" -H "Content-Type: application/x-www-form-urlencoded")
@@ -95,13 +97,14 @@ FORM_POST=(-m POST -H "Sec-Fetch-Site: same-origin" -H "Content-Type: applicatio
 scenario() {
   case $1 in
     page-open) ARGS=("$BASE/bench/open") ;;
+    page-open-signed-in) ARGS=(-H "Cookie: $COOKIES" "$BASE/bench/open") ;;
     page-token) ARGS=(-H "Cookie: $COOKIES" "$BASE/bench/token") ;;
     page-store) ARGS=(-H "Cookie: $COOKIES" "$BASE/bench/store") ;;
     fn-open) ARGS=("${FORM_POST[@]}" "$BASE/api/viewer") ;;
     fn-guarded) ARGS=("${FORM_POST[@]}" -H "Cookie: $COOKIES" "$BASE/api/session") ;;
   esac
 }
-SCENARIOS="page-open page-token page-store fn-open fn-guarded refresh"
+SCENARIOS="page-open page-open-signed-in page-token page-store fn-open fn-guarded refresh"
 
 say "interleaved scenarios: $ROUNDS round(s), ${SECONDS_EACH}s each, throughput then fixed ${RATE}/s"
 for round in $(seq 1 "$ROUNDS"); do
@@ -124,37 +127,61 @@ for round in $(seq 1 "$ROUNDS"); do
   echo $(($(redis_commands) - before)) >"$OUT/idle.redis.$round"
 done
 
-say "login storm: $STORM_CONCURRENCY sign-ins in flight for ${STORM_SECONDS}s, guarded page at ${RATE}/s"
-idle_rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$SERVER_PID/status")
-(
-  peak=0
-  while kill -0 "$SERVER_PID" 2>/dev/null && [ ! -e "$OUT/storm.done" ]; do
-    rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$SERVER_PID/status")
-    [ "$rss" -gt "$peak" ] && peak=$rss && echo "$peak" >"$OUT/storm.peak_rss_kib"
-    sleep 0.05
-  done
-) &
-sampler=$!
-load storm.logins -z "${STORM_SECONDS}s" -c "$STORM_CONCURRENCY" "${FORM_POST[@]}" \
-  -d "email=bench%40example.com&password=correct+horse+battery+staple" "$BASE/api/login" &
-logins=$!
-scenario page-token
-load storm.page -z "${STORM_SECONDS}s" -c 16 -q "$RATE" --latency-correction "${ARGS[@]}"
-wait "$logins"
-touch "$OUT/storm.done"
-wait "$sampler" || true
-echo "$idle_rss" >"$OUT/storm.idle_rss_kib"
+# storm NAME COMMAND...: runs COMMAND (the sign-ins, writing $OUT/NAME.logins.json) while the
+# JWT-guarded page is loaded at the fixed rate (NAME.page.json) and the server's RSS is sampled
+# every 50 ms (NAME.idle_rss_kib, NAME.peak_rss_kib).
+storm() {
+  local name=$1
+  shift
+  local idle_rss
+  idle_rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$SERVER_PID/status")
+  echo "$idle_rss" >"$OUT/$name.idle_rss_kib"
+  echo "$idle_rss" >"$OUT/$name.peak_rss_kib"
+  (
+    peak=$idle_rss
+    while kill -0 "$SERVER_PID" 2>/dev/null && [ ! -e "$OUT/$name.done" ]; do
+      rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$SERVER_PID/status")
+      [ "$rss" -gt "$peak" ] && peak=$rss && echo "$peak" >"$OUT/$name.peak_rss_kib"
+      sleep 0.05
+    done
+  ) &
+  local sampler=$!
+  "$@" &
+  local logins=$!
+  scenario page-token
+  load "$name.page" -z "${STORM_SECONDS}s" -c 16 -q "$RATE" --latency-correction "${ARGS[@]}"
+  wait "$logins"
+  touch "$OUT/$name.done"
+  wait "$sampler" || true
+}
 
-say "first-load weight of /login: HTML + JS + WASM + CSS, gzip -9"
-gzipped() { gzip -9 -c | wc -c; }
-pkg=target/site/pkg
+say "sign-in storm: $STORM_CONCURRENCY clients for ${STORM_SECONDS}s (each waits its Retry-After), guarded page at ${RATE}/s"
+storm storm taskset -c "$LOAD_CPU" "target/$PROFILE/bench-client" sign-in-storm --base "$BASE" \
+  --email bench@example.com --password "$PASSWORD" --clients "$STORM_CONCURRENCY" \
+  --seconds "$STORM_SECONDS" --output "$OUT/storm.logins.json"
+sleep 2 # let the queue drain between the two storms
+say "sign-in flood: $STORM_CONCURRENCY connections for ${STORM_SECONDS}s retrying at once, guarded page at ${RATE}/s"
+storm flood load flood.logins -z "${STORM_SECONDS}s" -c "$STORM_CONCURRENCY" "${FORM_POST[@]}" \
+  -d "email=bench%40example.com&password=correct+horse+battery+staple" "$BASE/api/login"
+
+say "first-load weight of /login: HTML + JS + WASM + CSS (gzip -9, and as served)"
+# weight PART PATH: the part's size gzipped with -9, raw, and as the server sends it to a
+# browser that accepts gzip, then brotli.
+weight() {
+  local body
+  body=$(mktemp)
+  curl -s -o "$body" "$BASE$2"
+  served() { curl -s -o /dev/null -H "Accept-Encoding: $1" -w '%{size_download}' "$BASE$2"; }
+  echo "$1 $(gzip -9 -c "$body" | wc -c) $(wc -c <"$body") $(served gzip "$2") $(served br "$2")"
+  rm -f "$body"
+}
 # The WASM file is <name>.wasm in release builds and <name>_bg.wasm in debug ones.
-wasm=$(ls "$pkg"/*.wasm | head -1)
+wasm=$(basename "$(ls target/site/pkg/*.wasm | head -1)")
 {
-  echo "html $(curl -s "$BASE/login" | gzipped) $(curl -s "$BASE/login" | wc -c)"
-  echo "js $(gzipped <"$pkg/leptos-hybrid-auth.js") $(wc -c <"$pkg/leptos-hybrid-auth.js")"
-  echo "wasm $(gzipped <"$wasm") $(wc -c <"$wasm")"
-  echo "css $(gzipped <"$pkg/leptos-hybrid-auth.css") $(wc -c <"$pkg/leptos-hybrid-auth.css")"
+  weight html /login
+  weight js /pkg/leptos-hybrid-auth.js
+  weight wasm "/pkg/$wasm"
+  weight css /pkg/leptos-hybrid-auth.css
 } >"$OUT/weight"
 
 say "report"

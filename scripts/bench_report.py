@@ -10,7 +10,8 @@ import sys
 from pathlib import Path
 
 SCENARIOS = [
-    ("page-open", "SSR page, unguarded"),
+    ("page-open", "SSR page, unguarded, anonymous visitor"),
+    ("page-open-signed-in", "same page, unguarded, signed-in visitor (same bytes as guarded)"),
     ("page-token", "same page, guarded by the JWT claims"),
     ("page-store", "same page, guarded by a session-store lookup (Redis)"),
     ("fn-open", "server function, unguarded"),
@@ -41,6 +42,19 @@ def median_of(out: Path, name: str, kind: str, rounds: int, pick) -> float:
     return statistics.median(pick(report(out / f"{name}.{kind}.{r}.json")) for r in range(1, rounds + 1))
 
 
+def storm_figures(out: Path, name: str) -> dict:
+    """The guarded page's p99 during a storm, the server's memory, and the sign-ins' report."""
+    idle = int((out / f"{name}.idle_rss_kib").read_text()) / 1024
+    peak = int((out / f"{name}.peak_rss_kib").read_text()) / 1024
+    return {
+        "p99": ms(report(out / f"{name}.page.json")["latencyPercentiles"]["p99"]),
+        "idle": idle,
+        "peak": peak,
+        "growth": peak - idle,
+        "logins": report(out / f"{name}.logins.json"),
+    }
+
+
 def main() -> None:
     out, rounds, rate = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
     rows, medians = [], {}
@@ -60,13 +74,7 @@ def main() -> None:
             f"| {label} | {throughput:,.0f} | {p50:.2f} | {p99:.2f} | {per_request:.2f} | {statuses(last)} |"
         )
 
-    storm_page = report(out / "storm.page.json")
-    storm_logins = report(out / "storm.logins.json")
-    storm_p99 = ms(storm_page["latencyPercentiles"]["p99"])
-    idle_rss = int((out / "storm.idle_rss_kib").read_text()) / 1024
-    peak_path = out / "storm.peak_rss_kib"
-    peak_rss = int(peak_path.read_text()) / 1024 if peak_path.exists() else idle_rss
-    growth = peak_rss - idle_rss
+    storms = {name: storm_figures(out, name) for name in ("storm", "flood")}
     memory_bound = HASH_PERMITS * HASH_MIB + 20
 
     def ratio(a: str, b: str, key: str) -> float:
@@ -75,9 +83,10 @@ def main() -> None:
     def verdict(ok: bool) -> str:
         return "met" if ok else "**missed**"
 
-    token_vs_open = ratio("page-token", "page-open", "throughput")
-    store_vs_open = ratio("page-store", "page-open", "throughput")
-    storm_ratio = storm_p99 / medians["page-token"]["p99"] if medians["page-token"]["p99"] else float("nan")
+    token_vs_open = ratio("page-token", "page-open-signed-in", "throughput")
+    token_vs_anonymous = ratio("page-token", "page-open", "throughput")
+    store_vs_token = ratio("page-store", "page-token", "throughput")
+    idle_p99 = medians["page-token"]["p99"]
     print(f"Rounds: {rounds}; fixed rate for latencies: {rate} requests/s; medians over rounds.\n")
     print("| scenario | throughput (req/s) | p50 (ms) | p99 (ms) | Redis commands / request | statuses (last round) |")
     print("|---|---:|---:|---:|---:|---|")
@@ -85,8 +94,17 @@ def main() -> None:
     print()
     print("| target | measured | verdict |")
     print("|---|---|---|")
-    print(f"| JWT-guarded / unguarded page throughput ≥ 0.95 | {token_vs_open:.3f} | {verdict(token_vs_open >= 0.95)} |")
-    print(f"| session-store-guarded / unguarded page throughput (the seed's comparison) | {store_vs_open:.3f} | for reference |")
+    print(
+        f"| JWT-guarded / unguarded page throughput ≥ 0.95 (same signed-in visitor, same page) "
+        f"| {token_vs_open:.3f} | {verdict(token_vs_open >= 0.95)} |"
+    )
+    print(
+        f"| JWT-guarded / unguarded page for an anonymous visitor (adds the token check and the signed-in render) "
+        f"| {token_vs_anonymous:.3f} | for reference |"
+    )
+    print(
+        f"| session-store-guarded / JWT-guarded page throughput (the seed's comparison) | {store_vs_token:.3f} | for reference |"
+    )
     print(
         f"| guarded / unguarded server function throughput | {ratio('fn-guarded', 'fn-open', 'throughput'):.3f} | for reference |"
     )
@@ -96,33 +114,47 @@ def main() -> None:
     )
     redis_per_page = medians["page-token"]["redis"]
     print(f"| Redis commands per JWT-guarded page request = 0 | {redis_per_page:.3f} | {verdict(redis_per_page < 0.005)} |")
-    print(
-        f"| guarded page p99 during the login storm ≤ 2 × idle | {storm_p99:.2f} ms vs {medians['page-token']['p99']:.2f} ms "
-        f"(× {storm_ratio:.2f}) | {verdict(storm_ratio <= 2.0)} |"
-    )
-    print(
-        f"| server memory growth during the storm ≤ {memory_bound} MiB ({HASH_PERMITS} hashing permit × {HASH_MIB} MiB + 20 MiB) "
-        f"| {growth:.1f} MiB (idle {idle_rss:.1f} MiB, peak {peak_rss:.1f} MiB) | {verdict(growth <= memory_bound)} |"
-    )
-    print(
-        f"| excess logins shed quickly (429/503) | logins: {statuses(storm_logins)}; "
-        f"p50 {ms(storm_logins['latencyPercentiles']['p50']):.1f} ms, p99 {ms(storm_logins['latencyPercentiles']['p99']):.1f} ms | see statuses |"
-    )
+    for name, label in (
+        ("storm", "sign-in storm (64 clients, each waits its Retry-After)"),
+        ("flood", "sign-in flood (64 connections retrying at once), for reference"),
+    ):
+        storm = storms[name]
+        times = storm["p99"] / idle_p99 if idle_p99 else float("nan")
+        judged = name == "storm"
+        print(
+            f"| {label}: guarded page p99 ≤ 2 × idle | {storm['p99']:.2f} ms vs {idle_p99:.2f} ms (× {times:.2f}) "
+            f"| {verdict(times <= 2.0) if judged else 'for reference'} |"
+        )
+        print(
+            f"| {label}: server memory growth ≤ {memory_bound} MiB ({HASH_PERMITS} hashing permit × {HASH_MIB} MiB + 20 MiB) "
+            f"| {storm['growth']:.1f} MiB (idle {storm['idle']:.1f} MiB, peak {storm['peak']:.1f} MiB) "
+            f"| {verdict(storm['growth'] <= memory_bound)} |"
+        )
+        logins = storm["logins"]
+        print(
+            f"| {label}: excess sign-ins shed quickly (429/503) | {statuses(logins)}; "
+            f"p50 {ms(logins['latencyPercentiles']['p50']):.1f} ms, p99 {ms(logins['latencyPercentiles']['p99']):.1f} ms "
+            f"| see statuses |"
+        )
 
     weight = out / "weight"
     if weight.exists():
         print()
-        print("| first load of /login | gzip -9 (KB) | raw (KB) |")
-        print("|---|---:|---:|")
-        total_gz = total_raw = 0
+        print("| first load of /login | gzip -9 (KB) | raw (KB) | as served, gzip (KB) | as served, brotli (KB) |")
+        print("|---|---:|---:|---:|---:|")
+        totals = [0, 0, 0, 0]
         for line in weight.read_text().split("\n"):
             if not line.strip():
                 continue
-            part, gz, raw = line.split()
-            total_gz += int(gz)
-            total_raw += int(raw)
-            print(f"| {part} | {int(gz) / 1024:.1f} | {int(raw) / 1024:.1f} |")
-        print(f"| **total** (target ≤ 150 KB gzip) | **{total_gz / 1024:.1f}** | {total_raw / 1024:.1f} |")
+            part, *sizes = line.split()
+            sizes = [int(size) for size in sizes]
+            totals = [total + size for total, size in zip(totals, sizes)]
+            print(f"| {part} | " + " | ".join(f"{size / 1024:.1f}" for size in sizes) + " |")
+        print(
+            "| **total** (target ≤ 150 KB gzip) | "
+            + " | ".join(f"**{total / 1024:.1f}**" if i == 0 else f"{total / 1024:.1f}" for i, total in enumerate(totals))
+            + " |"
+        )
 
 
 if __name__ == "__main__":

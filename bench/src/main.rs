@@ -1,43 +1,73 @@
-//! `bench-client`: the load generator for the one scenario a replaying tool such as oha cannot
-//! drive, refresh rotation. Each refresh spends its token and answers with the next one, so every
-//! request must carry the cookie the previous answer set; replaying one cookie would measure the
-//! grace-window path (or reuse detection), not rotation.
+//! `bench-client`: the load generator for the scenarios a replaying tool such as oha cannot
+//! drive.
 //!
-//! The client signs in once per chain, then refreshes each chain in turn, either as fast as the
-//! server answers (closed loop: throughput) or at a fixed rate with latencies measured from each
-//! request's scheduled start (so a slow answer delays the schedule's count, not hides it). It
-//! writes a JSON report in the shape of oha's, which `scripts/bench_report.py` reads.
+//! - `refresh`: each refresh spends its token and answers with the next one, so every request
+//!   must carry the cookie the previous answer set; replaying one cookie would measure the
+//!   grace-window path (or reuse detection), not rotation. The client signs in once per chain,
+//!   then refreshes each chain in turn, either as fast as the server answers (closed loop:
+//!   throughput) or at a fixed rate with latencies measured from each request's scheduled start
+//!   (so a slow answer is counted, not hidden).
+//! - `sign-in-storm`: many clients signing in at once, each waiting as long as a refusal's
+//!   `Retry-After` says before trying again, as a browser-driven client or a polite script does.
+//!
+//! Both write a JSON report in the shape of oha's, which `scripts/bench_report.py` reads.
 
 mod chain;
 mod drive;
 mod record;
+mod storm;
 
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use clap::Parser;
+use clap::{Args, Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(about = "Drives refresh rotation against a running server and reports like oha")]
-struct Args {
+#[command(
+    about = "Drives refresh rotation or a sign-in storm against a running server and reports like oha"
+)]
+struct Cli {
+    #[command(subcommand)]
+    scenario: Scenario,
+}
+
+#[derive(Subcommand)]
+enum Scenario {
+    /// Refreshes logins, following each answer's refresh cookie.
+    Refresh {
+        #[command(flatten)]
+        run: Run,
+        /// How many logins are refreshed side by side (each one's refreshes are sequential).
+        #[arg(long, default_value_t = 16)]
+        chains: usize,
+        /// Refreshes per second; without it, each chain refreshes again as soon as it is answered.
+        #[arg(long)]
+        rate: Option<f64>,
+    },
+    /// Signs in from many clients at once; a refused client waits its `Retry-After`.
+    SignInStorm {
+        #[command(flatten)]
+        run: Run,
+        /// How many clients sign in side by side.
+        #[arg(long, default_value_t = 64)]
+        clients: usize,
+    },
+}
+
+#[derive(Args)]
+struct Run {
     /// The server's base URL, e.g. http://127.0.0.1:3290.
     #[arg(long)]
     base: String,
-    /// The account every chain signs in as.
+    /// The account to sign in as.
     #[arg(long)]
     email: String,
     #[arg(long)]
     password: String,
-    /// How many logins are refreshed side by side (each one's refreshes are sequential).
-    #[arg(long, default_value_t = 16)]
-    chains: usize,
     /// How long to load the server.
     #[arg(long, default_value_t = 5.0)]
     seconds: f64,
-    /// Refreshes per second; without it, each chain refreshes again as soon as it is answered.
-    #[arg(long)]
-    rate: Option<f64>,
     /// Where to write the JSON report.
     #[arg(long)]
     output: PathBuf,
@@ -45,33 +75,43 @@ struct Args {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
-    let args = Args::parse();
-    if let Err(message) = run(args).await {
+    if let Err(message) = run(Cli::parse().scenario).await {
         eprintln!("bench-client: {message}");
         std::process::exit(1);
     }
 }
 
-async fn run(args: Args) -> Result<(), String> {
+async fn run(scenario: Scenario) -> Result<(), String> {
+    let (run, connections) = match &scenario {
+        Scenario::Refresh { run, chains, .. } => (run, *chains),
+        Scenario::SignInStorm { run, clients } => (run, *clients),
+    };
     let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(args.chains)
+        .pool_max_idle_per_host(connections)
         .timeout(Duration::from_secs(30))
         .build()
         .map_err(|error| error.to_string())?;
     let account = Arc::new(chain::Account {
-        base: args.base.trim_end_matches('/').to_owned(),
-        email: args.email,
-        password: args.password,
+        base: run.base.trim_end_matches('/').to_owned(),
+        email: run.email.clone(),
+        password: run.password.clone(),
     });
-    let mut chains = Vec::with_capacity(args.chains);
-    for _ in 0..args.chains.max(1) {
-        chains.push(chain::Chain::sign_in(&client, &account).await?);
-    }
-    let length = Duration::from_secs_f64(args.seconds);
-    let recorder = match args.rate {
-        Some(rate) => drive::fixed_rate(&client, account, chains, length, rate).await,
-        None => drive::closed_loop(&client, account, chains, length).await,
+    let length = Duration::from_secs_f64(run.seconds);
+    let recorder = match scenario {
+        Scenario::Refresh { chains, rate, .. } => {
+            let mut signed_in = Vec::with_capacity(chains);
+            for _ in 0..chains.max(1) {
+                signed_in.push(chain::Chain::sign_in(&client, &account).await?);
+            }
+            match rate {
+                Some(rate) => drive::fixed_rate(&client, account, signed_in, length, rate).await,
+                None => drive::closed_loop(&client, account, signed_in, length).await,
+            }
+        }
+        Scenario::SignInStorm { clients, .. } => {
+            storm::sign_in_storm(&client, account, clients.max(1), length).await
+        }
     };
-    std::fs::write(&args.output, recorder.to_json().to_string())
-        .map_err(|error| format!("cannot write {}: {error}", args.output.display()))
+    std::fs::write(&run.output, recorder.to_json().to_string())
+        .map_err(|error| format!("cannot write {}: {error}", run.output.display()))
 }
