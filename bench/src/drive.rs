@@ -36,12 +36,7 @@ pub async fn closed_loop(
             recorder
         });
     }
-    let mut total = Recorder::default();
-    while let Some(Ok(recorder)) = workers.join_next().await {
-        total.merge(recorder);
-    }
-    total.finish(start.elapsed());
-    total
+    Recorder::default().gather(workers, start).await
 }
 
 /// `rate` refreshes a second, each given to a chain that is not waiting for an answer. A
@@ -83,11 +78,7 @@ pub async fn fixed_rate(
             total.merge(recorder);
         }
     }
-    while let Some(Ok(recorder)) = requests.join_next().await {
-        total.merge(recorder);
-    }
-    total.finish(start.elapsed());
-    total
+    total.gather(requests, start).await
 }
 
 /// After a refresh that set no new token the chain is spent: sign in again (outside the

@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use serde_json::{json, Value};
+use tokio::task::JoinSet;
+use tokio::time::Instant;
 
 use crate::chain::Answer;
 
@@ -36,9 +38,13 @@ impl Recorder {
         }
     }
 
-    /// The wall-clock time the run took, for the rate.
-    pub fn finish(&mut self, elapsed: Duration) {
-        self.elapsed = elapsed;
+    /// Adds what every worker recorded once all have finished; the run lasted from `start`.
+    pub async fn gather(mut self, mut workers: JoinSet<Recorder>, start: Instant) -> Recorder {
+        while let Some(Ok(recorder)) = workers.join_next().await {
+            self.merge(recorder);
+        }
+        self.elapsed = start.elapsed();
+        self
     }
 
     pub fn to_json(&self) -> Value {

@@ -40,12 +40,7 @@ pub async fn sign_in_storm(
             recorder
         });
     }
-    let mut total = Recorder::default();
-    while let Some(Ok(recorder)) = workers.join_next().await {
-        total.merge(recorder);
-    }
-    total.finish(start.elapsed());
-    total
+    Recorder::default().gather(workers, start).await
 }
 
 async fn attempt(client: &Client, account: &Account) -> Result<Answer, String> {
