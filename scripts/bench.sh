@@ -155,14 +155,19 @@ storm() {
   wait "$sampler" || true
 }
 
-say "sign-in storm: $STORM_CONCURRENCY clients for ${STORM_SECONDS}s (each waits its Retry-After), guarded page at ${RATE}/s"
-storm storm taskset -c "$LOAD_CPU" "target/$PROFILE/bench-client" sign-in-storm --base "$BASE" \
-  --email bench@example.com --password "$PASSWORD" --clients "$STORM_CONCURRENCY" \
-  --seconds "$STORM_SECONDS" --output "$OUT/storm.logins.json"
-sleep 2 # let the queue drain between the two storms
-say "sign-in flood: $STORM_CONCURRENCY connections for ${STORM_SECONDS}s retrying at once, guarded page at ${RATE}/s"
-storm flood load flood.logins -z "${STORM_SECONDS}s" -c "$STORM_CONCURRENCY" "${FORM_POST[@]}" \
-  -d "email=bench%40example.com&password=correct+horse+battery+staple" "$BASE/api/login"
+say "sign-in storms, $ROUNDS round(s): the guarded page at ${RATE}/s idle, then during $STORM_CONCURRENCY clients signing in (each waits its Retry-After), then during a flood of $STORM_CONCURRENCY connections retrying at once; ${STORM_SECONDS}s each"
+for round in $(seq 1 "$ROUNDS"); do
+  scenario page-token
+  load "storm-idle.$round" -z "${STORM_SECONDS}s" -c 16 -q "$RATE" --latency-correction "${ARGS[@]}"
+  storm "storm.$round" taskset -c "$LOAD_CPU" "target/$PROFILE/bench-client" sign-in-storm \
+    --base "$BASE" --email bench@example.com --password "$PASSWORD" \
+    --clients "$STORM_CONCURRENCY" --seconds "$STORM_SECONDS" --output "$OUT/storm.$round.logins.json"
+  sleep 2 # let the hashing queue drain
+  storm "flood.$round" load "flood.$round.logins" -z "${STORM_SECONDS}s" -c "$STORM_CONCURRENCY" \
+    "${FORM_POST[@]}" -d "email=bench%40example.com&password=correct+horse+battery+staple" \
+    "$BASE/api/login"
+  sleep 2
+done
 
 say "first-load weight of /login: HTML + JS + WASM + CSS (gzip -9, and as served)"
 # weight PART PATH: the part's size gzipped with -9, raw, and as the server sends it to a
