@@ -4,7 +4,7 @@
 use crate::config::Config;
 use crate::database::{self, Database};
 use crate::layers::auth::auth_layer;
-use crate::layers::compression::bundle_compression;
+use crate::layers::compression::{bundle_compression, Bundle};
 use crate::probes;
 use crate::redis;
 use crate::shared::redis::RedisShared;
@@ -116,7 +116,10 @@ pub fn router(state: AppState) -> Router {
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn_with_state(state.clone(), auth_layer))
-        .layer(bundle_compression())
+        .layer(middleware::from_fn_with_state(
+            Bundle::new(&state.leptos_options),
+            bundle_compression,
+        ))
         .with_state(state)
 }
 

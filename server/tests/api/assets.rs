@@ -1,12 +1,13 @@
-//! The browser bundle is sent compressed to clients that accept it; pages are not compressed.
+//! The browser bundle is sent compressed to clients that accept it, from copies made once per
+//! file version; pages are not compressed.
 
 use crate::helpers::TestApp;
 use reqwest::header::{ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_TYPE};
 use reqwest::{Client, StatusCode};
 
 /// Writes a stand-in WASM bundle (compressible, as the real one is) and returns its bytes.
-fn write_bundle(app: &TestApp) -> Vec<u8> {
-    let bytes = "(func $hydrate (call $mount))\n".repeat(4000).into_bytes();
+fn write_bundle(app: &TestApp, line: &str) -> Vec<u8> {
+    let bytes = line.repeat(4000).into_bytes();
     std::fs::create_dir_all(app.site_pkg_dir()).unwrap();
     std::fs::write(app.site_pkg_dir().join("leptos-hybrid-auth.wasm"), &bytes).unwrap();
     bytes
@@ -20,7 +21,7 @@ fn raw_client() -> Client {
 #[tokio::test]
 async fn the_wasm_bundle_is_sent_with_the_encoding_the_client_accepts() {
     let app = TestApp::spawn().await;
-    let original = write_bundle(&app);
+    let original = write_bundle(&app, "(func $hydrate (call $mount))\n");
     let url = format!("{}/pkg/leptos-hybrid-auth.wasm", app.address);
     for (accepted, expected) in [("br, gzip", "br"), ("gzip", "gzip")] {
         let response = raw_client()
@@ -61,4 +62,38 @@ async fn pages_are_sent_uncompressed_even_when_the_client_accepts_compression() 
     assert_eq!(response.status(), StatusCode::OK);
     assert!(response.headers().get(CONTENT_ENCODING).is_none());
     assert!(response.text().await.unwrap().contains("<form"));
+}
+
+#[tokio::test]
+async fn a_rebuilt_bundle_file_is_sent_in_its_new_version() {
+    let app = TestApp::spawn().await;
+    let url = format!("{}/pkg/leptos-hybrid-auth.wasm", app.address);
+    write_bundle(&app, "(func $first)\n");
+    let first = Client::new().get(&url).send().await.unwrap();
+    assert_eq!(first.bytes().await.unwrap(), "(func $first)\n".repeat(4000));
+
+    // A different length makes it a different version even within the file system's time
+    // resolution.
+    let rebuilt = write_bundle(&app, "(func $second_build)\n");
+    let second = Client::new().get(&url).send().await.unwrap();
+    assert_eq!(second.bytes().await.unwrap(), rebuilt);
+}
+
+#[tokio::test]
+async fn files_outside_the_bundle_and_other_kinds_are_not_served_from_the_cache() {
+    let app = TestApp::spawn().await;
+    write_bundle(&app, "(func $hydrate)\n");
+    for path in [
+        "/pkg/..%2Fpkg%2Fleptos-hybrid-auth.wasm",
+        "/pkg/missing.wasm",
+        "/pkg/leptos-hybrid-auth.map",
+    ] {
+        let response = raw_client()
+            .get(format!("{}{path}", app.address))
+            .header(ACCEPT_ENCODING, "br, gzip")
+            .send()
+            .await
+            .unwrap();
+        assert!(response.headers().get(CONTENT_ENCODING).is_none(), "{path}");
+    }
 }
