@@ -20,7 +20,13 @@ pub async fn readiness(State(state): State<AppState>) -> Response {
     // Checked side by side, so a probe never takes longer than one timeout.
     let (database, sessions) = tokio::join!(
         answers(async { sqlx::query("SELECT 1").execute(&state.db).await.is_ok() }),
-        answers(async { state.sessions.family_alive("readiness-probe").await.is_ok() }),
+        answers(async {
+            state
+                .sessions
+                .login_alive(0, "readiness-probe")
+                .await
+                .is_ok()
+        }),
     );
     let status = if database && sessions {
         StatusCode::OK

@@ -105,6 +105,14 @@ struct FamilyRecord {
     client: ClientInfo,
 }
 
+impl FamilyRecord {
+    /// Whether the login started in the user's current epoch (`stored_epoch`; none stored is
+    /// epoch 0), i.e. no sign-out everywhere has happened since.
+    fn in_current_epoch(&self, stored_epoch: Option<u64>) -> bool {
+        self.epoch >= stored_epoch.unwrap_or_default()
+    }
+}
+
 /// One of a user's logins, as their devices list shows it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LoginSummary {
@@ -425,24 +433,21 @@ impl RefreshSessions {
         .await
     }
 
-    /// Whether the login `family` is still alive (not signed out, not expired, not ended by a
-    /// sign-out everywhere).
-    pub async fn family_alive(&self, family: &str) -> Result<bool, StoreError> {
-        Ok(self.live_marker(family).await?.is_some())
-    }
-
-    /// Whether `family` is a live login of `user_id` (known from its token): the marker and the
-    /// user's epoch are read at once, so the check waits for one store round trip, not two.
+    /// Whether `family` is a live login of `user_id` (known from its token): not signed out, not
+    /// expired, not ended by a sign-out everywhere. The marker and the user's epoch are read at
+    /// once, so the check waits for one store round trip, not two.
     pub async fn login_alive(&self, user_id: i64, family: &str) -> Result<bool, StoreError> {
-        let (marker, current) = tokio::try_join!(
+        let (marker, stored_epoch) = tokio::try_join!(
             self.load::<FamilyRecord>(self.keys.family_id(family), FAMILY_KEY),
             self.stored_epoch(user_id),
         )?;
         Ok(marker.is_some_and(|marker| {
-            marker.user_id == user_id && marker.epoch >= current.unwrap_or_default()
+            marker.user_id == user_id && marker.in_current_epoch(stored_epoch)
         }))
     }
 
+    /// The marker of `family` if the login is alive (the user is read from the marker, so this
+    /// takes two round trips; `login_alive` takes one when the user is known).
     async fn live_marker(&self, family: &str) -> Result<Option<FamilyRecord>, StoreError> {
         let Some(marker) = self
             .load::<FamilyRecord>(self.keys.family_id(family), FAMILY_KEY)
@@ -450,8 +455,8 @@ impl RefreshSessions {
         else {
             return Ok(None);
         };
-        let current = self.stored_epoch(marker.user_id).await?.unwrap_or_default();
-        Ok((marker.epoch >= current).then_some(marker))
+        let stored_epoch = self.stored_epoch(marker.user_id).await?;
+        Ok(marker.in_current_epoch(stored_epoch).then_some(marker))
     }
 
     /// Records when a login was last used. Kept apart from the family marker so that writing it

@@ -132,8 +132,9 @@ async fn api_request(state: AppState, path: String, request: Request, next: Next
     with_cookies(response, outcome.set_cookies)
 }
 
-/// For pages whose policy asks for it: confirms the session in the store, treating a dead one as
-/// signed out (its cookies cleared) and an unreachable store as unavailable.
+/// For pages whose policy asks for it, and functions that need a session: confirms the session
+/// in the store, treating a dead one as signed out (its cookies cleared) and an unreachable store
+/// as unavailable.
 async fn confirm_live_session(state: &AppState, outcome: &mut AuthOutcome) {
     let Some(claims) = &outcome.auth.claims else {
         return;
@@ -144,10 +145,12 @@ async fn confirm_live_session(state: &AppState, outcome: &mut AuthOutcome) {
             *outcome = AuthOutcome::anonymous(state.cookies.clear_both().to_vec());
         }
         Err(error) => {
-            tracing::error!(%error, "session store unavailable while checking a page's session");
+            tracing::error!(%error, "session store unavailable while checking a session");
+            // Cookies a transparent refresh just set stay: the browser must not keep the
+            // refresh token that was spent.
             *outcome = AuthOutcome {
                 store_unavailable: true,
-                ..AuthOutcome::anonymous(Vec::new())
+                ..AuthOutcome::anonymous(std::mem::take(&mut outcome.set_cookies))
             };
         }
     }
@@ -176,19 +179,13 @@ async fn enforce(
     if !policy.needs_session() {
         return Ok(());
     }
-    let Some(claims) = &outcome.auth.claims else {
-        return Err(AppError::unauthenticated());
-    };
-    match login_alive(state, claims).await {
-        Ok(true) => Ok(()),
-        Ok(false) => {
-            outcome.set_cookies = state.cookies.clear_both().to_vec();
-            Err(AppError::unauthenticated())
-        }
-        Err(error) => {
-            tracing::error!(%error, "session store unavailable while checking a session");
-            Err(AppError::unavailable())
-        }
+    confirm_live_session(state, outcome).await;
+    if outcome.store_unavailable {
+        Err(AppError::unavailable())
+    } else if outcome.auth.claims.is_none() {
+        Err(AppError::unauthenticated())
+    } else {
+        Ok(())
     }
 }
 

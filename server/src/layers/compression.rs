@@ -104,10 +104,10 @@ struct FileVersion {
 }
 
 /// A compressed copy, made at most once (`None` inside: the file could not be compressed).
-type Copy = Arc<OnceCell<Option<Bytes>>>;
+type CompressedCopy = Arc<OnceCell<Option<Bytes>>>;
 
 /// The copies by file and encoding, each with the file version it was made from.
-type Copies = HashMap<(PathBuf, Encoding), (FileVersion, Copy)>;
+type Copies = HashMap<(PathBuf, Encoding), (FileVersion, CompressedCopy)>;
 
 /// Where the bundle is, and its compressed copies by file and encoding. Each copy is a cell
 /// filled once, so concurrent first requests wait for one compression instead of each doing it.
@@ -128,13 +128,13 @@ impl Bundle {
         }
     }
 
-    fn copy(&self, path: &Path, encoding: Encoding, version: FileVersion) -> Copy {
+    fn copy(&self, path: &Path, encoding: Encoding, version: FileVersion) -> CompressedCopy {
         let mut copies = self.copies.lock().unwrap_or_else(PoisonError::into_inner);
         let entry = copies
             .entry((path.to_path_buf(), encoding))
-            .or_insert_with(|| (version, Copy::default()));
+            .or_insert_with(|| (version, CompressedCopy::default()));
         if entry.0 != version {
-            *entry = (version, Copy::default());
+            *entry = (version, CompressedCopy::default());
         }
         entry.1.clone()
     }
