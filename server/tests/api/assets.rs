@@ -3,7 +3,7 @@
 
 use crate::helpers::TestApp;
 use reqwest::header::{ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_TYPE};
-use reqwest::{Client, StatusCode};
+use reqwest::{Client, Response, StatusCode};
 
 /// Writes a stand-in WASM bundle (compressible, as the real one is) and returns its bytes.
 fn write_bundle(app: &TestApp, line: &str) -> Vec<u8> {
@@ -18,18 +18,23 @@ fn raw_client() -> Client {
     Client::builder().no_gzip().no_brotli().build().unwrap()
 }
 
+/// GET `url` as a client accepting `encodings`, the answer left encoded.
+async fn get_accepting(url: &str, encodings: &str) -> Response {
+    raw_client()
+        .get(url)
+        .header(ACCEPT_ENCODING, encodings)
+        .send()
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn the_wasm_bundle_is_sent_with_the_encoding_the_client_accepts() {
     let app = TestApp::spawn().await;
     let original = write_bundle(&app, "(func $hydrate (call $mount))\n");
     let url = format!("{}/pkg/leptos-hybrid-auth.wasm", app.address);
     for (accepted, expected) in [("br, gzip", "br"), ("gzip", "gzip")] {
-        let response = raw_client()
-            .get(&url)
-            .header(ACCEPT_ENCODING, accepted)
-            .send()
-            .await
-            .unwrap();
+        let response = get_accepting(&url, accepted).await;
         assert_eq!(response.status(), StatusCode::OK);
         assert_eq!(response.headers()[CONTENT_TYPE], "application/wasm");
         assert_eq!(response.headers()[CONTENT_ENCODING], expected);
@@ -53,12 +58,7 @@ async fn the_wasm_bundle_is_sent_with_the_encoding_the_client_accepts() {
 #[tokio::test]
 async fn pages_are_sent_uncompressed_even_when_the_client_accepts_compression() {
     let app = TestApp::spawn().await;
-    let response = raw_client()
-        .get(format!("{}/login", app.address))
-        .header(ACCEPT_ENCODING, "br, gzip")
-        .send()
-        .await
-        .unwrap();
+    let response = get_accepting(&format!("{}/login", app.address), "br, gzip").await;
     assert_eq!(response.status(), StatusCode::OK);
     assert!(response.headers().get(CONTENT_ENCODING).is_none());
     assert!(response.text().await.unwrap().contains("<form"));
@@ -88,12 +88,7 @@ async fn files_outside_the_bundle_and_other_kinds_are_not_served_from_the_cache(
         "/pkg/missing.wasm",
         "/pkg/leptos-hybrid-auth.map",
     ] {
-        let response = raw_client()
-            .get(format!("{}{path}", app.address))
-            .header(ACCEPT_ENCODING, "br, gzip")
-            .send()
-            .await
-            .unwrap();
+        let response = get_accepting(&format!("{}{path}", app.address), "br, gzip").await;
         assert!(response.headers().get(CONTENT_ENCODING).is_none(), "{path}");
     }
 }

@@ -63,8 +63,7 @@ async fn ending_one_device_signs_it_out_everywhere_at_once() {
     app.create_user("ada@example.com", Role::User).await;
     let laptop = sign_in_as_device(&app, "ada@example.com", "Laptop browser").await;
     let phone = sign_in_as_device(&app, "ada@example.com", "Phone browser").await;
-    let phone_page = app.browser();
-    phone_page.set_cookie(ACCESS_COOKIE, &phone.cookie(ACCESS_COOKIE).unwrap());
+    let phone_page = app.access_token_copy(&phone);
 
     let listed = sessions(&laptop).await;
     let handle = handle_of(&listed, "Phone browser");

@@ -118,8 +118,7 @@ async fn the_benchmark_pages_guard_one_page_three_ways() {
     );
 
     let user = app.signed_in("ada@example.com", Role::User).await;
-    let copy = app.browser();
-    copy.set_cookie(ACCESS_COOKIE, &user.cookie(ACCESS_COOKIE).unwrap());
+    let copy = app.access_token_copy(&user);
     for path in ["/bench/open", "/bench/token", "/bench/store"] {
         assert_eq!(copy.get(path).await.status(), StatusCode::OK, "{path}");
     }

@@ -116,6 +116,14 @@ impl TestApp {
             .unwrap();
     }
 
+    /// A browser holding only a copy of `browser`'s access token: page requests it makes are
+    /// judged on that token alone (no refresh to fall back on).
+    pub fn access_token_copy(&self, browser: &Browser) -> Browser {
+        let copy = self.browser();
+        copy.set_cookie(ACCESS_COOKIE, &browser.cookie(ACCESS_COOKIE).unwrap());
+        copy
+    }
+
     /// A browser signed in as a fresh account with `role`.
     pub async fn signed_in(&self, email: &str, role: Role) -> Browser {
         self.create_user(email, role).await;

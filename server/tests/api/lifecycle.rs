@@ -28,20 +28,11 @@ pub async fn assert_audit_has(app: &TestApp, kind: &str) {
     .await;
     assert!(found, "no {kind} event in the audit log");
 }
-
-/// A browser holding only a copy of `browser`'s access token: page requests it makes are judged
-/// on that token alone (no refresh to fall back on).
-fn access_token_copy(app: &TestApp, browser: &Browser) -> Browser {
-    let copy = app.browser();
-    copy.set_cookie(ACCESS_COOKIE, &browser.cookie(ACCESS_COOKIE).unwrap());
-    copy
-}
-
 #[tokio::test]
 async fn a_signed_out_access_token_is_refused_by_page_guards_at_once() {
     let app = TestApp::spawn().await;
     let browser = app.signed_in("ada@example.com", Role::User).await;
-    let copy = access_token_copy(&app, &browser);
+    let copy = app.access_token_copy(&browser);
     assert_eq!(copy.get("/dashboard").await.status(), StatusCode::OK);
 
     assert_eq!(
@@ -60,7 +51,7 @@ async fn signing_out_everywhere_refuses_every_access_token_of_the_user_on_pages(
     let laptop = app.signed_in("ada@example.com", Role::User).await;
     let phone = app.signed_in_again("ada@example.com").await;
     let other_user = app.signed_in("bob@example.com", Role::User).await;
-    let phone_copy = access_token_copy(&app, &phone);
+    let phone_copy = app.access_token_copy(&phone);
 
     assert_eq!(
         laptop.post_form("/api/logout_all", &[]).await.status(),
@@ -71,7 +62,7 @@ async fn signing_out_everywhere_refuses_every_access_token_of_the_user_on_pages(
         StatusCode::SEE_OTHER
     );
     assert_eq!(
-        access_token_copy(&app, &other_user)
+        app.access_token_copy(&other_user)
             .get("/dashboard")
             .await
             .status(),
@@ -88,7 +79,7 @@ async fn signing_out_everywhere_refuses_every_access_token_of_the_user_on_pages(
         StatusCode::OK
     );
     assert_eq!(
-        access_token_copy(&app, &again)
+        app.access_token_copy(&again)
             .get("/dashboard")
             .await
             .status(),

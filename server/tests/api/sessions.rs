@@ -48,8 +48,7 @@ async fn replaying_a_rotated_token_after_the_grace_window_revokes_the_whole_logi
 
     // The legitimate holder is signed out too: its refresh token, its access token for server
     // functions, and its access token on guarded pages.
-    let page_browser = app.browser();
-    page_browser.set_cookie(ACCESS_COOKIE, &browser.cookie(ACCESS_COOKIE).unwrap());
+    let page_browser = app.access_token_copy(&browser);
     assert_eq!(
         page_browser.get("/dashboard").await.status(),
         StatusCode::SEE_OTHER
