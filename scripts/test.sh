@@ -6,6 +6,14 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
+
+# A clean build of everything below takes several GB; warn up front rather than let a full
+# disk surface as a compiler error halfway through.
+free_mib=$(( $(df -Pk . | awk 'NR == 2 { print $4 }') / 1024 ))
+if (( free_mib < 10240 )); then
+  echo "warning: only $free_mib MiB free on this disk; a clean build needs about 10 GiB" >&2
+fi
+
 bash scripts/setup.sh --test
 source scripts/env.sh
 source scripts/services.sh
