@@ -165,10 +165,10 @@ impl AppError {
         )
     }
 
-    /// 503 with `Retry-After: 1`: too much is arriving at once (sign-in storms are shed).
-    pub fn busy() -> Self {
+    /// 503 with `Retry-After`: too much is arriving at once (sign-in storms are shed).
+    pub fn busy(retry_after: u64) -> Self {
         Self {
-            retry_after: Some(1),
+            retry_after: Some(retry_after),
             ..Self::new(
                 ErrorCode::Unavailable,
                 "Too many people are signing in right now. Please try again in a moment.",

@@ -259,10 +259,18 @@ pub fn store_failed(error: StoreError) -> AppError {
     AppError::unavailable()
 }
 
+/// The range, in seconds, of the `Retry-After` a shed sign-in is given. Clients refused in the
+/// same instant would otherwise all come back in the same instant, a wave that the next
+/// refusals repeat every second; a random wait spreads them out.
+const BUSY_RETRY_AFTER: std::ops::RangeInclusive<u64> = 1..=3;
+
 pub fn hash_failed(error: HashError) -> AppError {
     if matches!(error, HashError::Busy) {
         tracing::warn!("sign-in refused: the password hashing queue is full");
-        return AppError::busy();
+        return AppError::busy(rand::Rng::gen_range(
+            &mut rand::thread_rng(),
+            BUSY_RETRY_AFTER,
+        ));
     }
     tracing::error!(%error, "password hashing failed");
     AppError::internal()

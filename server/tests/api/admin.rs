@@ -83,13 +83,7 @@ async fn a_disabled_account_loses_its_sessions_and_cannot_sign_in_until_enabled(
         )
         .await;
     assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(
-        again
-            .post_login("ada@example.com", PASSWORD, None)
-            .await
-            .status(),
-        StatusCode::OK
-    );
+    app.signed_in_again("ada@example.com").await;
     assert_audit_has(&app, "account_disabled").await;
 }
 

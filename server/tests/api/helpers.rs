@@ -283,6 +283,15 @@ pub fn location(response: &Response) -> String {
         .to_owned()
 }
 
+/// The seconds of a response's `Retry-After` header.
+pub fn retry_after(response: &Response) -> u64 {
+    response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
 pub async fn json(response: Response) -> serde_json::Value {
     let text = response.text().await.unwrap();
     serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}"))

@@ -70,14 +70,7 @@ async fn signing_out_everywhere_refuses_every_access_token_of_the_user_on_pages(
     );
 
     // Signing in again right away works: the new login starts in the new epoch.
-    let again = app.browser();
-    assert_eq!(
-        again
-            .post_login("ada@example.com", PASSWORD, None)
-            .await
-            .status(),
-        StatusCode::OK
-    );
+    let again = app.signed_in_again("ada@example.com").await;
     assert_eq!(
         app.access_token_copy(&again)
             .get("/dashboard")
@@ -102,11 +95,7 @@ async fn repeated_wrong_passwords_block_the_account_with_429_and_retry_after() {
     // Blocked now, even with the right password.
     let response = browser.post_login("ada@example.com", PASSWORD, None).await;
     assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
-    let retry_after: u64 = response.headers()["retry-after"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let retry_after = retry_after(&response);
     assert!((1..=3).contains(&retry_after), "Retry-After: {retry_after}");
     let body = json(response).await;
     assert!(
@@ -132,6 +121,35 @@ async fn repeated_wrong_passwords_block_the_account_with_429_and_retry_after() {
         .await;
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     assert_audit_has(&app, "sign_in_throttled").await;
+}
+
+#[tokio::test]
+async fn a_full_hashing_queue_sheds_sign_ins_with_503_and_a_spread_out_retry_after() {
+    let app = TestApp::spawn().await;
+    app.create_user("ada@example.com", Role::User).await;
+    // Every place in the hashing queue taken, as by a storm of sign-ins still hashing.
+    let held: Vec<_> = std::iter::from_fn(|| app.state.passwords.queue_slot().ok()).collect();
+    assert!(!held.is_empty());
+
+    let mut waits = std::collections::BTreeSet::new();
+    for _ in 0..30 {
+        let response = app
+            .browser()
+            .post_login("ada@example.com", PASSWORD, None)
+            .await;
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        let wait = retry_after(&response);
+        assert!((1..=3).contains(&wait), "Retry-After: {wait}");
+        waits.insert(wait);
+        assert_eq!(json(response).await["code"], "unavailable");
+    }
+    // Not one wait for everyone, so refused clients do not all return at once (30 equal draws
+    // out of 3 values would happen once in 3^29 runs).
+    assert!(waits.len() > 1, "{waits:?}");
+
+    // A shed sign-in is not a failed one: once the queue drains, the account signs in.
+    drop(held);
+    app.signed_in_again("ada@example.com").await;
 }
 
 #[tokio::test]

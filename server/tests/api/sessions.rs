@@ -310,14 +310,7 @@ async fn signing_out_everywhere_ends_every_session_of_that_user_only() {
     assert_eq!(someone_else.post_me().await.status(), StatusCode::OK);
 
     // Signing in again afterwards starts a fresh, working session.
-    let again = app.browser();
-    assert_eq!(
-        again
-            .post_login("ada@example.com", PASSWORD, None)
-            .await
-            .status(),
-        StatusCode::OK
-    );
+    let again = app.signed_in_again("ada@example.com").await;
     assert_eq!(again.post_me().await.status(), StatusCode::OK);
     assert_eq!(
         again.post_form("/api/refresh", &[]).await.status(),
