@@ -105,6 +105,8 @@ pub fn router(state: AppState) -> Router {
     let routes = route_list();
     let context_state = state.clone();
     let shell_options = state.leptos_options.clone();
+    let bundle = Bundle::new(&state.leptos_options);
+    bundle.prepare_in_background();
     Router::new()
         .route("/healthz", get(probes::health))
         .route("/readyz", get(probes::readiness))
@@ -116,10 +118,7 @@ pub fn router(state: AppState) -> Router {
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn_with_state(state.clone(), auth_layer))
-        .layer(middleware::from_fn_with_state(
-            Bundle::new(&state.leptos_options),
-            bundle_compression,
-        ))
+        .layer(middleware::from_fn_with_state(bundle, bundle_compression))
         .with_state(state)
 }
 

@@ -4,8 +4,9 @@
 //! The WASM is most of a first load (about 830 KB raw, a third of that with brotli). Compressing
 //! it per request costs tens of milliseconds of CPU each time (measured: about 30 brotli or gzip
 //! answers a second on one core), which would slow every first load and hand anyone a cheap way
-//! to occupy the server. So each file is compressed once per encoding, at a high level, when
-//! first asked for; a file that changes on disk (a rebuild in development) is compressed again.
+//! to occupy the server. So each file is compressed once per encoding, at a high level: the
+//! files present at start-up in the background right away, any other when first asked for; a
+//! file that changes on disk (a rebuild in development) is compressed again.
 //! Anything else, and clients that accept neither encoding, go on to the plain file service.
 //! Pages are never compressed here: they are small, and an encoder would buffer streamed chunks.
 
@@ -126,6 +127,48 @@ impl Bundle {
             dir: PathBuf::from(options.site_root.as_ref()).join(options.site_pkg_dir.as_ref()),
             copies: Arc::default(),
         }
+    }
+
+    /// Compresses every bundle file now, in the background, so that the first visitors after a
+    /// start do not wait for it (brotli takes a fraction of a second on the release WASM).
+    /// Outside a Tokio runtime it does nothing: the copies are then made on first request.
+    pub fn prepare_in_background(&self) {
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let bundle = self.clone();
+        runtime.spawn(async move {
+            let Ok(mut entries) = tokio::fs::read_dir(&bundle.dir).await else {
+                return; // no bundle built: nothing to prepare
+            };
+            while let Ok(Some(entry)) = entries.next_entry().await {
+                let name = entry.file_name();
+                let in_bundle = name.to_str().is_some_and(|name| {
+                    plain_file_name(name) && bundle_content_type(name).is_some()
+                });
+                if in_bundle {
+                    for encoding in [Encoding::Brotli, Encoding::Gzip] {
+                        bundle.compressed(entry.path(), encoding).await;
+                    }
+                }
+            }
+        });
+    }
+
+    /// How many compressed copies are ready (for tests).
+    #[cfg(test)]
+    fn ready_copies(&self) -> Vec<(String, Encoding)> {
+        let copies = self.copies.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut ready: Vec<_> = copies
+            .iter()
+            .filter(|(_, (_, copy))| copy.get().is_some_and(Option::is_some))
+            .map(|((path, encoding), _)| {
+                let name = path.file_name().unwrap().to_string_lossy().into_owned();
+                (name, *encoding)
+            })
+            .collect();
+        ready.sort_by_key(|(name, encoding)| (name.clone(), encoding.name()));
+        ready
     }
 
     fn copy(&self, path: &Path, encoding: Encoding, version: FileVersion) -> CompressedCopy {
@@ -249,5 +292,32 @@ mod tests {
         }
         assert_eq!(bundle_content_type("app.wasm"), Some("application/wasm"));
         assert_eq!(bundle_content_type("app.map"), None);
+    }
+
+    #[tokio::test]
+    async fn files_present_at_start_are_compressed_before_anyone_asks() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("app.wasm"), vec![7u8; 64 * 1024]).unwrap();
+        std::fs::write(dir.path().join("notes.txt"), "not part of the bundle").unwrap();
+        let bundle = Bundle {
+            prefix: "/pkg/".into(),
+            dir: dir.path().to_path_buf(),
+            copies: Arc::default(),
+        };
+        bundle.prepare_in_background();
+
+        let expected = vec![
+            ("app.wasm".to_owned(), Encoding::Brotli),
+            ("app.wasm".to_owned(), Encoding::Gzip),
+        ];
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+        while bundle.ready_copies() != expected {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "{:?}",
+                bundle.ready_copies()
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
     }
 }
