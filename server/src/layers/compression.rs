@@ -155,7 +155,7 @@ impl Bundle {
         });
     }
 
-    /// How many compressed copies are ready (for tests).
+    /// Which compressed copies are ready, by file name and encoding (for tests).
     #[cfg(test)]
     fn ready_copies(&self) -> Vec<(String, Encoding)> {
         let copies = self.copies.lock().unwrap_or_else(PoisonError::into_inner);
