@@ -446,19 +446,6 @@ impl RefreshSessions {
         }))
     }
 
-    /// The marker of `family` if the login is alive (the user is read from the marker, so this
-    /// takes two round trips; `login_alive` takes one when the user is known).
-    async fn live_marker(&self, family: &str) -> Result<Option<FamilyRecord>, StoreError> {
-        let Some(marker) = self
-            .load::<FamilyRecord>(self.keys.family_id(family), FAMILY_KEY)
-            .await?
-        else {
-            return Ok(None);
-        };
-        let stored_epoch = self.stored_epoch(marker.user_id).await?;
-        Ok(marker.in_current_epoch(stored_epoch).then_some(marker))
-    }
-
     /// Records when a login was last used. Kept apart from the family marker so that writing it
     /// can never bring back a marker that a concurrent sign-out just deleted.
     async fn touch(&self, family: &str, now: u64) -> Result<(), StoreError> {
@@ -472,9 +459,15 @@ impl RefreshSessions {
     /// on the way.
     pub async fn logins(&self, user_id: i64) -> Result<Vec<LoginSummary>, StoreError> {
         let index = self.keys.logins_key(user_id);
+        // One epoch for all of the user's logins: read once, not once per login.
+        let stored_epoch = self.stored_epoch(user_id).await?;
         let mut logins = Vec::new();
         for family in self.shared.members(&index).await? {
-            let Some(marker) = self.live_marker(&family).await? else {
+            let marker = self
+                .load::<FamilyRecord>(self.keys.family_id(&family), FAMILY_KEY)
+                .await?
+                .filter(|marker| marker.in_current_epoch(stored_epoch));
+            let Some(marker) = marker else {
                 self.shared.remove_member(&index, &family).await?;
                 continue;
             };
