@@ -143,10 +143,7 @@ impl Bundle {
             };
             while let Ok(Some(entry)) = entries.next_entry().await {
                 let name = entry.file_name();
-                let in_bundle = name.to_str().is_some_and(|name| {
-                    plain_file_name(name) && bundle_content_type(name).is_some()
-                });
-                if in_bundle {
+                if name.to_str().and_then(bundle_file_type).is_some() {
                     for encoding in [Encoding::Brotli, Encoding::Gzip] {
                         bundle.compressed(entry.path(), encoding).await;
                     }
@@ -215,6 +212,13 @@ fn bundle_content_type(file: &str) -> Option<&'static str> {
     }
 }
 
+/// The content type of `name` if it names a bundle file: a plain name with a bundle extension.
+fn bundle_file_type(name: &str) -> Option<&'static str> {
+    plain_file_name(name)
+        .then(|| bundle_content_type(name))
+        .flatten()
+}
+
 /// A plain file name, nothing that could leave the bundle directory.
 fn plain_file_name(name: &str) -> bool {
     !name.is_empty()
@@ -232,8 +236,7 @@ pub async fn bundle_compression(
     let candidate = (request.method() == Method::GET)
         .then(|| request.uri().path().strip_prefix(bundle.prefix.as_ref()))
         .flatten()
-        .filter(|file| plain_file_name(file))
-        .and_then(|file| Some((file, bundle_content_type(file)?)))
+        .and_then(|file| Some((file, bundle_file_type(file)?)))
         .and_then(|(file, content_type)| {
             Some((file, content_type, Encoding::accepted(request.headers())?))
         });
