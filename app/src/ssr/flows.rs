@@ -15,6 +15,7 @@ use super::users::{self, InsertError};
 use crate::auth::policy::{safe_next, Policy, DEFAULT_AFTER_LOGIN};
 use crate::auth::{Profile, Role, Viewer};
 use crate::error::AppError;
+use rand::Rng;
 
 pub async fn register(email: String, password: String) -> Result<Viewer, AppError> {
     let state = app_state()?;
@@ -267,10 +268,7 @@ const BUSY_RETRY_AFTER: std::ops::RangeInclusive<u64> = 1..=3;
 pub fn hash_failed(error: HashError) -> AppError {
     if matches!(error, HashError::Busy) {
         tracing::warn!("sign-in refused: the password hashing queue is full");
-        return AppError::busy(rand::Rng::gen_range(
-            &mut rand::thread_rng(),
-            BUSY_RETRY_AFTER,
-        ));
+        return AppError::busy(rand::thread_rng().gen_range(BUSY_RETRY_AFTER));
     }
     tracing::error!(%error, "password hashing failed");
     AppError::internal()
