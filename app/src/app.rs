@@ -1,12 +1,16 @@
 //! The document shell, the root component and the route table.
 
-use crate::auth::policy::{login_url, page_policy, Access};
+use crate::auth::policy::Access;
+use crate::auth::redirect::login_url;
 use crate::auth::viewer::{provide_viewer, use_viewer, ViewerMeta};
+use crate::auth::Viewer;
+use crate::bench::BenchRoutes;
 use crate::components::header::Header;
 use crate::components::hydration::HydrationMark;
 use crate::pages::{
     account::AccountPage, admin::AdminPage, dashboard::DashboardPage, forbidden::ForbiddenPage,
-    home::HomePage, login::LoginPage, not_found::NotFoundPage, register::RegisterPage,
+    home::HomePage, login::LoginPage, not_found::NotFoundPage, page_policy,
+    register::RegisterPage,
 };
 use leptos::either::EitherOf3;
 use leptos::prelude::*;
@@ -26,7 +30,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
-                <ViewerMeta />
+                <ViewerMeta viewer=initial_viewer() />
                 <MetaTags />
             </head>
             <body>
@@ -39,7 +43,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    provide_viewer();
+    provide_viewer(initial_viewer());
 
     view! {
         <Stylesheet id="leptos" href="/pkg/leptos-hybrid-auth.css" />
@@ -47,41 +51,46 @@ pub fn App() -> impl IntoView {
         <Router>
             <Header />
             <main class="page">
-                <Routes fallback=NotFoundPage>
-                    <Route path=path!("/") view=HomePage />
-                    <Route path=path!("/login") view=LoginPage />
-                    <Route path=path!("/register") view=RegisterPage />
-                    // The benchmark pages: the home page under three guards (see
-                    // `docs/benchmarks.md`); the server answers 404 unless BENCH_ROUTES=1.
-                    <Route
-                        path=path!("/bench/:guard")
-                        view=|| view! { <Guarded><HomePage /></Guarded> }
-                    />
-                    // Pages with data render in order, so they are complete without JavaScript
-                    // (out-of-order streaming needs a script to put resolved content in place).
-                    <Route
-                        path=path!("/dashboard")
-                        ssr=SsrMode::InOrder
-                        view=|| view! { <Guarded><DashboardPage /></Guarded> }
-                    />
-                    <Route
-                        path=path!("/account")
-                        ssr=SsrMode::InOrder
-                        view=|| view! { <Guarded><AccountPage /></Guarded> }
-                    />
-                    <Route
-                        path=path!("/admin")
-                        ssr=SsrMode::InOrder
-                        view=|| view! { <Guarded><AdminPage /></Guarded> }
-                    />
-                </Routes>
+                // Every route is inside `Guarded`, and every route's policy is a row of
+                // `crate::pages::PAGES`: add both for a new page.
+                <Guarded>
+                    <Routes fallback=NotFoundPage>
+                        <Route path=path!("/") view=HomePage />
+                        <Route path=path!("/login") view=LoginPage />
+                        <Route path=path!("/register") view=RegisterPage />
+                        // Pages with data render in order, so they are complete without
+                        // JavaScript (out-of-order streaming needs a script to put resolved
+                        // content in place).
+                        <Route path=path!("/dashboard") ssr=SsrMode::InOrder view=DashboardPage />
+                        <Route path=path!("/account") ssr=SsrMode::InOrder view=AccountPage />
+                        <Route path=path!("/admin") ssr=SsrMode::InOrder view=AdminPage />
+                        <BenchRoutes />
+                    </Routes>
+                </Guarded>
             </main>
             <HydrationMark />
         </Router>
     }
 }
 
-/// Shows its children only if the page's policy allows the viewer. On the server the auth layer
+/// The viewer this page starts with: on the server, the one the auth layer decided for this
+/// request; in the browser, the one the server wrote into the page head.
+#[cfg(feature = "ssr")]
+fn initial_viewer() -> Option<Viewer> {
+    crate::ssr::context::request_viewer()
+}
+
+#[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+fn initial_viewer() -> Option<Viewer> {
+    crate::auth::viewer::viewer_from_document()
+}
+
+#[cfg(not(any(feature = "ssr", feature = "hydrate")))]
+fn initial_viewer() -> Option<Viewer> {
+    None
+}
+
+/// Shows the current page only if its policy allows the viewer. On the server the auth layer
 /// has already answered 303 or set 403 for the same decision; in the browser this keeps
 /// client-side navigation to the same rules.
 #[component]
@@ -89,10 +98,12 @@ fn Guarded(children: ChildrenFn) -> impl IntoView {
     let viewer = use_viewer();
     let location = use_location();
     let navigate = use_navigate();
-    let access = move || page_policy(&location.pathname.get()).check(viewer.get().as_ref());
+    // A memo, so moving between pages the viewer may see does not rebuild the routes.
+    let access =
+        Memo::new(move |_| page_policy(&location.pathname.get()).check(viewer.get().as_ref()));
 
     Effect::new(move |_| {
-        if access() == Access::SignInRequired {
+        if access.get() == Access::SignInRequired {
             let path = location.pathname.get_untracked();
             let search = location.search.get_untracked();
             let search = search.trim_start_matches('?');
@@ -111,7 +122,7 @@ fn Guarded(children: ChildrenFn) -> impl IntoView {
         }
     });
 
-    move || match access() {
+    move || match access.get() {
         Access::Allowed => EitherOf3::A(children()),
         Access::Forbidden => EitherOf3::B(view! { <ForbiddenPage /> }),
         Access::SignInRequired => EitherOf3::C(()),

@@ -1,10 +1,15 @@
 //! The Leptos application: pages, components, server functions and the shared auth types.
 //!
-//! Everything under [`ssr`] runs only on the server (database, sessions, tokens, passwords);
-//! the rest compiles for both the server and the browser.
+//! Reading order: [`app`] (the shell and the route table), [`pages`] (every page and who may
+//! see it), [`api`] (the server functions, each with its policy and body), [`auth`] (roles,
+//! policies, the viewer), then [`ssr`], the server-only engine (state, tokens, passwords,
+//! sessions, stores, queries). Everything under [`ssr`] runs only on the server; the rest
+//! compiles for both the server and the browser.
 
+pub mod api;
 pub mod app;
 pub mod auth;
+pub mod bench;
 pub mod components;
 pub mod error;
 pub mod pages;

@@ -1,7 +1,7 @@
 //! The command line: `serve` (the default), `migrate`, and `user create`.
 
 use app::auth::Role;
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -35,22 +35,13 @@ pub enum UserCommand {
         email: String,
         #[arg(long)]
         password: String,
-        #[arg(long, value_enum, default_value_t = RoleArg::User)]
-        role: RoleArg,
+        /// One of the roles of `app::auth::Role` (user, admin, …).
+        #[arg(long, value_parser = parse_role, default_value = Role::NEW_ACCOUNT.as_str())]
+        role: Role,
     },
 }
 
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum RoleArg {
-    User,
-    Admin,
-}
-
-impl From<RoleArg> for Role {
-    fn from(role: RoleArg) -> Role {
-        match role {
-            RoleArg::User => Role::User,
-            RoleArg::Admin => Role::Admin,
-        }
-    }
+/// Reads `--role NAME` as one of the app's roles, listing them when the name is unknown.
+fn parse_role(name: &str) -> Result<Role, String> {
+    Role::parse(name).ok_or_else(|| format!("unknown role {name:?}. {}", Role::choose_one()))
 }

@@ -1,44 +1,38 @@
 //! What each subcommand does.
 
+use crate::backends::sql::{self as database, Database, PoolSettings};
 use crate::config::Config;
-use crate::database;
-use crate::startup::{Application, StartupError};
+use crate::error::{CommandError, StartupError};
+use crate::startup::Application;
 use app::auth::Role;
 use app::ssr::input::{Email, NewPassword};
 use app::ssr::passwords::PasswordHasher;
 use app::ssr::users::{self, InsertError};
 use leptos::prelude::LeptosOptions;
 
-pub async fn serve(config: Config) -> Result<(), String> {
+pub async fn serve(config: Config) -> Result<(), CommandError> {
     let leptos_options = leptos_options();
     let addr = leptos_options.site_addr;
-    let application = Application::build(config, leptos_options, addr)
-        .await
-        .map_err(|error| error.to_string())?;
+    let application = Application::build(config, leptos_options, addr).await?;
     tracing::info!("listening on http://{}", application.local_addr());
-    application.run().await.map_err(|error| error.to_string())
+    Ok(application.run().await?)
 }
 
-pub async fn run_migrations(config: Config) -> Result<(), String> {
+pub async fn run_migrations(config: Config) -> Result<(), CommandError> {
     let db = migrated_database(&config).await?;
     if config.redis_url.is_none() {
         // Sessions will live in this database: create their table now too.
-        database::session_store(&db)
-            .await
-            .map_err(|error| error.to_string())?;
+        database::session_store(&db).await?;
     }
     println!("migrations applied");
     Ok(())
 }
 
 /// Connects to the configured database and brings its schema up to date.
-async fn migrated_database(config: &Config) -> Result<database::Database, String> {
-    let db = database::connect(&config.database_url, database::PoolSettings::COMMAND)
-        .await
-        .map_err(|error| error.to_string())?;
-    database::migrate(&db)
-        .await
-        .map_err(|error| error.to_string())?;
+async fn migrated_database(config: &Config) -> Result<Database, StartupError> {
+    let db = database::connect(&config.database_url, PoolSettings::COMMAND).await?;
+    database::migrate(&db).await?;
+    database::check_roles(&db).await?;
     Ok(db)
 }
 
@@ -47,16 +41,16 @@ pub async fn create_user(
     email: &str,
     password: String,
     role: Role,
-) -> Result<(), String> {
-    let email = Email::parse(email).map_err(|error| format!("email: {error}"))?;
-    let password = NewPassword::parse(password).map_err(|error| format!("password: {error}"))?;
+) -> Result<(), CommandError> {
+    let email = Email::parse(email).map_err(|error| CommandError::invalid("email", error))?;
+    let password =
+        NewPassword::parse(password).map_err(|error| CommandError::invalid("password", error))?;
     let db = migrated_database(&config).await?;
-    let hasher = PasswordHasher::new(config.auth.hash_cost, 1)
-        .map_err(|error| StartupError::from(error).to_string())?;
+    let hasher = PasswordHasher::new(config.auth.hash_cost, 1).map_err(StartupError::from)?;
     let hash = hasher
         .hash(password.into_inner())
         .await
-        .map_err(|error| error.to_string())?;
+        .map_err(StartupError::from)?;
     match users::insert(&db.pool, &email, &hash, role).await {
         Ok(id) => {
             println!(
@@ -66,11 +60,8 @@ pub async fn create_user(
             );
             Ok(())
         }
-        Err(InsertError::EmailTaken) => Err(format!(
-            "a user with email {} already exists",
-            email.as_str()
-        )),
-        Err(InsertError::Database(error)) => Err(error.to_string()),
+        Err(InsertError::EmailTaken) => Err(CommandError::EmailTaken(email.as_str().to_owned())),
+        Err(InsertError::Database(error)) => Err(StartupError::from(error).into()),
     }
 }
 

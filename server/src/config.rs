@@ -1,7 +1,7 @@
 //! Configuration from the environment (and `.env`), parsed once into one typed value.
 //! `.env.example` documents every variable.
 
-use app::ssr::settings::{AppEnv, AuthSettings, HashCost, Secret, ThrottleLimits};
+use app::ssr::settings::{AppEnv, AuthSettings, Secret, ThrottleLimits};
 use std::env;
 use std::time::Duration;
 
@@ -54,8 +54,8 @@ impl Config {
                 }),
             },
         };
-        let seconds = |name: &'static str, default: u64| -> Result<Duration, ConfigError> {
-            positive(name, default, "seconds").map(Duration::from_secs)
+        let seconds = |name: &'static str, default: Duration| -> Result<Duration, ConfigError> {
+            positive(name, default.as_secs(), "seconds").map(Duration::from_secs)
         };
         let jwt_secret = match lookup("JWT_SECRET") {
             Some(secret) => secret,
@@ -98,38 +98,40 @@ impl Config {
             return Err(ConfigError::Insecure("PUBLIC_ORIGIN must be https".into()));
         }
 
+        // Every default comes from `AuthSettings::for_env`; a variable only overrides it.
         let mut auth = AuthSettings::for_env(app_env, Secret::new(jwt_secret));
-        auth.access_ttl = seconds("ACCESS_TOKEN_TTL", 15 * 60)?;
-        auth.refresh_ttl = seconds("REFRESH_TOKEN_TTL", 30 * 24 * 3600)?;
-        auth.refresh_idle_ttl = seconds("REFRESH_IDLE_TTL", 14 * 24 * 3600)?.min(auth.refresh_ttl);
-        auth.refresh_grace = seconds("REFRESH_GRACE", 15)?;
+        auth.access_ttl = seconds("ACCESS_TOKEN_TTL", auth.access_ttl)?;
+        auth.refresh_ttl = seconds("REFRESH_TOKEN_TTL", auth.refresh_ttl)?;
+        auth.refresh_idle_ttl =
+            seconds("REFRESH_IDLE_TTL", auth.refresh_idle_ttl)?.min(auth.refresh_ttl);
+        auth.refresh_grace = seconds("REFRESH_GRACE", auth.refresh_grace)?;
+        let limits = auth.throttle;
         auth.throttle = ThrottleLimits {
-            account_failures: positive("LOGIN_MAX_FAILURES", 5, "attempts")?,
-            address_failures: positive("LOGIN_MAX_FAILURES_PER_IP", 50, "attempts")?,
-            window: seconds("LOGIN_FAILURE_WINDOW", 15 * 60)?,
-            first_block: seconds("LOGIN_BLOCK", 30)?,
+            account_failures: positive("LOGIN_MAX_FAILURES", limits.account_failures, "attempts")?,
+            address_failures: positive(
+                "LOGIN_MAX_FAILURES_PER_IP",
+                limits.address_failures,
+                "attempts",
+            )?,
+            window: seconds("LOGIN_FAILURE_WINDOW", limits.window)?,
+            first_block: seconds("LOGIN_BLOCK", limits.first_block)?,
         };
         auth.bench_routes = lookup("BENCH_ROUTES").is_some_and(|value| value == "1");
         auth.public_origin = public_origin;
         auth.hash_concurrency = hash_concurrency;
-        auth.hash_cost = if app_env == AppEnv::Test {
-            HashCost::FAST_FOR_TESTS
-        } else {
-            HashCost::OWASP
-        };
 
         Ok(Config {
             database_url: lookup("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into()),
             redis_url: lookup("REDIS_URL"),
             database_pool_size: positive(
                 "DATABASE_POOL_SIZE",
-                u64::from(crate::database::DEFAULT_POOL_SIZE),
+                u64::from(crate::backends::sql::DEFAULT_POOL_SIZE),
                 "connections",
             )?
             .min(u64::from(u32::MAX)) as u32,
             redis_pool_size: positive(
                 "REDIS_POOL_SIZE",
-                crate::redis::DEFAULT_POOL_SIZE as u64,
+                crate::backends::redis::DEFAULT_POOL_SIZE as u64,
                 "connections",
             )? as usize,
             session_namespace: lookup("REDIS_KEY_PREFIX").unwrap_or_else(|| "lha".into()),
@@ -141,6 +143,7 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use app::ssr::settings::HashCost;
     use std::collections::HashMap;
 
     fn parse(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {

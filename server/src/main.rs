@@ -32,7 +32,7 @@ async fn main() -> ExitCode {
                     password,
                     role,
                 },
-        } => commands::create_user(config, &email, password, role.into()).await,
+        } => commands::create_user(config, &email, password, role).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

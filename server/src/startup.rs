@@ -1,19 +1,19 @@
 //! Building the application: database, stores, state and router. `main` and the integration
 //! tests use the same [`Application::build`], so the tests exercise exactly what ships.
 
+use crate::backends::redis::{self, coordination::RedisCoordination};
+use crate::backends::sql::{self as database, coordination::SqlCoordination, Database};
 use crate::config::Config;
-use crate::database::{self, Database};
+use crate::error::StartupError;
 use crate::layers::auth::auth_layer;
 use crate::layers::compression::{bundle_compression, Bundle};
 use crate::probes;
-use crate::redis;
-use crate::shared::redis::RedisShared;
-use crate::shared::sql::SqlShared;
+use app::pages::declared_policy;
 use app::ssr::cookies::AuthCookies;
+use app::ssr::coordination::CoordinationStore;
 use app::ssr::passwords::PasswordHasher;
 use app::ssr::revocations;
 use app::ssr::sessions::{RefreshSessions, SessionLifetimes};
-use app::ssr::shared::SharedStore;
 use app::ssr::state::AppState;
 use app::ssr::throttle::LoginThrottle;
 use app::ssr::tokens::{TokenIssuer, ACCESS_LEEWAY};
@@ -26,48 +26,28 @@ use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
 use tokio::net::TcpListener;
 
-#[derive(Debug, thiserror::Error)]
-pub enum StartupError {
-    #[error("{0}")]
-    Unsupported(String),
-    #[error("database: {0}")]
-    Database(#[from] sqlx::Error),
-    #[error("migrations: {0}")]
-    Migrate(#[from] sqlx::migrate::MigrateError),
-    #[error("session store: {0}")]
-    SessionStore(String),
-    #[error("redis: {0}")]
-    Redis(String),
-    #[error("password hasher: {0}")]
-    Hasher(#[from] app::ssr::passwords::HashError),
-    #[error("listening on {addr}: {source}")]
-    Bind {
-        addr: SocketAddr,
-        source: std::io::Error,
-    },
-}
-
 pub async fn build_state(
     config: &Config,
     db: &Database,
     leptos_options: LeptosOptions,
 ) -> Result<AppState, StartupError> {
     let settings = config.auth.clone();
-    // Sessions, and the shared state that goes with them, live in Redis when it is configured.
-    let (store, shared): (_, Arc<dyn SharedStore>) = match &config.redis_url {
+    // Sessions, and the coordination store that goes with them, live in Redis when it is
+    // configured.
+    let (store, coordination): (_, Arc<dyn CoordinationStore>) = match &config.redis_url {
         Some(url) => {
             let pool = redis::connect(url, config.redis_pool_size).await?;
-            let shared = RedisShared::new(pool.clone(), &config.session_namespace);
-            (redis::session_store(pool), Arc::new(shared))
+            let coordination = RedisCoordination::new(pool.clone(), &config.session_namespace);
+            (redis::session_store(pool), Arc::new(coordination))
         }
         None => (
             database::session_store(db).await?,
-            Arc::new(SqlShared::new(db.pool.clone())),
+            Arc::new(SqlCoordination::new(db.pool.clone())),
         ),
     };
     let sessions = RefreshSessions::new(
         store,
-        shared.clone(),
+        coordination.clone(),
         SessionLifetimes {
             absolute: settings.refresh_ttl,
             idle: settings.refresh_idle_ttl,
@@ -76,10 +56,10 @@ pub async fn build_state(
         settings.access_ttl + ACCESS_LEEWAY,
         &config.session_namespace,
     );
-    revocations::follow(shared.clone(), sessions.revoked().clone()).await;
+    revocations::follow(coordination.clone(), sessions.revoked().clone()).await;
     Ok(AppState {
         sessions,
-        throttle: LoginThrottle::new(shared, settings.throttle),
+        throttle: LoginThrottle::new(coordination, settings.throttle),
         tokens: Arc::new(TokenIssuer::new(&settings)),
         passwords: PasswordHasher::new(settings.hash_cost, settings.hash_concurrency)?,
         cookies: AuthCookies::new(settings.secure_cookies()),
@@ -95,9 +75,18 @@ pub async fn build_state(
 /// so a page rendering at that moment in the same process could wait forever on a resource
 /// (leptos issue #4773). A server builds its router once, before it serves; the integration
 /// tests build many apps in one process while others serve, so the list is shared instead.
-fn route_list() -> Vec<AxumRouteListing> {
+pub fn route_list() -> Vec<AxumRouteListing> {
     static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
     ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
+/// The app's routes that have no row in `app::pages::PAGES`, and so no policy of their own.
+pub fn pages_without_policy() -> Vec<String> {
+    route_list()
+        .iter()
+        .map(|route| route.path().to_owned())
+        .filter(|path| declared_policy(path).is_none())
+        .collect()
 }
 
 /// The whole HTTP surface: pages, server functions, assets, and the auth layer in front.
@@ -143,6 +132,11 @@ impl Application {
         )
         .await?;
         database::migrate(&db).await?;
+        database::check_roles(&db).await?;
+        let unguarded = pages_without_policy();
+        if !unguarded.is_empty() {
+            return Err(StartupError::PagesWithoutPolicy(unguarded));
+        }
         let state = build_state(&config, &db, leptos_options).await?;
         let listener = TcpListener::bind(addr)
             .await

@@ -13,9 +13,10 @@ pub const VIEWER_META: &str = "viewer";
 #[derive(Clone, Copy)]
 struct ViewerSignal(RwSignal<Option<Viewer>>);
 
-/// Makes the viewer available to every component below; call once, at the root.
-pub fn provide_viewer() -> RwSignal<Option<Viewer>> {
-    let signal = RwSignal::new(initial_viewer());
+/// Makes the viewer available to every component below; call once, at the root, with the
+/// viewer the request was decided for (on the server) or the page carries (in the browser).
+pub fn provide_viewer(initial: Option<Viewer>) -> RwSignal<Option<Viewer>> {
+    let signal = RwSignal::new(initial);
     provide_context(ViewerSignal(signal));
     signal
 }
@@ -27,13 +28,9 @@ pub fn use_viewer() -> RwSignal<Option<Viewer>> {
         .unwrap_or_else(|| RwSignal::new(None))
 }
 
-#[cfg(feature = "ssr")]
-fn initial_viewer() -> Option<Viewer> {
-    crate::ssr::context::request_viewer()
-}
-
-#[cfg(all(feature = "hydrate", not(feature = "ssr")))]
-fn initial_viewer() -> Option<Viewer> {
+/// The viewer the server wrote into the page head (see [`ViewerMeta`]).
+#[cfg(feature = "hydrate")]
+pub fn viewer_from_document() -> Option<Viewer> {
     let content = web_sys::window()?
         .document()?
         .query_selector(&format!("meta[name={VIEWER_META}]"))
@@ -42,18 +39,10 @@ fn initial_viewer() -> Option<Viewer> {
     serde_json::from_str(&content).ok().flatten()
 }
 
-#[cfg(not(any(feature = "ssr", feature = "hydrate")))]
-fn initial_viewer() -> Option<Viewer> {
-    None
-}
-
 /// Renders the viewer into the document head (server side only; the head is not hydrated).
 #[component]
-pub fn ViewerMeta() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    let content = serde_json::to_string(&initial_viewer()).unwrap_or_else(|_| "null".into());
-    #[cfg(not(feature = "ssr"))]
-    let content = String::from("null");
+pub fn ViewerMeta(viewer: Option<Viewer>) -> impl IntoView {
+    let content = serde_json::to_string(&viewer).unwrap_or_else(|_| "null".into());
     view! { <meta name=VIEWER_META content=content /> }
 }
 

@@ -1,8 +1,10 @@
 //! The top bar: brand, navigation, and the user menu with sign-out.
 
-use crate::auth::api::Logout;
+use crate::api::session::Logout;
+use crate::auth::policy::{Access, Policy};
 use crate::auth::viewer::{leave_when_signed_out, use_viewer};
-use crate::auth::{Role, Viewer};
+use crate::auth::Viewer;
+use crate::pages::PAGES;
 use leptos::either::Either;
 use leptos::prelude::*;
 
@@ -45,22 +47,22 @@ pub fn Header() -> impl IntoView {
 
 #[component]
 fn UserMenu(viewer: Viewer, logout: ServerAction<Logout>) -> impl IntoView {
-    let is_admin = viewer.role == Role::Admin;
+    // Links to the signed-in pages this viewer may open, in the order of `PAGES`.
+    let links = PAGES
+        .iter()
+        .filter(|page| page.policy != Policy::Public)
+        .filter(|page| page.policy.check(Some(&viewer)) == Access::Allowed)
+        .filter_map(|page| {
+            let label = page.nav_label?;
+            Some(view! {
+                <a href=page.path class="nav-link" data-testid=page.nav_test_id()>
+                    {label}
+                </a>
+            })
+        })
+        .collect_view();
     view! {
-        <a href="/dashboard" class="nav-link" data-testid="nav-dashboard">
-            "Dashboard"
-        </a>
-        <a href="/account" class="nav-link" data-testid="nav-account">
-            "Account"
-        </a>
-        {is_admin
-            .then(|| {
-                view! {
-                    <a href="/admin" class="nav-link" data-testid="nav-admin">
-                        "Admin"
-                    </a>
-                }
-            })}
+        {links}
         <div class="user-menu" data-testid="user-menu">
             <span class="badge" data-testid="user-role">
                 {viewer.role.as_str()}

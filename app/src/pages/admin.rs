@@ -1,4 +1,4 @@
-use crate::auth::api::{audit_log, list_users, RevokeUserSessions, SetDisabled, SetRole};
+use crate::api::admin::{audit_log, list_users, RevokeUserSessions, SetDisabled, SetRole};
 use crate::auth::viewer::use_viewer;
 use crate::auth::{AuditEntry, Profile, Role};
 use crate::components::display::{device_name, utc_time};
@@ -128,14 +128,22 @@ fn UserTable(users: Vec<Profile>, actions: UserActions) -> impl IntoView {
 fn UserRowActions(user: Profile, actions: UserActions) -> impl IntoView {
     let id = user.id.to_string();
     let (role_id, status_id) = (id.clone(), id.clone());
-    let other_role = match user.role {
-        Role::User => Role::Admin,
-        Role::Admin => Role::User,
-    };
-    let role_label = match other_role {
-        Role::Admin => "Make admin",
-        Role::User => "Make user",
-    };
+    // Offers the first other role, so with two roles one click swaps them.
+    let proposed = Role::ALL
+        .iter()
+        .copied()
+        .find(|role| *role != user.role)
+        .unwrap_or(user.role);
+    let role_options = Role::ALL
+        .iter()
+        .map(|role| {
+            view! {
+                <option value=role.as_str() selected=*role == proposed>
+                    {role.as_str()}
+                </option>
+            }
+        })
+        .collect_view();
     let (status_value, status_label) = if user.disabled {
         ("false", "Enable")
     } else {
@@ -145,9 +153,11 @@ fn UserRowActions(user: Profile, actions: UserActions) -> impl IntoView {
         <div class="row-actions">
             <ActionForm action=actions.set_role attr:class="inline-form">
                 <input type="hidden" name="user_id" value=role_id />
-                <input type="hidden" name="role" value=other_role.as_str() />
+                <select name="role" aria-label="New role" data-testid="set-role-select">
+                    {role_options}
+                </select>
                 <button type="submit" class="button button-ghost button-small" data-testid="set-role-button">
-                    {role_label}
+                    "Set role"
                 </button>
             </ActionForm>
             <ActionForm action=actions.set_disabled attr:class="inline-form">

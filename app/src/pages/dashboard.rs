@@ -1,4 +1,4 @@
-use crate::auth::api::{me, LogoutAll};
+use crate::api::session::{me, LogoutAll};
 use crate::auth::viewer::leave_when_signed_out;
 use leptos::either::Either;
 use leptos::prelude::*;

@@ -1,5 +1,5 @@
-use crate::auth::api::Login;
-use crate::auth::policy::safe_next;
+use crate::api::session::Login;
+use crate::auth::redirect::safe_next;
 use crate::auth::viewer::use_viewer;
 use crate::components::form::{Field, FormError, SubmitButton};
 use leptos::prelude::*;

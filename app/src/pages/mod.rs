@@ -1,4 +1,8 @@
-//! One module per page.
+//! One module per page, and [`PAGES`]: every page's path and who may see it.
+//!
+//! Each route in `crate::app::App` needs a row here. The server refuses to start while a route
+//! has none, and a test checks the table against the generated route list, so no page becomes
+//! public by being forgotten.
 
 pub mod account;
 pub mod admin;
@@ -8,3 +12,90 @@ pub mod home;
 pub mod login;
 pub mod not_found;
 pub mod register;
+
+use crate::auth::policy::{in_section, Policy, ADMIN};
+
+/// A page of the app: where it is, who may see it, and the header link to it, if any (shown to
+/// viewers its policy admits).
+#[derive(Clone, Copy, Debug)]
+pub struct Page {
+    pub path: &'static str,
+    pub policy: Policy,
+    pub nav_label: Option<&'static str>,
+}
+
+impl Page {
+    pub const fn new(path: &'static str, policy: Policy) -> Self {
+        Self {
+            path,
+            policy,
+            nav_label: None,
+        }
+    }
+
+    /// Adds a header link to this page.
+    pub const fn in_nav(self, label: &'static str) -> Self {
+        Self {
+            nav_label: Some(label),
+            ..self
+        }
+    }
+
+    /// The `data-testid` of this page's header link: `nav-` and the path's first segment.
+    pub fn nav_test_id(&self) -> String {
+        format!("nav-{}", self.path.trim_start_matches('/').replace('/', "-"))
+    }
+}
+
+/// Every page, with its policy. Sub-paths inherit their page's policy.
+pub const PAGES: &[Page] = &[
+    Page::new("/", Policy::Public),
+    Page::new("/login", Policy::Public),
+    Page::new("/register", Policy::Public),
+    Page::new("/dashboard", Policy::SignedIn).in_nav("Dashboard"),
+    Page::new("/account", Policy::SignedIn).in_nav("Account"),
+    Page::new("/admin", ADMIN).in_nav("Admin"),
+];
+
+/// Every page of the app: [`PAGES`] and the benchmark pages.
+pub fn all_pages() -> impl Iterator<Item = &'static Page> {
+    PAGES.iter().chain(crate::bench::PAGES)
+}
+
+/// The policy of the page at `path`: the policy of the longest page path that `path` is, or is
+/// below. A path no page claims is public: it shows the not-found page.
+pub fn page_policy(path: &str) -> Policy {
+    all_pages()
+        .filter(|page| page.path != "/" && in_section(path, page.path) || page.path == path)
+        .max_by_key(|page| page.path.len())
+        .map_or(Policy::Public, |page| page.policy)
+}
+
+/// The policy declared for the route `route_path` exactly, as the router lists it.
+pub fn declared_policy(route_path: &str) -> Option<Policy> {
+    all_pages()
+        .find(|page| page.path == route_path)
+        .map(|page| page.policy)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::Role;
+
+    #[test]
+    fn sections_guard_their_sub_paths_but_not_lookalikes() {
+        assert_eq!(page_policy("/admin/users"), ADMIN);
+        assert_eq!(page_policy("/administrator"), Policy::Public);
+        assert_eq!(page_policy("/dashboard"), Policy::SignedIn);
+        assert_eq!(page_policy("/"), Policy::Public);
+        assert_eq!(page_policy("/no-such-page"), Policy::Public);
+        assert_eq!(ADMIN, Policy::AnyRole(&[Role::Admin]));
+    }
+
+    #[test]
+    fn header_links_are_named_after_their_page() {
+        let admin = PAGES.iter().find(|page| page.path == "/admin").unwrap();
+        assert_eq!(admin.nav_test_id(), "nav-admin");
+    }
+}

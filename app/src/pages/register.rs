@@ -1,5 +1,5 @@
-use crate::auth::api::Register;
-use crate::auth::policy::DEFAULT_AFTER_LOGIN;
+use crate::api::session::Register;
+use crate::auth::redirect::DEFAULT_AFTER_LOGIN;
 use crate::auth::viewer::use_viewer;
 use crate::components::form::{Field, FormError, SubmitButton};
 use leptos::prelude::*;

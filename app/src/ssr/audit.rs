@@ -5,7 +5,7 @@
 //! events of one login apart, useless as credentials.
 
 use super::sessions::{public_handle, ClientInfo};
-use super::tokens::unix_now;
+use super::clock::unix_now;
 use crate::auth::AuditEntry;
 use sqlx::AnyPool;
 

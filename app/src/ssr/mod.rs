@@ -1,19 +1,27 @@
-//! Server-only code: configuration, state, tokens, passwords, sessions and queries.
+//! Server-only code: the engine behind the server functions and the auth layer.
+//!
+//! Reading order, from what a server function touches to what lies beneath:
+//! [`context`] (what a server function knows about its request: start here), [`state`] (what
+//! every request shares), [`settings`], [`input`] (validated emails and passwords), [`users`]
+//! and [`audit`] (tables), then the auth engine: [`tokens`] (access JWTs), [`cookies`],
+//! [`refresh`] and [`sessions`] (refresh sessions: rotation, revocation, logins),
+//! [`revocations`] (what page guards refuse), [`throttle`], [`passwords`] (Argon2 on its own
+//! threads), and the plumbing under them: [`coordination`] (state every instance shares),
+//! [`errors`] (failures as the user sees them), [`clock`], [`random`].
 
-pub mod account;
-pub mod admin;
-pub mod argon_memory;
 pub mod audit;
+pub mod clock;
 pub mod context;
 pub mod cookies;
-pub mod flows;
-pub mod hash_threads;
+pub mod coordination;
+pub mod errors;
 pub mod input;
 pub mod passwords;
+pub mod random;
+pub mod refresh;
 pub mod revocations;
 pub mod sessions;
 pub mod settings;
-pub mod shared;
 pub mod state;
 pub mod throttle;
 pub mod tokens;

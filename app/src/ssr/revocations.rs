@@ -9,8 +9,9 @@
 //! instance within one poll interval plus one store round trip, and the instance that revoked
 //! knows at once.
 
-use super::shared::SharedStore;
-use super::tokens::{unix_now, AccessClaims};
+use super::coordination::{CoordinationStore, StoreError};
+use super::clock::unix_now;
+use super::tokens::AccessClaims;
 use crate::auth::Role;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -149,7 +150,7 @@ impl RevocationSet {
 
 /// Loads the feed's live entries into `set`, then keeps following the feed in the background.
 /// A failed poll (store outage) is logged and retried at the next tick.
-pub async fn follow(store: Arc<dyn SharedStore>, set: Arc<RevocationSet>) {
+pub async fn follow(store: Arc<dyn CoordinationStore>, set: Arc<RevocationSet>) {
     let mut cursor = None;
     if let Err(error) = poll(store.as_ref(), &set, &mut cursor).await {
         tracing::warn!(%error, "loading revocations failed; retrying in the background");
@@ -168,10 +169,10 @@ pub async fn follow(store: Arc<dyn SharedStore>, set: Arc<RevocationSet>) {
 }
 
 async fn poll(
-    store: &dyn SharedStore,
+    store: &dyn CoordinationStore,
     set: &RevocationSet,
     cursor: &mut Option<String>,
-) -> Result<(), super::sessions::StoreError> {
+) -> Result<(), StoreError> {
     let page = store.feed_since(cursor.clone()).await?;
     for entry in page.entries {
         match serde_json::from_str::<Revocation>(&entry) {

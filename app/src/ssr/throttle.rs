@@ -8,16 +8,15 @@
 //! typos. A success clears the account's count. Everything expires by itself.
 
 use super::input::Email;
-use super::sessions::StoreError;
+use super::coordination::{CoordinationStore, StoreError};
 use super::settings::ThrottleLimits;
-use super::shared::SharedStore;
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 use std::time::Duration;
 
 #[derive(Clone)]
 pub struct LoginThrottle {
-    store: Arc<dyn SharedStore>,
+    store: Arc<dyn CoordinationStore>,
     limits: ThrottleLimits,
 }
 
@@ -29,7 +28,7 @@ pub struct Attempt<'a> {
 }
 
 impl LoginThrottle {
-    pub fn new(store: Arc<dyn SharedStore>, limits: ThrottleLimits) -> Self {
+    pub fn new(store: Arc<dyn CoordinationStore>, limits: ThrottleLimits) -> Self {
         Self { store, limits }
     }
 

@@ -5,7 +5,9 @@ use super::settings::AuthSettings;
 use crate::auth::{Role, Viewer};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use super::clock::unix_now;
+use super::random::random_token;
+use std::time::Duration;
 
 /// Longer than any token we issue; anything bigger is refused before it is parsed.
 pub const MAX_TOKEN_BYTES: usize = 4096;
@@ -108,7 +110,7 @@ impl TokenIssuer {
             iat: now,
             nbf: now,
             exp: now + self.ttl.as_secs(),
-            jti: super::sessions::random_token(),
+            jti: random_token(),
         };
         let mut header = Header::new(Algorithm::HS256);
         header.typ = Some(ACCESS_TYP.to_owned());
@@ -137,13 +139,6 @@ impl TokenIssuer {
         }
         Ok(data.claims)
     }
-}
-
-pub fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|elapsed| elapsed.as_secs())
-        .unwrap_or_default()
 }
 
 #[cfg(test)]

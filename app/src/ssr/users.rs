@@ -4,7 +4,7 @@
 //! engines accept them), types both share, and `RETURNING`.
 
 use super::input::Email;
-use super::tokens::unix_now;
+use super::clock::unix_now;
 use crate::auth::{Profile, Role};
 use sqlx::AnyPool;
 

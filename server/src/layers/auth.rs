@@ -12,15 +12,18 @@
 
 use super::api_response::{api_error, with_error_status};
 use super::csrf;
-use app::auth::api::{Login, Logout, Refresh, Register};
-use app::auth::policy::{
-    in_section, login_url, page_policy, server_fn_policy, Access, Policy, BENCH_PAGES,
-};
+use app::api::server_fn_policy;
+use app::api::session::{Login, Logout, Refresh, Register};
+use app::auth::policy::{Access, Policy};
+use app::auth::redirect::login_url;
+use app::bench::is_bench_path;
 use app::error::{AppError, ErrorCode};
+use app::pages::page_policy;
 use app::ssr::audit::{self, Event, EventKind};
 use app::ssr::context::{client_info_of, RequestAuth};
-use app::ssr::flows;
-use app::ssr::sessions::{ClientInfo, StoreError};
+use app::ssr::coordination::StoreError;
+use app::ssr::refresh::rotate;
+use app::ssr::sessions::ClientInfo;
 use app::ssr::state::AppState;
 use app::ssr::tokens::AccessClaims;
 use axum::body::{to_bytes, Body};
@@ -55,7 +58,7 @@ pub async fn auth_layer(State(state): State<AppState>, request: Request, next: N
     if is_static_asset(&path) {
         return next.run(request).await;
     }
-    if !state.settings.bench_routes && in_section(&path, BENCH_PAGES) {
+    if !state.settings.bench_routes && is_bench_path(&path) {
         return (StatusCode::NOT_FOUND, "Not found.").into_response();
     }
     if is_api {
@@ -244,7 +247,7 @@ async fn authenticate(
     let refresh = state.cookies.read_refresh(headers);
     match refresh {
         Some(token) if may_refresh => {
-            match flows::rotate(state, &token, client_info_of(headers, extensions)).await {
+            match rotate(state, &token, client_info_of(headers, extensions)).await {
                 Ok(Some(issued)) => {
                     let signed_in = state.sign_in(&issued);
                     AuthOutcome {

@@ -32,7 +32,7 @@ pub async fn fresh_database_url(dir: &std::path::Path) -> String {
             use sqlx::Connection;
             let name = format!(
                 "test_{}",
-                app::ssr::sessions::random_token()
+                app::ssr::random::random_token()
                     .to_lowercase()
                     .replace(['-', '_'], "")
             );
@@ -68,7 +68,7 @@ impl TestApp {
                 vars.insert("REDIS_URL".into(), redis);
                 vars.insert(
                     "REDIS_KEY_PREFIX".into(),
-                    app::ssr::sessions::random_token(),
+                    app::ssr::random::random_token(),
                 );
             }
         }
@@ -310,5 +310,5 @@ pub fn sign(claims: &serde_json::Value, secret: &str, typ: &str) -> String {
 }
 
 pub fn now() -> u64 {
-    app::ssr::tokens::unix_now()
+    app::ssr::clock::unix_now()
 }

@@ -1,4 +1,6 @@
-use app::auth::policy::server_fn_policy;
+use app::api::server_fn_policy;
+use app::auth::Role;
+use server::startup::{pages_without_policy, route_list};
 
 #[test]
 fn every_registered_server_function_declares_a_policy() {
@@ -28,4 +30,33 @@ fn every_registered_server_function_only_accepts_post() {
             "{path} must not use a GET encoding"
         );
     }
+}
+
+#[test]
+fn every_page_route_declares_a_policy() {
+    let routes: Vec<String> = route_list()
+        .iter()
+        .map(|route| route.path().to_owned())
+        .collect();
+    assert!(
+        routes.iter().any(|path| path == "/admin"),
+        "the route list is generated: {routes:?}"
+    );
+    assert_eq!(
+        pages_without_policy(),
+        Vec::<String>::new(),
+        "routes without a row in app::pages::PAGES"
+    );
+}
+
+#[tokio::test]
+async fn every_role_of_the_code_is_a_row_of_the_roles_table() {
+    let app = crate::helpers::TestApp::spawn().await;
+    let stored: Vec<String> = sqlx::query_scalar("SELECT name FROM roles ORDER BY name")
+        .fetch_all(&app.state.db)
+        .await
+        .unwrap();
+    let mut known: Vec<&str> = Role::ALL.iter().map(|role| role.as_str()).collect();
+    known.sort();
+    assert_eq!(stored, known);
 }

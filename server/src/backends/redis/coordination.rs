@@ -1,9 +1,9 @@
-//! [`SharedStore`] on Redis: single commands that are atomic by themselves (`SET NX GET`), one
+//! [`CoordinationStore`] on Redis: single commands that are atomic by themselves (`SET NX GET`), one
 //! short Lua script for counters, and a capped stream for the revocation feed. Every key is
 //! prefixed with the app's namespace.
 
-use app::ssr::sessions::StoreError;
-use app::ssr::shared::{now_millis, FeedPage, SharedStore};
+use app::ssr::clock::now_millis;
+use app::ssr::coordination::{CoordinationStore, FeedPage, StoreError};
 use async_trait::async_trait;
 use fred::prelude::{ClientLike, Pool};
 use fred::types::{ClusterHash, CustomCommand, Value};
@@ -21,12 +21,12 @@ const ADD_MEMBER_SCRIPT: &str = "redis.call('SADD', KEYS[1], ARGV[1]) \
 /// Enough for any burst between two polls.
 const FEED_PAGE: &str = "1000";
 
-pub struct RedisShared {
+pub struct RedisCoordination {
     pool: Pool,
     namespace: String,
 }
 
-impl RedisShared {
+impl RedisCoordination {
     pub fn new(pool: Pool, namespace: &str) -> Self {
         Self {
             pool,
@@ -66,7 +66,7 @@ fn text(value: Value) -> Result<Option<String>, StoreError> {
 }
 
 #[async_trait]
-impl SharedStore for RedisShared {
+impl CoordinationStore for RedisCoordination {
     async fn insert_if_absent(
         &self,
         key: &str,

@@ -1,7 +1,7 @@
 //! Argon2id password hashing, off the async runtime and bounded in concurrency.
 //!
-//! Each hash takes ~19 MiB (a reused work area, see `argon_memory`) and tens of milliseconds of a
-//! core, so hashes run on their own low-priority threads (`hash_threads`) behind a semaphore: a
+//! Each hash takes ~19 MiB (a reused work area, see `work_areas`) and tens of milliseconds of a
+//! core, so hashes run on their own low-priority threads (`threads`) behind a semaphore: a
 //! burst of logins queues instead of exhausting memory or starving the request handlers. Unknown
 //! accounts are verified against a dummy hash of the same cost, so their answer takes as long as
 //! a wrong password.
@@ -12,9 +12,12 @@
 //! ([`PasswordHasher::queue_slot`]) before any other work, so a refused sign-in costs nothing
 //! but the refusal.
 
-use super::argon_memory::{self, WorkAreas};
-use super::hash_threads::HashThreads;
+mod threads;
+mod work_areas;
+
 use super::settings::HashCost;
+use threads::HashThreads;
+use work_areas::WorkAreas;
 use argon2::password_hash::PasswordHash;
 use argon2::{Algorithm, Argon2, Params, Version};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -98,7 +101,7 @@ impl PasswordHasher {
         let hash = stored.unwrap_or_else(|| self.dummy_hash.to_string());
         let matches = self
             .run(slot, move || match PasswordHash::new(&hash) {
-                Ok(parsed) => argon_memory::verify(&areas, password.as_bytes(), &parsed),
+                Ok(parsed) => work_areas::verify(&areas, password.as_bytes(), &parsed),
                 Err(_) => false,
             })
             .await?;
@@ -131,7 +134,7 @@ fn hash_with(
     areas: &WorkAreas,
     password: &str,
 ) -> Result<String, HashError> {
-    argon_memory::hash(argon, areas, password.as_bytes())
+    work_areas::hash(argon, areas, password.as_bytes())
         .map_err(|error| HashError::Hashing(error.to_string()))
 }
 

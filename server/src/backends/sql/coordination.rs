@@ -1,9 +1,9 @@
-//! [`SharedStore`] on the app's database (SQLite or PostgreSQL, one dialect for both): every
+//! [`CoordinationStore`] on the app's database (SQLite or PostgreSQL, one dialect for both): every
 //! operation is a single statement, so the database's own row locking makes it atomic across
 //! instances. Rows past their expiry count as absent; a sweeper deletes them.
 
-use app::ssr::sessions::StoreError;
-use app::ssr::shared::{expiry_millis, now_millis, FeedPage, SharedStore};
+use app::ssr::clock::{expiry_millis, now_millis};
+use app::ssr::coordination::{CoordinationStore, FeedPage, StoreError};
 use async_trait::async_trait;
 use sqlx::{AnyPool, Row};
 use std::time::Duration;
@@ -14,11 +14,11 @@ const SWEEP_INTERVAL: Duration = Duration::from_secs(300);
 /// (entries are idempotent, so seeing one twice is harmless).
 const FEED_LOOKBACK: i64 = 64;
 
-pub struct SqlShared {
+pub struct SqlCoordination {
     pool: AnyPool,
 }
 
-impl SqlShared {
+impl SqlCoordination {
     /// Also starts the background sweep of expired rows.
     pub fn new(pool: AnyPool) -> Self {
         let shared = Self { pool };
@@ -57,7 +57,7 @@ fn failed(error: sqlx::Error) -> StoreError {
 }
 
 #[async_trait]
-impl SharedStore for SqlShared {
+impl CoordinationStore for SqlCoordination {
     async fn insert_if_absent(
         &self,
         key: &str,

@@ -3,7 +3,9 @@
 //! fast 503, not a hang), connections reconnect forever with capped back-off, a connection that
 //! stops answering is detected and replaced, and the pool is bounded.
 
-use crate::startup::StartupError;
+pub mod coordination;
+
+use crate::error::StartupError;
 use fred::prelude::{Builder, ClientLike, Config, Pool, ReconnectPolicy};
 use fred::types::config::UnresponsiveConfig;
 use std::sync::Arc;

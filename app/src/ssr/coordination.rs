@@ -1,4 +1,5 @@
-//! The few atomic operations the session lifecycle needs beyond storing session records, kept
+//! The coordination store: state every instance of the app sees alike. It offers the few atomic
+//! operations the session lifecycle needs beyond storing session records, kept
 //! in the same backend as the sessions (Redis, or the database) so that every instance sees them:
 //! rotation claims (one successor per refresh token, even across instances), throttling counters
 //! and blocks, each user's set of logins, and the revocation feed that page guards follow.
@@ -6,12 +7,11 @@
 //! `tower-sessions` stores cannot do these: their `create` picks another id on a collision rather
 //! than failing, and a SQL store checks and inserts without a lock.
 
-use super::sessions::StoreError;
 use async_trait::async_trait;
 use std::time::Duration;
 
 #[async_trait]
-pub trait SharedStore: Send + Sync {
+pub trait CoordinationStore: Send + Sync {
     /// Stores `value` under `key` for `ttl` unless a live value is already there, atomically
     /// across instances. `None` means this call stored it; otherwise the value found is returned.
     async fn insert_if_absent(
@@ -57,14 +57,19 @@ pub struct FeedPage {
     pub cursor: Option<String>,
 }
 
-/// Unix milliseconds, `ttl` from now: how the database backend stores expiry.
-pub fn expiry_millis(ttl: Duration) -> i64 {
-    now_millis().saturating_add(ttl.as_millis() as i64)
+/// The session store could not be reached or answered garbage; callers answer 503.
+#[derive(Debug, thiserror::Error)]
+#[error("session store unavailable: {0}")]
+pub struct StoreError(String);
+
+impl StoreError {
+    pub fn new(message: impl std::fmt::Display) -> Self {
+        StoreError(message.to_string())
+    }
 }
 
-pub fn now_millis() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|elapsed| elapsed.as_millis() as i64)
-        .unwrap_or_default()
+impl From<tower_sessions::session_store::Error> for StoreError {
+    fn from(error: tower_sessions::session_store::Error) -> Self {
+        StoreError(error.to_string())
+    }
 }

@@ -2,7 +2,10 @@
 //! default, PostgreSQL when `DATABASE_URL` says `postgres://`. The app's own queries go through
 //! one `AnyPool` in a dialect both engines accept; each engine has its own migrations folder.
 
-use crate::startup::StartupError;
+pub mod coordination;
+
+use crate::error::StartupError;
+use app::auth::Role;
 use sqlx::any::{install_default_drivers, AnyPoolOptions};
 use sqlx::migrate::Migrator;
 use sqlx::postgres::PgPoolOptions;
@@ -125,6 +128,24 @@ pub async fn migrate(db: &Database) -> Result<(), StartupError> {
         Engine::Postgres => POSTGRES_MIGRATOR.run(&db.pool).await?,
     }
     Ok(())
+}
+
+/// Refuses to start while a role the code knows (`app::auth::Role::ALL`) has no row in the
+/// `roles` table: accounts could not be given it. Each role needs its migration.
+pub async fn check_roles(db: &Database) -> Result<(), StartupError> {
+    let stored: Vec<String> = sqlx::query_scalar("SELECT name FROM roles")
+        .fetch_all(&db.pool)
+        .await?;
+    let missing: Vec<&'static str> = Role::ALL
+        .iter()
+        .map(|role| role.as_str())
+        .filter(|name| !stored.iter().any(|stored| stored == name))
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(StartupError::RolesMissing(missing))
+    }
 }
 
 /// The embedded refresh-session store: a table in the same database (created here if missing),

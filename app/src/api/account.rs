@@ -1,0 +1,181 @@
+//! The signed-in user's own account: the devices list, ending one login or every other one,
+//! changing the password, and erasing the account.
+
+use crate::auth::policy::Policy;
+use crate::auth::SessionInfo;
+use crate::error::AppError;
+use leptos::prelude::*;
+use server_fn::ServerFn;
+
+#[cfg(feature = "ssr")]
+use crate::{
+    auth::Viewer,
+    ssr::audit::{self, Event, EventKind},
+    ssr::context::{
+        app_state, append_set_cookies, client_info, redirect_form_post, request_auth,
+    },
+    ssr::input::NewPassword,
+    ssr::sessions::public_handle,
+    ssr::state::AppState,
+    ssr::users,
+};
+
+/// Who may call each function of this module.
+pub const POLICIES: &[super::PolicyRow] = &[
+    (ListSessions::PATH, Policy::SignedIn),
+    (RevokeSession::PATH, Policy::SignedIn),
+    (LogoutOthers::PATH, Policy::SignedIn),
+    (ChangePassword::PATH, Policy::SignedIn),
+    (DeleteAccount::PATH, Policy::SignedIn),
+];
+
+/// The signed-in user's logins (devices), the current one marked.
+#[server(prefix = "/api", endpoint = "sessions")]
+pub async fn list_sessions() -> Result<Vec<SessionInfo>, AppError> {
+    let (state, viewer, current) = current_login::<ListSessions>()?;
+    let logins = state.sessions.logins(viewer.user_id).await?;
+    Ok(logins
+        .into_iter()
+        .map(|login| SessionInfo {
+            handle: public_handle(&login.family),
+            current: login.family == current,
+            user_agent: login.client.user_agent,
+            ip: login.client.ip,
+            started_at: login.started_at as i64,
+            last_used_at: login.last_used_at as i64,
+        })
+        .collect())
+}
+
+/// Ends one of the signed-in user's logins, named by its handle from `/api/sessions`. Ending the
+/// current one signs this browser out.
+#[server(prefix = "/api", endpoint = "revoke_session")]
+pub async fn revoke_session(handle: String) -> Result<(), AppError> {
+    let (state, viewer, current) = current_login::<RevokeSession>()?;
+    let logins = state.sessions.logins(viewer.user_id).await?;
+    let Some(login) = logins
+        .into_iter()
+        .find(|login| public_handle(&login.family) == handle)
+    else {
+        return Err(AppError::not_found());
+    };
+    state.sessions.revoke_family(&login.family).await?;
+    audit::record(
+        &state.db,
+        Event::new(EventKind::SessionRevoked, client_info())
+            .user(viewer.user_id)
+            .family(&login.family),
+    );
+    if login.family == current {
+        append_set_cookies(state.cookies.clear_both());
+        redirect_form_post("/");
+    } else {
+        redirect_form_post("/account");
+    }
+    Ok(())
+}
+
+/// Ends every login of the signed-in user except this one.
+#[server(prefix = "/api", endpoint = "logout_others")]
+pub async fn logout_others() -> Result<(), AppError> {
+    let (state, viewer, current) = current_login::<LogoutOthers>()?;
+    end_other_logins(&state, &viewer, &current, EventKind::SignedOutElsewhere).await
+}
+
+/// Changes the password (the current one is required) and ends every other login, so whoever
+/// knew the old password is signed out.
+#[server(prefix = "/api", endpoint = "change_password")]
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+) -> Result<(), AppError> {
+    let (state, viewer, current) = current_login::<ChangePassword>()?;
+    let new_password = NewPassword::parse(new_password).map_err(|error| AppError {
+        field: Some("new_password".to_owned()),
+        ..error
+    })?;
+    confirm_password(&state, &viewer, current_password, "current_password").await?;
+    let hash = state.passwords.hash(new_password.into_inner()).await?;
+    users::set_password_hash(&state.db, viewer.user_id, &hash).await?;
+    end_other_logins(&state, &viewer, &current, EventKind::PasswordChanged).await
+}
+
+/// Erases the signed-in user's account (the password is required) and signs out everywhere:
+/// every session ends, the user row goes, and the audit log keeps the events under the bare
+/// user id with addresses and devices removed.
+#[server(prefix = "/api", endpoint = "delete_account")]
+pub async fn delete_account(password: String) -> Result<(), AppError> {
+    let (state, viewer, _) = current_login::<DeleteAccount>()?;
+    confirm_password(&state, &viewer, password, "password").await?;
+    state.sessions.revoke_all(viewer.user_id).await?;
+    users::delete(&state.db, viewer.user_id).await?;
+    audit::forget_user(&state.db, viewer.user_id).await?;
+    audit::record(
+        &state.db,
+        Event::new(EventKind::AccountErased, Default::default()).user(viewer.user_id),
+    );
+    append_set_cookies(state.cookies.clear_both());
+    redirect_form_post("/");
+    Ok(())
+}
+
+/// The viewer function `F` admitted and the login (family) this request was made with.
+#[cfg(feature = "ssr")]
+fn current_login<F: ServerFn>() -> Result<(AppState, Viewer, String), AppError> {
+    let state = app_state()?;
+    let viewer = super::admitted_viewer::<F>()?;
+    let family = request_auth()
+        .claims
+        .map(|claims| claims.sid)
+        .ok_or_else(AppError::unauthenticated)?;
+    Ok((state, viewer, family))
+}
+
+/// Ends every login of the viewer except `current`, audits it as `kind`, and sends a plain form
+/// post back to the account page.
+#[cfg(feature = "ssr")]
+async fn end_other_logins(
+    state: &AppState,
+    viewer: &Viewer,
+    current: &str,
+    kind: EventKind,
+) -> Result<(), AppError> {
+    state
+        .sessions
+        .revoke_others(viewer.user_id, current)
+        .await?;
+    audit::record(
+        &state.db,
+        Event::new(kind, client_info())
+            .user(viewer.user_id)
+            .family(current),
+    );
+    redirect_form_post("/account");
+    Ok(())
+}
+
+/// Checks that `password` is the viewer's own; a mismatch is a form error on `field`.
+#[cfg(feature = "ssr")]
+async fn confirm_password(
+    state: &AppState,
+    viewer: &Viewer,
+    password: String,
+    field: &str,
+) -> Result<(), AppError> {
+    let slot = state.passwords.queue_slot()?;
+    let user = users::find_by_id(&state.db, viewer.user_id)
+        .await?
+        .ok_or_else(AppError::unauthenticated)?;
+    let matches = state
+        .passwords
+        .verify(slot, password, Some(user.password_hash))
+        .await?;
+    if matches {
+        Ok(())
+    } else {
+        Err(AppError::invalid(
+            field,
+            "That is not your current password.",
+        ))
+    }
+}

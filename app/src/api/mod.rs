@@ -1,0 +1,56 @@
+//! The server functions, at stable URLs under `/api`, one module per feature. Each accepts a
+//! form-encoded POST, so the same endpoint serves a hydrated `ActionForm` and a plain HTML form
+//! without JavaScript.
+//!
+//! Each feature module declares its functions with their bodies, and beside them one table,
+//! `POLICIES`, saying who may call each. The server's auth layer enforces that table before any
+//! body runs; a function missing from it is refused (deny by default), and a test fails for it.
+//! A body never restates its policy: it asks for the viewer the policy admitted with
+//! [`admitted_viewer`], which reads the same table (during server rendering a page calls a
+//! function directly, without the layer, so the body checks again from the one source).
+//!
+//! Reading order: [`session`] (sign-up, sign-in, refresh, sign-out), [`account`] (a user's own
+//! devices and password), [`admin`] (accounts and the audit log).
+
+pub mod account;
+pub mod admin;
+pub mod session;
+
+use crate::auth::policy::Policy;
+
+/// One row of a feature's policy table: a server function's URL and who may call it.
+pub type PolicyRow = (&'static str, Policy);
+
+/// Every feature's policy table. A new feature module adds its `POLICIES` here.
+const FEATURES: &[&[PolicyRow]] = &[session::POLICIES, account::POLICIES, admin::POLICIES];
+
+/// The policy of the server function at `path`, if it declares one.
+pub fn server_fn_policy(path: &str) -> Option<Policy> {
+    FEATURES
+        .iter()
+        .flat_map(|rows| rows.iter())
+        .find(|(fn_path, _)| *fn_path == path)
+        .map(|(_, policy)| *policy)
+}
+
+#[cfg(feature = "ssr")]
+pub use admitted::admitted_viewer;
+
+#[cfg(feature = "ssr")]
+mod admitted {
+    use super::server_fn_policy;
+    use crate::auth::Viewer;
+    use crate::error::AppError;
+    use crate::ssr::context::authorize;
+    use server_fn::ServerFn;
+
+    /// The signed-in viewer that server function `F`'s policy admits, from `F`'s row in its
+    /// feature's `POLICIES`; a function without a row admits nobody.
+    pub fn admitted_viewer<F: ServerFn>() -> Result<Viewer, AppError> {
+        let Some(policy) = server_fn_policy(F::PATH) else {
+            tracing::error!(path = F::PATH, "server function without a policy refused");
+            return Err(AppError::forbidden());
+        };
+        authorize(policy)?.ok_or_else(AppError::unauthenticated)
+    }
+}

@@ -1,0 +1,208 @@
+//! Signing up, in and out, refreshing, and who is signed in.
+
+use crate::auth::policy::Policy;
+use crate::auth::{Profile, Viewer};
+use crate::error::AppError;
+use leptos::prelude::*;
+use server_fn::ServerFn;
+
+#[cfg(feature = "ssr")]
+use crate::{
+    auth::{redirect::safe_next, redirect::DEFAULT_AFTER_LOGIN, Role},
+    ssr::audit::{self, Event, EventKind},
+    ssr::context::{
+        app_state, append_set_cookies, client_info, presented_refresh_token, redirect_form_post,
+        request_auth, request_viewer,
+    },
+    ssr::input::{Email, NewPassword, PASSWORD_MAX_CHARS},
+    ssr::refresh::rotate,
+    ssr::state::AppState,
+    ssr::throttle::Attempt,
+    ssr::users,
+};
+
+/// Who may call each function of this module.
+pub const POLICIES: &[super::PolicyRow] = &[
+    (Register::PATH, Policy::Public),
+    (Login::PATH, Policy::Public),
+    (Logout::PATH, Policy::Public),
+    (LogoutAll::PATH, Policy::SignedIn),
+    (Refresh::PATH, Policy::Public),
+    (Me::PATH, Policy::SignedIn),
+    (CurrentViewer::PATH, Policy::Public),
+    (ConfirmSession::PATH, Policy::SignedIn),
+];
+
+/// Creates an account and signs it in.
+#[server(prefix = "/api", endpoint = "register")]
+pub async fn register(email: String, password: String) -> Result<Viewer, AppError> {
+    let state = app_state()?;
+    let email = Email::parse(&email)?;
+    let password = NewPassword::parse(password)?;
+    let hash = state.passwords.hash(password.into_inner()).await?;
+    let user_id = users::insert(&state.db, &email, &hash, Role::NEW_ACCOUNT).await?;
+    let viewer = Viewer {
+        user_id,
+        role: Role::NEW_ACCOUNT,
+    };
+    start_session(&state, &viewer).await?;
+    redirect_form_post(DEFAULT_AFTER_LOGIN);
+    Ok(viewer)
+}
+
+/// Signs in with email and password; `next` is where to go afterwards (same-site paths only).
+#[server(prefix = "/api", endpoint = "login")]
+pub async fn login(
+    email: String,
+    password: String,
+    next: Option<String>,
+) -> Result<Viewer, AppError> {
+    let state = app_state()?;
+    let email = Email::parse(&email)?;
+    if password.is_empty() {
+        return Err(AppError::invalid("password", "Enter your password."));
+    }
+    if password.chars().count() > PASSWORD_MAX_CHARS {
+        // No account can have such a password; refuse without spending a hash on it.
+        return Err(AppError::bad_credentials());
+    }
+    // Shed a storm before spending a store or database round trip on it.
+    let slot = state.passwords.queue_slot()?;
+    let client = client_info();
+    let attempt = Attempt {
+        email: &email,
+        ip: client.ip.as_deref(),
+    };
+    if let Some(wait) = state.throttle.blocked_for(&attempt).await? {
+        audit::record(&state.db, Event::new(EventKind::SignInThrottled, client));
+        // Round up: retrying after the advertised wait must succeed.
+        return Err(AppError::too_many_requests(wait.as_secs() + 1));
+    }
+    let user = users::find_by_email(&state.db, &email).await?;
+    let stored_hash = user.as_ref().map(|user| user.password_hash.clone());
+    let matches = state.passwords.verify(slot, password, stored_hash).await?;
+    let user = match user {
+        Some(user) if matches => user,
+        _ => {
+            state.throttle.failed(&attempt).await?;
+            let failed = Event::new(EventKind::SignInFailed, client.clone());
+            audit::record(
+                &state.db,
+                match &user {
+                    Some(user) => failed.user(user.id),
+                    None => failed.detail("unknown email"),
+                },
+            );
+            return Err(AppError::bad_credentials());
+        }
+    };
+    state.throttle.succeeded(&email).await?;
+    if user.is_disabled() {
+        // Said only to someone who knows the password: it reveals nothing to a guesser.
+        return Err(AppError::account_disabled());
+    }
+    // Signing in again from the same browser replaces its previous login, not adds to it.
+    if let Some(previous) = presented_refresh_token(&state) {
+        state.sessions.end(&previous).await?;
+    }
+    let viewer = Viewer {
+        user_id: user.id,
+        role: user.role(),
+    };
+    let family = start_session(&state, &viewer).await?;
+    audit::record(
+        &state.db,
+        Event::new(EventKind::SignInSucceeded, client)
+            .user(user.id)
+            .family(&family),
+    );
+    redirect_form_post(&safe_next(next.as_deref()));
+    Ok(viewer)
+}
+
+/// Ends this session and clears both cookies. Safe to call when already signed out.
+#[server(prefix = "/api", endpoint = "logout")]
+pub async fn logout() -> Result<(), AppError> {
+    let state = app_state()?;
+    let ended = match presented_refresh_token(&state) {
+        Some(token) => state.sessions.end(&token).await?,
+        None => None,
+    };
+    if let Some(claims) = request_auth().claims {
+        // The access token's login, unless ending the refresh token already revoked it.
+        if ended.as_deref() != Some(claims.sid.as_str()) {
+            state.sessions.revoke_family(&claims.sid).await?;
+        }
+        let mut event = Event::new(EventKind::SignedOut, client_info()).family(&claims.sid);
+        event.user_id = claims.sub.parse().ok();
+        audit::record(&state.db, event);
+    }
+    append_set_cookies(state.cookies.clear_both());
+    redirect_form_post("/");
+    Ok(())
+}
+
+/// Ends every session of the signed-in user on every device, this one included.
+#[server(prefix = "/api", endpoint = "logout_all")]
+pub async fn logout_all() -> Result<(), AppError> {
+    let state = app_state()?;
+    let viewer = super::admitted_viewer::<LogoutAll>()?;
+    state.sessions.revoke_all(viewer.user_id).await?;
+    audit::record(
+        &state.db,
+        Event::new(EventKind::SignedOutEverywhere, client_info()).user(viewer.user_id),
+    );
+    append_set_cookies(state.cookies.clear_both());
+    redirect_form_post("/");
+    Ok(())
+}
+
+/// Rotates the refresh session and issues a new access token.
+#[server(prefix = "/api", endpoint = "refresh")]
+pub async fn refresh() -> Result<Viewer, AppError> {
+    let state = app_state()?;
+    let rotated = match presented_refresh_token(&state) {
+        Some(token) => rotate(&state, &token, client_info()).await?,
+        None => None,
+    };
+    let Some(issued) = rotated else {
+        append_set_cookies(state.cookies.clear_both());
+        return Err(AppError::unauthenticated());
+    };
+    let signed_in = state.sign_in(&issued);
+    append_set_cookies(signed_in.set_cookies);
+    Ok(issued.record.viewer())
+}
+
+/// The signed-in user's own profile.
+#[server(prefix = "/api", endpoint = "me")]
+pub async fn me() -> Result<Profile, AppError> {
+    let state = app_state()?;
+    let viewer = super::admitted_viewer::<Me>()?;
+    users::find_by_id(&state.db, viewer.user_id)
+        .await?
+        .map(|user| user.profile())
+        .ok_or_else(AppError::unauthenticated)
+}
+
+/// Who is signed in, as the access token says (no store or database access); `None` when
+/// nobody is.
+#[server(prefix = "/api", endpoint = "viewer")]
+pub async fn current_viewer() -> Result<Option<Viewer>, AppError> {
+    Ok(request_viewer())
+}
+
+/// Confirms the signed-in session is still alive (the guard checks it in the store) and returns
+/// its viewer.
+#[server(prefix = "/api", endpoint = "session")]
+pub async fn confirm_session() -> Result<Viewer, AppError> {
+    super::admitted_viewer::<ConfirmSession>()
+}
+
+/// Starts a login for `viewer`, sets its cookies, and returns its family id.
+#[cfg(feature = "ssr")]
+async fn start_session(state: &AppState, viewer: &Viewer) -> Result<String, AppError> {
+    let issued = state.sessions.start(viewer, client_info()).await?;
+    append_set_cookies(state.sign_in(&issued).set_cookies);
+    Ok(issued.record.family)
+}

@@ -1,0 +1,39 @@
+//! The benchmark pages (see `docs/benchmarks.md`): the home page under three guards, to measure
+//! what each guard costs. Everything about them is here; the server answers 404 for them unless
+//! `BENCH_ROUTES=1`. A fork that does not want them deletes this module and the three lines
+//! that name it (`lib.rs`, `app.rs`, `pages::all_pages`).
+
+use crate::auth::policy::{in_section, Policy};
+use crate::pages::home::HomePage;
+use crate::pages::Page;
+use leptos::prelude::*;
+use leptos_router::components::{Outlet, ParentRoute, Route};
+use leptos_router::path;
+
+/// Where the benchmark pages live.
+pub const SECTION: &str = "/bench";
+
+/// The same page unguarded, guarded by the access token alone, and by a store lookup.
+pub const PAGES: &[Page] = &[
+    Page::new("/bench/open", Policy::Public),
+    Page::new("/bench/token", Policy::SignedIn),
+    Page::new("/bench/store", Policy::LiveSession),
+];
+
+/// Whether `path` is a benchmark page.
+pub fn is_bench_path(path: &str) -> bool {
+    in_section(path, SECTION)
+}
+
+/// The routes of the benchmark pages, for the app's route table.
+#[component(transparent)]
+pub fn BenchRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
+    view! {
+        <ParentRoute path=path!("/bench") view=Outlet>
+            <Route path=path!("/open") view=HomePage />
+            <Route path=path!("/token") view=HomePage />
+            <Route path=path!("/store") view=HomePage />
+        </ParentRoute>
+    }
+    .into_inner()
+}

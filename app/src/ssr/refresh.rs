@@ -1,0 +1,45 @@
+//! The refresh rotation as the app uses it, for `/api/refresh` and the auth layer's transparent
+//! refresh alike: the session engine rotates the token, the account decides the role (and
+//! whether there is a session at all), and a detected reuse goes to the audit log.
+
+use super::audit::{self, Event, EventKind};
+use super::coordination::StoreError;
+use super::sessions::{ClientInfo, IssuedRefresh, RotationOutcome};
+use super::state::AppState;
+use super::users;
+
+/// Rotates the refresh `token`, recording a reuse it revealed in the audit log. Plain rotations
+/// are not audited: one per access-token lifetime per active login would drown the log, and the
+/// login's last use is kept with the login itself.
+pub async fn rotate(
+    state: &AppState,
+    token: &str,
+    client: ClientInfo,
+) -> Result<Option<IssuedRefresh>, StoreError> {
+    match state.sessions.rotate(token).await? {
+        RotationOutcome::Rotated(mut issued) => {
+            let user = users::find_by_id(&state.db, issued.record.user_id)
+                .await
+                .map_err(StoreError::new)?;
+            let Some(user) = user.filter(|user| !user.is_disabled()) else {
+                state.sessions.revoke_family(&issued.record.family).await?;
+                return Ok(None);
+            };
+            issued.record.role = user.role();
+            Ok(Some(issued))
+        }
+        RotationOutcome::Refused => Ok(None),
+        RotationOutcome::Reused { user_id, family } => {
+            tracing::warn!(
+                user_id,
+                "refresh token reuse detected; the login was revoked"
+            );
+            let event = Event::new(EventKind::ReuseDetected, client)
+                .user(user_id)
+                .family(&family)
+                .detail("a rotated refresh token was presented again; login revoked");
+            audit::record(&state.db, event);
+            Ok(None)
+        }
+    }
+}

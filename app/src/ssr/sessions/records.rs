@@ -1,0 +1,135 @@
+//! What the session store keeps, and what the session operations hand back.
+
+use crate::auth::{Role, Viewer};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+/// A value kept in a session record under its own key, so a load can never pair a record
+/// with the wrong type.
+pub(super) trait Stored: Serialize + DeserializeOwned {
+    const KEY: &'static str;
+}
+
+/// Where and how a session was started, shown to the user on their devices list.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientInfo {
+    pub user_agent: Option<String>,
+    pub ip: Option<String>,
+}
+
+/// What the store keeps for one refresh credential.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefreshRecord {
+    pub user_id: i64,
+    pub role: Role,
+    pub family: String,
+    /// The user's session epoch when the login started (carried into access tokens).
+    #[serde(default)]
+    pub epoch: u64,
+    /// 0 for the login itself, +1 per rotation.
+    pub generation: u32,
+    /// Unix seconds.
+    pub started_at: u64,
+    pub last_used_at: u64,
+    /// When the whole login ends, however active it is (unix seconds).
+    pub absolute_expiry: u64,
+    pub client: ClientInfo,
+}
+
+impl Stored for RefreshRecord {
+    const KEY: &'static str = "refresh";
+}
+
+impl RefreshRecord {
+    pub fn viewer(&self) -> Viewer {
+        Viewer {
+            user_id: self.user_id,
+            role: self.role,
+        }
+    }
+}
+
+/// The claim a rotation leaves on the old token: which successor won, and when.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rotation {
+    /// The successor's token, XOR-sealed with a key derived from this record's own token.
+    pub sealed_successor: String,
+    /// Unix seconds.
+    pub at: u64,
+}
+
+/// The family marker: present while the login is alive. It also describes the login for the
+/// user's devices list (when it was used last is kept apart, see `RefreshSessions::touch`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(super) struct FamilyRecord {
+    pub user_id: i64,
+    /// The user's session epoch when this login started.
+    pub epoch: u64,
+    #[serde(default)]
+    pub started_at: u64,
+    #[serde(default)]
+    pub client: ClientInfo,
+}
+
+impl Stored for FamilyRecord {
+    const KEY: &'static str = "family";
+}
+
+impl FamilyRecord {
+    /// Whether the login started in the user's current epoch (`stored_epoch`; none stored is
+    /// epoch 0), i.e. no sign-out everywhere has happened since.
+    pub fn in_current_epoch(&self, stored_epoch: Option<u64>) -> bool {
+        self.epoch >= stored_epoch.unwrap_or_default()
+    }
+}
+
+/// A user's session epoch: "sign out everywhere" raises it, which ends every login started in
+/// an earlier one.
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize)]
+pub(super) struct EpochRecord {
+    pub epoch: u64,
+}
+
+impl Stored for EpochRecord {
+    const KEY: &'static str = "epoch";
+}
+
+/// One of a user's logins, as their devices list shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoginSummary {
+    pub family: String,
+    pub started_at: u64,
+    pub last_used_at: u64,
+    pub client: ClientInfo,
+}
+
+/// A refresh credential to hand to the browser: the token for the cookie, and what it stands for.
+#[derive(Clone, Debug)]
+pub struct IssuedRefresh {
+    pub token: String,
+    pub record: RefreshRecord,
+    /// Seconds until the cookie should expire.
+    pub max_age: u64,
+}
+
+/// Lifetimes of a login and its refresh credentials.
+#[derive(Clone, Copy, Debug)]
+pub struct SessionLifetimes {
+    pub absolute: Duration,
+    pub idle: Duration,
+    /// How long a rotated-out credential still yields its successor.
+    pub grace: Duration,
+}
+
+/// What presenting a refresh token came to.
+#[derive(Debug)]
+pub enum RotationOutcome {
+    /// A successor: newly issued, or the one already issued within the grace window.
+    Rotated(IssuedRefresh),
+    /// Unknown, lapsed or signed out: the browser is signed out.
+    Refused,
+    /// A rotated-out token came back too late, or from too far back: it was copied. The whole
+    /// login has been revoked.
+    Reused { user_id: i64, family: String },
+}

@@ -1,0 +1,94 @@
+//! Ending logins: one (sign-out, a device removed), all but one, or all of a user's (sign out
+//! everywhere, password change, erasure), and announcing each to every instance's page guards.
+
+use super::records::{EpochRecord, RefreshRecord};
+use super::RefreshSessions;
+use crate::auth::Role;
+use crate::ssr::clock::unix_now;
+use crate::ssr::coordination::StoreError;
+use crate::ssr::revocations::Revocation;
+
+impl RefreshSessions {
+    /// Ends the login that `token` belongs to. Unknown tokens are ignored (already signed out).
+    /// Returns the family it ended.
+    pub async fn end(&self, token: &str) -> Result<Option<String>, StoreError> {
+        let id = self.keys.refresh_id(token);
+        let family = self
+            .load::<RefreshRecord>(id)
+            .await?
+            .map(|record| record.family);
+        if let Some(family) = &family {
+            self.revoke_family(family).await?;
+        }
+        self.store.delete(&id).await?;
+        Ok(family)
+    }
+
+    /// Revokes a whole login: every access token carrying this family stops working for server
+    /// functions at once, and its refresh token can no longer be used.
+    pub async fn revoke_family(&self, family: &str) -> Result<(), StoreError> {
+        self.store.delete(&self.keys.family_id(family)).await?;
+        self.announce(Revocation::Family {
+            family: family.to_owned(),
+            until: self.revocation_horizon(),
+        })
+        .await
+    }
+
+    /// Makes every access token of `user_id` that names another role than `role` invalid at
+    /// once; the next refresh issues one with the new role.
+    pub async fn role_changed(&self, user_id: i64, role: Role) -> Result<(), StoreError> {
+        self.announce(Revocation::Role {
+            user_id,
+            role,
+            until: self.revocation_horizon(),
+        })
+        .await
+    }
+
+    /// Ends every login of `user_id`, on every device.
+    pub async fn revoke_all(&self, user_id: i64) -> Result<(), StoreError> {
+        let stored_epoch = self.stored_epoch(user_id).await?;
+        let next = EpochRecord {
+            epoch: stored_epoch.unwrap_or_default() + 1,
+        };
+        let expiry = unix_now() + self.lifetimes.absolute.as_secs();
+        self.put(
+            self.keys.epoch_id(user_id),
+            &next,
+            expiry,
+            stored_epoch.is_some(),
+        )
+        .await?;
+        self.announce(Revocation::User {
+            user_id,
+            epoch: next.epoch,
+            until: self.revocation_horizon(),
+        })
+        .await
+    }
+
+    /// Revokes every login of `user_id` except `keep`.
+    pub async fn revoke_others(&self, user_id: i64, keep: &str) -> Result<(), StoreError> {
+        for login in self.logins(user_id).await? {
+            if login.family != keep {
+                self.revoke_family(&login.family).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Tells page guards, here at once and on every instance through the feed.
+    async fn announce(&self, revocation: Revocation) -> Result<(), StoreError> {
+        self.revoked.apply(revocation.clone());
+        let entry = serde_json::to_string(&revocation).map_err(StoreError::new)?;
+        self.coordination
+            .publish(&entry, self.access_lifetime)
+            .await
+    }
+
+    /// Until when a revocation matters: every access token issued before it has expired by then.
+    fn revocation_horizon(&self) -> u64 {
+        unix_now() + self.access_lifetime.as_secs() + 1
+    }
+}

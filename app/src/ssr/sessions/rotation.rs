@@ -1,0 +1,133 @@
+//! Refresh: exchanging a refresh token for its successor, exactly once, and recognising a
+//! token that comes back after it was exchanged.
+
+use super::records::{IssuedRefresh, RefreshRecord, Rotation, RotationOutcome};
+use super::seal::{seal, unseal};
+use super::RefreshSessions;
+use crate::ssr::clock::unix_now;
+use crate::ssr::coordination::StoreError;
+use crate::ssr::random::random_token;
+use std::time::Duration;
+
+impl RefreshSessions {
+    /// Exchanges a refresh token for its successor; see the module documentation.
+    pub async fn rotate(&self, token: &str) -> Result<RotationOutcome, StoreError> {
+        let old_id = self.keys.refresh_id(token);
+        let Some(record) = self.load::<RefreshRecord>(old_id).await? else {
+            return Ok(RotationOutcome::Refused);
+        };
+        if !self.login_alive(record.user_id, &record.family).await? {
+            self.store.delete(&old_id).await?;
+            return Ok(RotationOutcome::Refused);
+        }
+        // No look at the claim first: a replay is rare, and the claim below catches it anyway
+        // (at the cost of a successor written and deleted), so the common case saves a round trip.
+        let claim_key = self.keys.claim_key(old_id);
+        let now = unix_now();
+        let next = RefreshRecord {
+            generation: record.generation + 1,
+            last_used_at: now,
+            ..record.clone()
+        };
+        let issued = self.issue(next).await?;
+        let claim = Rotation {
+            sealed_successor: seal(token, &issued.token),
+            at: now,
+        };
+        // The claim lasts as long as the old record could: until then, a replay is recognised.
+        let claim_ttl = Duration::from_secs(self.expiry_of(&record).saturating_sub(now))
+            .max(self.lifetimes.grace);
+        let claim = serde_json::to_string(&claim).map_err(StoreError::new)?;
+        match self
+            .coordination
+            .insert_if_absent(&claim_key, &claim, claim_ttl)
+            .await?
+        {
+            None => {
+                self.touch(&record.family, now).await?;
+                Ok(RotationOutcome::Rotated(issued))
+            }
+            Some(winner) => {
+                // Another request rotated this token first: ours never reaches a browser.
+                self.store
+                    .delete(&self.keys.refresh_id(&issued.token))
+                    .await?;
+                self.replayed(token, &record, &winner).await
+            }
+        }
+    }
+
+    /// A token that was already rotated: within the grace window, the successor it was exchanged
+    /// for (while that is still current); otherwise a reuse, which revokes the login.
+    async fn replayed(
+        &self,
+        token: &str,
+        record: &RefreshRecord,
+        claim: &str,
+    ) -> Result<RotationOutcome, StoreError> {
+        if let Ok(rotation) = serde_json::from_str::<Rotation>(claim) {
+            if let Some(issued) = self.successor_within_grace(token, &rotation).await? {
+                return Ok(RotationOutcome::Rotated(issued));
+            }
+        }
+        self.revoke_family(&record.family).await?;
+        Ok(RotationOutcome::Reused {
+            user_id: record.user_id,
+            family: record.family.clone(),
+        })
+    }
+
+    /// The successor `rotation` names, if the grace window is still open and the successor has
+    /// not itself been rotated.
+    async fn successor_within_grace(
+        &self,
+        token: &str,
+        rotation: &Rotation,
+    ) -> Result<Option<IssuedRefresh>, StoreError> {
+        let now = unix_now();
+        if now > rotation.at + self.lifetimes.grace.as_secs() {
+            return Ok(None);
+        }
+        let Some(successor) = unseal(token, &rotation.sealed_successor) else {
+            return Ok(None);
+        };
+        let successor_id = self.keys.refresh_id(&successor);
+        if self
+            .coordination
+            .get(&self.keys.claim_key(successor_id))
+            .await?
+            .is_some()
+        {
+            return Ok(None);
+        }
+        Ok(self
+            .load::<RefreshRecord>(successor_id)
+            .await?
+            .map(|record| IssuedRefresh {
+                max_age: self.expiry_of(&record).saturating_sub(now),
+                token: successor,
+                record,
+            }))
+    }
+
+    /// When a refresh record lapses: at the login's end, or after the idle limit.
+    pub(super) fn expiry_of(&self, record: &RefreshRecord) -> u64 {
+        record
+            .absolute_expiry
+            .min(record.last_used_at + self.lifetimes.idle.as_secs())
+    }
+
+    /// Stores `record` under a new random token and hands the token out.
+    pub(super) async fn issue(&self, record: RefreshRecord) -> Result<IssuedRefresh, StoreError> {
+        let now = unix_now();
+        let expiry = self.expiry_of(&record);
+        let token = random_token();
+        self.create(self.keys.refresh_id(&token), &record, expiry)
+            .await?;
+        Ok(IssuedRefresh {
+            token,
+            record,
+            max_age: expiry.saturating_sub(now),
+        })
+    }
+}
