@@ -56,7 +56,7 @@ rm -rf "$OUT" && mkdir -p "$OUT"
 export APP_ENV=prod DATABASE_URL REDIS_URL="$TEST_REDIS_URL" BENCH_ROUTES=1 \
   JWT_SECRET="benchmark-secret-benchmark-secret-benchmark" RUST_LOG=error \
   LEPTOS_SITE_ADDR="127.0.0.1:$PORT" LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg \
-  LEPTOS_OUTPUT_NAME=leptos-hybrid-auth LOGIN_MAX_FAILURES_PER_IP=1000000
+  LEPTOS_OUTPUT_NAME LOGIN_MAX_FAILURES_PER_IP=1000000
 server="target/$PROFILE/server"
 "$server" migrate >/dev/null
 "$server" user create --email bench@example.com --password "$PASSWORD" >/dev/null
@@ -184,9 +184,9 @@ weight() {
 wasm=$(basename "$(ls target/site/pkg/*.wasm | head -1)")
 {
   weight html /login
-  weight js /pkg/leptos-hybrid-auth.js
+  weight js "/pkg/$LEPTOS_OUTPUT_NAME.js"
   weight wasm "/pkg/$wasm"
-  weight css /pkg/leptos-hybrid-auth.css
+  weight css "/pkg/$LEPTOS_OUTPUT_NAME.css"
 } >"$OUT/weight"
 
 say "report"

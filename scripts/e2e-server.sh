@@ -11,6 +11,7 @@ data="$root/target/e2e/$name"
 rm -rf "$data"
 mkdir -p "$data"
 cd "$root"
+source scripts/env.sh
 database_url="sqlite://$data/app.db"
 if [ -n "${E2E_POSTGRES_URL:-}" ]; then
   # A fresh database of this instance's own on the PostgreSQL server under test.
@@ -30,7 +31,7 @@ exec env \
   LEPTOS_SITE_ADDR="127.0.0.1:$port" \
   LEPTOS_SITE_ROOT="target/site" \
   LEPTOS_SITE_PKG_DIR="pkg" \
-  LEPTOS_OUTPUT_NAME="leptos-hybrid-auth" \
+  LEPTOS_OUTPUT_NAME="$LEPTOS_OUTPUT_NAME" \
   RUST_LOG="${RUST_LOG:-warn}" \
   "$@" \
   "$root/target/debug/server" serve

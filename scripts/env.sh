@@ -3,7 +3,9 @@
 # compiled dependencies instead of each rebuilding Leptos (RUSTFLAGS and LEPTOS_OUTPUT_NAME are
 # part of every crate's build fingerprint). cargo-leptos appends its flag to RUSTFLAGS, so the
 # flag is kept in its own variable and given only to plain cargo: `cargo_like_leptos test ...`.
-export LEPTOS_OUTPUT_NAME=leptos-hybrid-auth
+# The bundle name, read from the workspace manifest (`output-name`; see app/src/product.rs).
+LEPTOS_OUTPUT_NAME=$(sed -n 's/^output-name = "\(.*\)"$/\1/p' "$(dirname "${BASH_SOURCE[0]}")/../Cargo.toml")
+export LEPTOS_OUTPUT_NAME
 export LEPTOS_SITE_ROOT=target/site
 export LEPTOS_SITE_PKG_DIR=pkg
 export LEPTOS_SITE_ADDR=127.0.0.1:3000

@@ -9,9 +9,9 @@ use crate::components::header::Header;
 use crate::components::hydration::HydrationMark;
 use crate::pages::{
     account::AccountPage, admin::AdminPage, dashboard::DashboardPage, forbidden::ForbiddenPage,
-    home::HomePage, login::LoginPage, not_found::NotFoundPage, page_policy,
-    register::RegisterPage,
+    home::HomePage, login::LoginPage, not_found::NotFoundPage, page_policy, register::RegisterPage,
 };
+use crate::product;
 use leptos::either::EitherOf3;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -46,8 +46,8 @@ pub fn App() -> impl IntoView {
     provide_viewer(initial_viewer());
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/leptos-hybrid-auth.css" />
-        <Title text="Leptos Hybrid Auth" />
+        <Stylesheet id="leptos" href=format!("/pkg/{}.css", product::SLUG) />
+        <Title text=product::NAME />
         <Router>
             <Header />
             <main class="page">

@@ -3,9 +3,8 @@
 //! `BENCH_ROUTES=1`. A fork that does not want them deletes this module and the three lines
 //! that name it (`lib.rs`, `app.rs`, `pages::all_pages`).
 
-use crate::auth::policy::{in_section, Policy};
+use crate::auth::policy::{in_section, Page, Policy};
 use crate::pages::home::HomePage;
-use crate::pages::Page;
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, ParentRoute, Route};
 use leptos_router::path;

@@ -13,6 +13,7 @@ pub mod bench;
 pub mod components;
 pub mod error;
 pub mod pages;
+pub mod product;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 

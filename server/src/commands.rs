@@ -71,7 +71,7 @@ pub fn leptos_options() -> LeptosOptions {
         .map(|conf| conf.leptos_options)
         .unwrap_or_else(|_| {
             LeptosOptions::builder()
-                .output_name("leptos-hybrid-auth")
+                .output_name(app::product::SLUG)
                 .site_root("target/site")
                 .site_pkg_dir("pkg")
                 .build()

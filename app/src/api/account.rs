@@ -11,9 +11,7 @@ use server_fn::ServerFn;
 use crate::{
     auth::Viewer,
     ssr::audit::{self, Event, EventKind},
-    ssr::context::{
-        app_state, append_set_cookies, client_info, redirect_form_post, request_auth,
-    },
+    ssr::context::{app_state, append_set_cookies, client_info, redirect_form_post, request_auth},
     ssr::input::NewPassword,
     ssr::sessions::public_handle,
     ssr::state::AppState,

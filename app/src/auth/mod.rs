@@ -44,7 +44,10 @@ impl Role {
     pub const NEW_ACCOUNT: Role = Role::User;
 
     pub fn parse(value: &str) -> Option<Role> {
-        Role::ALL.iter().copied().find(|role| role.as_str() == value)
+        Role::ALL
+            .iter()
+            .copied()
+            .find(|role| role.as_str() == value)
     }
 
     /// "Choose user or admin.": what to tell someone who named no known role.

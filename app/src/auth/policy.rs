@@ -61,6 +61,41 @@ pub fn in_section(path: &str, section: &str) -> bool {
             .is_some_and(|rest| rest.starts_with('/'))
 }
 
+/// A page of the app: where it is, who may see it, and the header link to it, if any (shown to
+/// viewers its policy admits).
+#[derive(Clone, Copy, Debug)]
+pub struct Page {
+    pub path: &'static str,
+    pub policy: Policy,
+    pub nav_label: Option<&'static str>,
+}
+
+impl Page {
+    pub const fn new(path: &'static str, policy: Policy) -> Self {
+        Self {
+            path,
+            policy,
+            nav_label: None,
+        }
+    }
+
+    /// Adds a header link to this page.
+    pub const fn in_nav(self, label: &'static str) -> Self {
+        Self {
+            nav_label: Some(label),
+            ..self
+        }
+    }
+
+    /// The `data-testid` of this page's header link: `nav-` and the path's first segment.
+    pub fn nav_test_id(&self) -> String {
+        format!(
+            "nav-{}",
+            self.path.trim_start_matches('/').replace('/', "-")
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -73,8 +108,14 @@ mod tests {
     fn role_policies_admit_exactly_their_roles() {
         let admin_only = ADMIN;
         assert_eq!(admin_only.check(None), Access::SignInRequired);
-        assert_eq!(admin_only.check(Some(&viewer(Role::User))), Access::Forbidden);
-        assert_eq!(admin_only.check(Some(&viewer(Role::Admin))), Access::Allowed);
+        assert_eq!(
+            admin_only.check(Some(&viewer(Role::User))),
+            Access::Forbidden
+        );
+        assert_eq!(
+            admin_only.check(Some(&viewer(Role::Admin))),
+            Access::Allowed
+        );
         let either = Policy::AnyRole(&[Role::User, Role::Admin]);
         for role in [Role::User, Role::Admin] {
             assert_eq!(either.check(Some(&viewer(role))), Access::Allowed);

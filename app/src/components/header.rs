@@ -18,7 +18,8 @@ pub fn Header() -> impl IntoView {
         <header class="topbar">
             <a href="/" class="brand">
                 <span class="brand-mark">"◆"</span>
-                " Hybrid Auth"
+                " "
+                {crate::product::NAME}
             </a>
             <nav class="nav">
                 {move || match viewer.get() {

@@ -1,4 +1,6 @@
-use crate::api::account::{list_sessions, ChangePassword, DeleteAccount, LogoutOthers, RevokeSession};
+use crate::api::account::{
+    list_sessions, ChangePassword, DeleteAccount, LogoutOthers, RevokeSession,
+};
 use crate::auth::viewer::leave_when_signed_out;
 use crate::auth::SessionInfo;
 use crate::components::display::{device_name, utc_time};

@@ -13,39 +13,7 @@ pub mod login;
 pub mod not_found;
 pub mod register;
 
-use crate::auth::policy::{in_section, Policy, ADMIN};
-
-/// A page of the app: where it is, who may see it, and the header link to it, if any (shown to
-/// viewers its policy admits).
-#[derive(Clone, Copy, Debug)]
-pub struct Page {
-    pub path: &'static str,
-    pub policy: Policy,
-    pub nav_label: Option<&'static str>,
-}
-
-impl Page {
-    pub const fn new(path: &'static str, policy: Policy) -> Self {
-        Self {
-            path,
-            policy,
-            nav_label: None,
-        }
-    }
-
-    /// Adds a header link to this page.
-    pub const fn in_nav(self, label: &'static str) -> Self {
-        Self {
-            nav_label: Some(label),
-            ..self
-        }
-    }
-
-    /// The `data-testid` of this page's header link: `nav-` and the path's first segment.
-    pub fn nav_test_id(&self) -> String {
-        format!("nav-{}", self.path.trim_start_matches('/').replace('/', "-"))
-    }
-}
+use crate::auth::policy::{in_section, Page, Policy, ADMIN};
 
 /// Every page, with its policy. Sub-paths inherit their page's policy.
 pub const PAGES: &[Page] = &[

@@ -4,8 +4,8 @@
 //! and a failure is logged. Token and family ids are stored only as short hashes, enough to tell
 //! events of one login apart, useless as credentials.
 
-use super::sessions::{public_handle, ClientInfo};
 use super::clock::unix_now;
+use super::sessions::{public_handle, ClientInfo};
 use crate::auth::AuditEntry;
 use sqlx::AnyPool;
 

@@ -9,8 +9,8 @@
 //! instance within one poll interval plus one store round trip, and the instance that revoked
 //! knows at once.
 
-use super::coordination::{CoordinationStore, StoreError};
 use super::clock::unix_now;
+use super::coordination::{CoordinationStore, StoreError};
 use super::tokens::AccessClaims;
 use crate::auth::Role;
 use serde::{Deserialize, Serialize};

@@ -126,8 +126,8 @@ impl AuthSettings {
             refresh_idle_ttl: Duration::from_secs(14 * 24 * 3600),
             refresh_grace: Duration::from_secs(15),
             jwt_secret,
-            issuer: "leptos-hybrid-auth".to_owned(),
-            audience: "leptos-hybrid-auth".to_owned(),
+            issuer: crate::product::SLUG.to_owned(),
+            audience: crate::product::SLUG.to_owned(),
             public_origin: None,
             hash_cost: if env == AppEnv::Test {
                 HashCost::FAST_FOR_TESTS

@@ -7,8 +7,8 @@
 //! across many accounts is slowed while a whole office behind one NAT is not locked out by a few
 //! typos. A success clears the account's count. Everything expires by itself.
 
-use super::input::Email;
 use super::coordination::{CoordinationStore, StoreError};
+use super::input::Email;
 use super::settings::ThrottleLimits;
 use sha2::{Digest, Sha256};
 use std::sync::Arc;

@@ -1,12 +1,12 @@
 //! Access tokens: short-lived HS256 JWTs that carry the user id, role and session family, and
 //! nothing personal. Verification is strict and does no I/O.
 
+use super::clock::unix_now;
+use super::random::random_token;
 use super::settings::AuthSettings;
 use crate::auth::{Role, Viewer};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
-use super::clock::unix_now;
-use super::random::random_token;
 use std::time::Duration;
 
 /// Longer than any token we issue; anything bigger is refused before it is parsed.

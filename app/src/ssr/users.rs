@@ -3,8 +3,8 @@
 //! Each query is written once for SQLite and PostgreSQL alike: numbered `$n` parameters (both
 //! engines accept them), types both share, and `RETURNING`.
 
-use super::input::Email;
 use super::clock::unix_now;
+use super::input::Email;
 use crate::auth::{Profile, Role};
 use sqlx::AnyPool;
 

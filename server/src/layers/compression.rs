@@ -281,7 +281,7 @@ mod tests {
 
     #[test]
     fn only_plain_bundle_file_names_are_served_from_the_cache() {
-        assert!(plain_file_name("leptos-hybrid-auth.wasm"));
+        assert!(plain_file_name("site.wasm"));
         for name in [
             "",
             "..",

@@ -9,7 +9,12 @@ use reqwest::{Client, Response, StatusCode};
 fn write_bundle(app: &TestApp, line: &str) -> Vec<u8> {
     let bytes = line.repeat(4000).into_bytes();
     std::fs::create_dir_all(app.site_pkg_dir()).unwrap();
-    std::fs::write(app.site_pkg_dir().join("leptos-hybrid-auth.wasm"), &bytes).unwrap();
+    std::fs::write(
+        app.site_pkg_dir()
+            .join(format!("{}.wasm", app::product::SLUG)),
+        &bytes,
+    )
+    .unwrap();
     bytes
 }
 
@@ -32,7 +37,7 @@ async fn get_accepting(url: &str, encodings: &str) -> Response {
 async fn the_wasm_bundle_is_sent_with_the_encoding_the_client_accepts() {
     let app = TestApp::spawn().await;
     let original = write_bundle(&app, "(func $hydrate (call $mount))\n");
-    let url = format!("{}/pkg/leptos-hybrid-auth.wasm", app.address);
+    let url = format!("{}/pkg/{}.wasm", app.address, app::product::SLUG);
     for (accepted, expected) in [("br, gzip", "br"), ("gzip", "gzip")] {
         let response = get_accepting(&url, accepted).await;
         assert_eq!(response.status(), StatusCode::OK);
@@ -67,7 +72,7 @@ async fn pages_are_sent_uncompressed_even_when_the_client_accepts_compression() 
 #[tokio::test]
 async fn a_rebuilt_bundle_file_is_sent_in_its_new_version() {
     let app = TestApp::spawn().await;
-    let url = format!("{}/pkg/leptos-hybrid-auth.wasm", app.address);
+    let url = format!("{}/pkg/{}.wasm", app.address, app::product::SLUG);
     write_bundle(&app, "(func $first)\n");
     let first = Client::new().get(&url).send().await.unwrap();
     assert_eq!(first.bytes().await.unwrap(), "(func $first)\n".repeat(4000));
@@ -83,10 +88,11 @@ async fn a_rebuilt_bundle_file_is_sent_in_its_new_version() {
 async fn files_outside_the_bundle_and_other_kinds_are_not_served_from_the_cache() {
     let app = TestApp::spawn().await;
     write_bundle(&app, "(func $hydrate)\n");
+    let slug = app::product::SLUG;
     for path in [
-        "/pkg/..%2Fpkg%2Fleptos-hybrid-auth.wasm",
-        "/pkg/missing.wasm",
-        "/pkg/leptos-hybrid-auth.map",
+        format!("/pkg/..%2Fpkg%2F{slug}.wasm"),
+        "/pkg/missing.wasm".to_owned(),
+        format!("/pkg/{slug}.map"),
     ] {
         let response = get_accepting(&format!("{}{path}", app.address), "br, gzip").await;
         assert!(response.headers().get(CONTENT_ENCODING).is_none(), "{path}");

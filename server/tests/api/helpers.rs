@@ -66,10 +66,7 @@ impl TestApp {
             if !redis.is_empty() {
                 // One Redis for the whole run; each test keeps to a namespace of its own.
                 vars.insert("REDIS_URL".into(), redis);
-                vars.insert(
-                    "REDIS_KEY_PREFIX".into(),
-                    app::ssr::random::random_token(),
-                );
+                vars.insert("REDIS_KEY_PREFIX".into(), app::ssr::random::random_token());
             }
         }
         for (key, value) in overrides {
@@ -77,7 +74,7 @@ impl TestApp {
         }
         let config = Config::from_lookup(|name| vars.get(name).cloned()).expect("config");
         let options = LeptosOptions::builder()
-            .output_name("leptos-hybrid-auth")
+            .output_name(app::product::SLUG)
             .site_root(dir.path().join("site").to_string_lossy().as_ref())
             .site_pkg_dir("pkg")
             .build();

@@ -60,3 +60,19 @@ async fn every_role_of_the_code_is_a_row_of_the_roles_table() {
     known.sort();
     assert_eq!(stored, known);
 }
+
+#[test]
+fn every_page_in_the_table_has_a_route() {
+    let routes: Vec<String> = route_list()
+        .iter()
+        .map(|route| route.path().to_owned())
+        .collect();
+    let unrouted: Vec<&str> = app::pages::all_pages()
+        .map(|page| page.path)
+        .filter(|path| !routes.iter().any(|route| route == path))
+        .collect();
+    assert!(
+        unrouted.is_empty(),
+        "rows of app::pages::PAGES without a route in app.rs: {unrouted:?}"
+    );
+}

@@ -130,7 +130,7 @@ impl ServerProcess {
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
-            .env("LEPTOS_OUTPUT_NAME", "leptos-hybrid-auth")
+            .env("LEPTOS_OUTPUT_NAME", app::product::SLUG)
             .env("RUST_LOG", "error")
             .envs(vars.iter().copied())
             .stdout(Stdio::null())

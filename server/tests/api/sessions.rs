@@ -229,7 +229,7 @@ async fn a_server_function_call_with_only_a_refresh_cookie_is_refreshed_transpar
     let expired = sign(
         &serde_json::json!({
             "sub": "1", "role": "user", "sid": "whatever", "kind": "access",
-            "iss": "leptos-hybrid-auth", "aud": "leptos-hybrid-auth",
+            "iss": app::product::SLUG, "aud": app::product::SLUG,
             "iat": now() - 3600, "nbf": now() - 3600, "exp": now() - 600, "jti": "x"
         }),
         JWT_SECRET,

@@ -7,7 +7,7 @@ use serde_json::json;
 fn claims(overrides: serde_json::Value) -> serde_json::Value {
     let mut claims = json!({
         "sub": "1", "role": "admin", "sid": "forged", "kind": "access",
-        "iss": "leptos-hybrid-auth", "aud": "leptos-hybrid-auth",
+        "iss": app::product::SLUG, "aud": app::product::SLUG,
         "iat": now(), "nbf": now(), "exp": now() + 600, "jti": "x"
     });
     for (key, value) in overrides.as_object().unwrap() {

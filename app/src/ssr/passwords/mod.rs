@@ -16,13 +16,13 @@ mod threads;
 mod work_areas;
 
 use super::settings::HashCost;
-use threads::HashThreads;
-use work_areas::WorkAreas;
 use argon2::password_hash::PasswordHash;
 use argon2::{Algorithm, Argon2, Params, Version};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use threads::HashThreads;
 use tokio::sync::Semaphore;
+use work_areas::WorkAreas;
 
 /// How many hashes may wait for each permit before new ones are refused.
 pub const QUEUE_PER_PERMIT: usize = 4;
