@@ -15,7 +15,7 @@ use crate::product;
 use leptos::either::EitherOf3;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
-use leptos_router::components::{Route, Router, Routes};
+use leptos_router::components::{Outlet, ParentRoute, Route, Router, Routes};
 use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::{path, NavigateOptions, SsrMode};
 
@@ -51,10 +51,10 @@ pub fn App() -> impl IntoView {
         <Router>
             <Header />
             <main class="page">
-                // Every route is inside `Guarded`, and every route's policy is a row of
-                // `crate::pages::PAGES`: add both for a new page.
-                <Guarded>
-                    <Routes fallback=NotFoundPage>
+                <Routes fallback=NotFoundPage>
+                    // Every route is inside `Guarded`, and every route's policy is a row of
+                    // `crate::pages::PAGES`: add both for a new page.
+                    <ParentRoute path=path!("") view=Guarded>
                         <Route path=path!("/") view=HomePage />
                         <Route path=path!("/login") view=LoginPage />
                         <Route path=path!("/register") view=RegisterPage />
@@ -65,8 +65,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/account") ssr=SsrMode::InOrder view=AccountPage />
                         <Route path=path!("/admin") ssr=SsrMode::InOrder view=AdminPage />
                         <BenchRoutes />
-                    </Routes>
-                </Guarded>
+                    </ParentRoute>
+                </Routes>
             </main>
             <HydrationMark />
         </Router>
@@ -90,40 +90,47 @@ fn initial_viewer() -> Option<Viewer> {
     None
 }
 
-/// Shows the current page only if its policy allows the viewer. On the server the auth layer
-/// has already answered 303 or set 403 for the same decision; in the browser this keeps
-/// client-side navigation to the same rules.
+/// The parent of every route: shows the current page only if its policy allows the viewer. On
+/// the server the auth layer has already answered 303 or set 403 for the same decision; in the
+/// browser this keeps client-side navigation to the same rules.
 #[component]
-fn Guarded(children: ChildrenFn) -> impl IntoView {
+fn Guarded() -> impl IntoView {
     let viewer = use_viewer();
     let location = use_location();
     let navigate = use_navigate();
-    // A memo, so moving between pages the viewer may see does not rebuild the routes.
+    // A memo, so moving between pages the viewer may see does not rebuild the outlet.
     let access =
         Memo::new(move |_| page_policy(&location.pathname.get()).check(viewer.get().as_ref()));
 
     Effect::new(move |_| {
-        if access.get() == Access::SignInRequired {
-            let path = location.pathname.get_untracked();
-            let search = location.search.get_untracked();
-            let search = search.trim_start_matches('?');
-            let target = if search.is_empty() {
-                path
-            } else {
-                format!("{path}?{search}")
+        let access = access.get();
+        // Tracked, so a move between two pages that both refuse the viewer is handled too.
+        let path = location.pathname.get();
+        if access == Access::Allowed {
+            return;
+        }
+        let search = location.search.get_untracked();
+        let search = search.trim_start_matches('?');
+        let here = if search.is_empty() {
+            path
+        } else {
+            format!("{path}?{search}")
+        };
+        if access == Access::SignInRequired {
+            let replace = NavigateOptions {
+                replace: true,
+                ..Default::default()
             };
-            navigate(
-                &login_url(&target),
-                NavigateOptions {
-                    replace: true,
-                    ..Default::default()
-                },
-            );
+            navigate(&login_url(&here), replace);
+        } else {
+            // The router finishes a navigation (puts its URL in the address bar) once the page's
+            // outlet has rendered; a refused page shows no outlet, so finish it here.
+            navigate(&here, NavigateOptions::default());
         }
     });
 
     move || match access.get() {
-        Access::Allowed => EitherOf3::A(children()),
+        Access::Allowed => EitherOf3::A(view! { <Outlet /> }),
         Access::Forbidden => EitherOf3::B(view! { <ForbiddenPage /> }),
         Access::SignInRequired => EitherOf3::C(()),
     }

@@ -48,7 +48,9 @@ pub trait CoordinationStore: Send + Sync {
     async fn publish(&self, entry: &str, ttl: Duration) -> Result<(), StoreError>;
 
     /// The feed's live entries after `cursor` (every live entry when `None`), oldest first, with
-    /// the cursor to pass next time.
+    /// the cursor to pass next time. Delivery is at least once: a backend may repeat entries
+    /// from shortly before `cursor` (the database's, because ids can commit out of order), so
+    /// applying an entry must be idempotent, as a revocation is.
     async fn feed_since(&self, cursor: Option<String>) -> Result<FeedPage, StoreError>;
 }
 

@@ -2,6 +2,14 @@ use app::api::server_fn_policy;
 use app::auth::Role;
 use server::startup::{pages_without_policy, route_list};
 
+/// The paths of the app's routes, as the server registers them.
+fn route_paths() -> Vec<String> {
+    route_list()
+        .iter()
+        .map(|route| route.path().to_owned())
+        .collect()
+}
+
 #[test]
 fn every_registered_server_function_declares_a_policy() {
     let paths: Vec<&str> = server_fn::axum::server_fn_paths()
@@ -34,10 +42,7 @@ fn every_registered_server_function_only_accepts_post() {
 
 #[test]
 fn every_page_route_declares_a_policy() {
-    let routes: Vec<String> = route_list()
-        .iter()
-        .map(|route| route.path().to_owned())
-        .collect();
+    let routes = route_paths();
     assert!(
         routes.iter().any(|path| path == "/admin"),
         "the route list is generated: {routes:?}"
@@ -63,10 +68,7 @@ async fn every_role_of_the_code_is_a_row_of_the_roles_table() {
 
 #[test]
 fn every_page_in_the_table_has_a_route() {
-    let routes: Vec<String> = route_list()
-        .iter()
-        .map(|route| route.path().to_owned())
-        .collect();
+    let routes = route_paths();
     let unrouted: Vec<&str> = app::pages::all_pages()
         .map(|page| page.path)
         .filter(|path| !routes.iter().any(|route| route == path))

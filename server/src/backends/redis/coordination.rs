@@ -2,7 +2,7 @@
 //! short Lua script for counters, and a capped stream for the revocation feed. Every key is
 //! prefixed with the app's namespace.
 
-use app::ssr::clock::now_millis;
+use app::ssr::clock::{expiry_millis, now_millis};
 use app::ssr::coordination::{CoordinationStore, FeedPage, StoreError};
 use async_trait::async_trait;
 use fred::prelude::{ClientLike, Pool};
@@ -155,6 +155,10 @@ impl CoordinationStore for RedisCoordination {
             "*".into(),
             "e".into(),
             entry.to_owned(),
+            // Its own expiry: trimming above is approximate and keyed to the newest entry's
+            // lifetime, so readers skip entries past theirs.
+            "x".into(),
+            expiry_millis(ttl).to_string(),
         ];
         self.run("XADD", args).await.map(drop)
     }
@@ -181,13 +185,15 @@ impl CoordinationStore for RedisCoordination {
             let (Some(id), Some(fields)) = (parts.next(), parts.next()) else {
                 continue;
             };
-            // Fields come as [name, value]; ours has exactly one.
-            if let Some(entry) = fields
-                .into_array()
-                .into_iter()
-                .nth(1)
+            // Fields come as [name, value, …]: the entry, then its expiry (unix milliseconds).
+            let mut fields = fields.into_array().into_iter().skip(1).step_by(2);
+            let entry = fields.next().and_then(Value::into_string);
+            let expiry = fields
+                .next()
                 .and_then(Value::into_string)
-            {
+                .and_then(|expiry| expiry.parse::<i64>().ok());
+            let live = expiry.is_none_or(|expiry| expiry > now_millis());
+            if let Some(entry) = entry.filter(|_| live) {
                 page.entries.push(entry);
             }
             page.cursor = id.into_string().or(page.cursor);

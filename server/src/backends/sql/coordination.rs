@@ -167,7 +167,9 @@ impl CoordinationStore for SqlCoordination {
     async fn add_member(&self, key: &str, member: &str, ttl: Duration) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO auth_set_members (set_key, member, expires_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (set_key, member) DO UPDATE SET expires_at = excluded.expires_at",
+             ON CONFLICT (set_key, member) DO UPDATE SET expires_at = \
+               CASE WHEN excluded.expires_at > auth_set_members.expires_at \
+                    THEN excluded.expires_at ELSE auth_set_members.expires_at END",
         )
         .bind(key)
         .bind(member)
