@@ -189,5 +189,8 @@ wasm=$(basename "$(ls target/site/pkg/*.wasm | head -1)")
   weight css "/pkg/$LEPTOS_OUTPUT_NAME.css"
 } >"$OUT/weight"
 
+say "checking that every scenario got the answers it measures"
+python3 scripts/bench_check.py "$OUT"
+
 say "report"
 python3 scripts/bench_report.py "$OUT" "$ROUNDS" "$RATE" | tee "$OUT/results.md"

@@ -24,13 +24,14 @@ start_postgres
 start_redis
 
 echo "==> Rust tests on the embedded defaults (unit and HTTP integration)"
-TEST_POSTGRES_URL= TEST_REDIS_URL= cargo_like_leptos test -p app -p server --locked
+TEST_BACKEND=sqlite TEST_POSTGRES_URL= TEST_REDIS_URL= \
+  cargo_like_leptos test -p app -p server --locked
 
 echo "==> Rust HTTP integration tests on PostgreSQL (sessions in PostgreSQL too)"
-TEST_REDIS_URL= cargo_like_leptos test -p server --test api --locked
+TEST_BACKEND=postgres TEST_REDIS_URL= cargo_like_leptos test -p server --test api --locked
 
 echo "==> Rust HTTP integration tests on PostgreSQL + Redis"
-cargo_like_leptos test -p server --test api --locked
+TEST_BACKEND=postgres+redis cargo_like_leptos test -p server --test api --locked
 
 echo "==> building the app for the browser suite"
 cargo leptos build

@@ -18,3 +18,8 @@ pub mod product;
 pub mod ssr;
 
 pub use app::{shell, App};
+
+// The unit tests of the server-only code need the `ssr` feature; without it most of them would
+// silently not exist. `cargo test -p app -p server` (as the test script runs) turns it on.
+#[cfg(all(test, not(feature = "ssr")))]
+compile_error!("run app's tests with its server code: cargo test -p app --features ssr");

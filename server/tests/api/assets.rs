@@ -1,7 +1,7 @@
 //! The browser bundle is sent compressed to clients that accept it, from copies made once per
 //! file version; pages are not compressed.
 
-use crate::helpers::TestApp;
+use crate::helpers::{http_client, TestApp};
 use reqwest::header::{ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_TYPE};
 use reqwest::{Client, Response, StatusCode};
 
@@ -20,7 +20,7 @@ fn write_bundle(app: &TestApp, line: &str) -> Vec<u8> {
 
 /// A client that neither asks for nor decodes compression by itself.
 fn raw_client() -> Client {
-    Client::builder().no_gzip().no_brotli().build().unwrap()
+    http_client().no_gzip().no_brotli().build().unwrap()
 }
 
 /// GET `url` as a client accepting `encodings`, the answer left encoded.
@@ -52,7 +52,13 @@ async fn the_wasm_bundle_is_sent_with_the_encoding_the_client_accepts() {
     }
 
     // Decoded, it is the file itself (the default client decodes both encodings).
-    let decoded = Client::new().get(&url).send().await.unwrap();
+    let decoded = http_client()
+        .build()
+        .unwrap()
+        .get(&url)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(decoded.bytes().await.unwrap(), original);
 
     let plain = raw_client().get(&url).send().await.unwrap();
@@ -74,27 +80,50 @@ async fn a_rebuilt_bundle_file_is_sent_in_its_new_version() {
     let app = TestApp::spawn().await;
     let url = format!("{}/pkg/{}.wasm", app.address, app::product::SLUG);
     write_bundle(&app, "(func $first)\n");
-    let first = Client::new().get(&url).send().await.unwrap();
+    let first = http_client()
+        .build()
+        .unwrap()
+        .get(&url)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(first.bytes().await.unwrap(), "(func $first)\n".repeat(4000));
 
     // A different length makes it a different version even within the file system's time
     // resolution.
     let rebuilt = write_bundle(&app, "(func $second_build)\n");
-    let second = Client::new().get(&url).send().await.unwrap();
+    let second = http_client()
+        .build()
+        .unwrap()
+        .get(&url)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(second.bytes().await.unwrap(), rebuilt);
 }
 
 #[tokio::test]
 async fn files_outside_the_bundle_and_other_kinds_are_not_served_from_the_cache() {
     let app = TestApp::spawn().await;
-    write_bundle(&app, "(func $hydrate)\n");
+    let bundle = write_bundle(&app, "(func $hydrate)\n");
     let slug = app::product::SLUG;
+    let manifest = include_bytes!("../../Cargo.toml");
     for path in [
         format!("/pkg/..%2Fpkg%2F{slug}.wasm"),
+        "/pkg/..%2F..%2F..%2Fserver%2FCargo.toml".to_owned(),
         "/pkg/missing.wasm".to_owned(),
         format!("/pkg/{slug}.map"),
     ] {
         let response = get_accepting(&format!("{}{path}", app.address), "br, gzip").await;
+        let status = response.status();
         assert!(response.headers().get(CONTENT_ENCODING).is_none(), "{path}");
+        assert!(status.is_client_error(), "{path}: {status}");
+        let body = response.bytes().await.unwrap();
+        assert_ne!(body.as_ref(), bundle.as_slice(), "{path} served the bundle");
+        assert_ne!(
+            body.as_ref(),
+            manifest.as_slice(),
+            "{path} served a source file"
+        );
     }
 }

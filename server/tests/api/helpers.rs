@@ -144,11 +144,20 @@ pub struct Browser {
     jar: Arc<Mutex<BTreeMap<String, String>>>,
 }
 
+/// No request of the suite may take longer than this: a hang fails its test instead of
+/// stalling the run.
+pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// An HTTP client for the suite: bounded by [`REQUEST_TIMEOUT`].
+pub fn http_client() -> reqwest::ClientBuilder {
+    reqwest::Client::builder().timeout(REQUEST_TIMEOUT)
+}
+
 impl Browser {
     pub fn new(base: &str) -> Browser {
         Browser {
             base: base.to_owned(),
-            client: reqwest::Client::builder()
+            client: http_client()
                 .redirect(redirect::Policy::none())
                 .build()
                 .unwrap(),
@@ -294,9 +303,44 @@ pub async fn json(response: Response) -> serde_json::Value {
     serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}"))
 }
 
+/// Fails if `text` holds any of `browser`'s credentials: its refresh token, its access token,
+/// or the login (family) id inside the access token.
+pub fn assert_keeps_secrets(text: &str, browser: &Browser) {
+    let refresh = browser.cookie(REFRESH_COOKIE).expect("a refresh cookie");
+    let access = browser.cookie(ACCESS_COOKIE).expect("an access cookie");
+    let family = claims_in(&access)["sid"]
+        .as_str()
+        .expect("a login id")
+        .to_owned();
+    for (what, secret) in [
+        ("refresh token", &refresh),
+        ("access token", &access),
+        ("login id", &family),
+    ] {
+        assert!(!text.contains(secret.as_str()), "the {what} leaked: {text}");
+    }
+}
+
+/// The claims inside `token`, unverified (for tests that issued it, or that forge one like it).
+pub fn claims_in(token: &str) -> serde_json::Value {
+    use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+    let encoded = token.split('.').nth(1).expect("a JWT has three parts");
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(encoded).unwrap()).unwrap()
+}
+
 /// Signs arbitrary claims with the test secret (or another key), for forging tokens.
 pub fn sign(claims: &serde_json::Value, secret: &str, typ: &str) -> String {
-    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256);
+    sign_with(jsonwebtoken::Algorithm::HS256, claims, secret, typ)
+}
+
+/// [`sign`] with another algorithm.
+pub fn sign_with(
+    algorithm: jsonwebtoken::Algorithm,
+    claims: &serde_json::Value,
+    secret: &str,
+    typ: &str,
+) -> String {
+    let mut header = jsonwebtoken::Header::new(algorithm);
     header.typ = Some(typ.to_owned());
     jsonwebtoken::encode(
         &header,

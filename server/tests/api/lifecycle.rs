@@ -116,10 +116,16 @@ async fn repeated_wrong_passwords_block_the_account_with_429_and_retry_after() {
             .status(),
         StatusCode::OK
     );
-    let response = browser
-        .post_login("ada@example.com", "wrong password", None)
-        .await;
-    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    // Cleared: two more failures stay under the limit of three, and the right password still
+    // gets in. Had the count been kept, the first of them would have blocked the account again.
+    for _ in 0..2 {
+        let response = browser
+            .post_login("ada@example.com", "wrong password", None)
+            .await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    }
+    let response = browser.post_login("ada@example.com", PASSWORD, None).await;
+    assert_eq!(response.status(), StatusCode::OK);
     assert_audit_has(&app, "sign_in_throttled").await;
 }
 
@@ -198,8 +204,8 @@ async fn the_audit_log_records_sign_ins_and_is_for_administrators_only() {
         .text()
         .await
         .unwrap();
-    let refresh = user.cookie(REFRESH_COOKIE).unwrap();
-    assert!(!events.contains(&refresh));
+    assert_keeps_secrets(&events, &user);
+    assert_keeps_secrets(&events, &admin);
     assert!(!events.contains("argon2"));
 }
 

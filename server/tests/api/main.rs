@@ -6,6 +6,7 @@ mod helpers;
 mod accounts;
 mod admin;
 mod assets;
+mod backends;
 mod cli;
 mod coordination;
 mod cross_site;

@@ -141,7 +141,12 @@ impl ServerProcess {
         let up = eventually(Duration::from_secs(20), || {
             let health = health.clone();
             async move {
-                reqwest::get(&health)
+                crate::helpers::http_client()
+                    .timeout(Duration::from_secs(2))
+                    .build()
+                    .unwrap()
+                    .get(&health)
+                    .send()
                     .await
                     .is_ok_and(|r| r.status().is_success())
             }

@@ -1,0 +1,46 @@
+"""Fails the benchmark run when a scenario answered anything but what it should: a page or
+function scenario that got redirected, refused or a server error measured the wrong thing, and
+its numbers would be meaningless.
+
+Usage: python3 scripts/bench_check.py OUT_DIR
+"""
+import json
+import os
+import re
+import sys
+
+# File name pattern -> the statuses its requests may get.
+EXPECTED = [
+    (r"^(page-open|page-open-signed-in|page-token|page-store|fn-open|fn-guarded)\.(max|rate)\.\d+\.json$", {"200"}),
+    (r"^refresh\.(max|rate)\.\d+\.json$", {"200"}),
+    (r"^storm-idle\.\d+\.json$", {"200"}),
+    (r"^(storm|flood)\.\d+\.page\.json$", {"200"}),
+    # Sign-ins beyond what the hashing queue holds are shed: 503 (or 429 once throttled).
+    (r"^(storm|flood)\.\d+\.logins\.json$", {"200", "429", "503"}),
+]
+
+
+def main(out: str) -> int:
+    problems, checked = [], 0
+    for name in sorted(os.listdir(out)):
+        allowed = next((ok for pattern, ok in EXPECTED if re.match(pattern, name)), None)
+        if allowed is None:
+            continue
+        with open(os.path.join(out, name)) as file:
+            counts = json.load(file).get("statusCodeDistribution", {})
+        checked += 1
+        if not counts:
+            problems.append(f"{name}: no answers at all")
+        unexpected = {status: n for status, n in counts.items() if status not in allowed}
+        if unexpected:
+            problems.append(f"{name}: unexpected statuses {unexpected} (allowed {sorted(allowed)})")
+    if checked == 0:
+        problems.append("no scenario results found")
+    for problem in problems:
+        print(f"bench check: {problem}", file=sys.stderr)
+    print(f"bench check: {checked} scenario results, {len(problems)} problems")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))
