@@ -1,4 +1,4 @@
-import { test as base, expect, type Page } from '@playwright/test';
+import { test as base, expect, type Browser, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { repositoryRoot, serverBinary, servers, type AppServer } from './servers';
@@ -15,8 +15,11 @@ export function freshEmail(prefix = 'user'): string {
   return `${prefix}-${randomUUID()}@example.com`;
 }
 
+/** A role of the app (`Role::ALL` in app/src/auth/mod.rs). */
+export type Role = 'user' | 'admin';
+
 /** Creates an account through the server's own CLI, as an operator would. */
-export function createAccount(role: 'user' | 'admin', server: AppServer = servers.main): Account {
+export function createAccount(role: Role, server: AppServer = servers.main): Account {
   const email = freshEmail(role);
   execFileSync(serverBinary, ['user', 'create', '--email', email, '--password', PASSWORD, '--role', role], {
     cwd: repositoryRoot,
@@ -32,10 +35,11 @@ export async function waitForHydration(page: Page): Promise<void> {
 }
 
 /**
- * Follows an in-app link to `path` and checks the router handled it in the page (a full page
- * load would wipe the marker set on `window` first).
+ * Follows an in-app link to `path`, from whatever page is open, waits until the app shows
+ * `landsOn` (the path itself unless a guard sends the visitor elsewhere), and checks the router
+ * handled it in the page (a full page load would wipe the marker set on `window` first).
  */
-export async function navigateInApp(page: Page, path: string): Promise<void> {
+export async function navigateInApp(page: Page, path: string, landsOn = path): Promise<void> {
   await page.evaluate((href) => {
     (window as unknown as { inAppMarker: boolean }).inAppMarker = true;
     const link = document.createElement('a');
@@ -45,7 +49,7 @@ export async function navigateInApp(page: Page, path: string): Promise<void> {
     document.body.appendChild(link);
   }, path);
   await page.click('#in-app-link');
-  await page.waitForURL((url) => url.pathname !== '/' || path === '/');
+  await page.waitForURL((url) => url.pathname === landsOn);
   const stillSamePage = await page.evaluate(
     () => (window as unknown as { inAppMarker?: boolean }).inAppMarker === true,
   );
@@ -69,12 +73,41 @@ export async function signInQuickly(page: Page, account: Account): Promise<void>
   expect(response.status()).toBe(200);
 }
 
+/** A page in a browser context of its own (another device), on `server`. */
+export async function newDevice(browser: Browser, server: AppServer = servers.main): Promise<Page> {
+  const context = await browser.newContext({ baseURL: server.url });
+  return context.newPage();
+}
+
+/** Waits until the page's access cookie has lapsed (its `Max-Age` is the token's lifetime). */
+export async function waitForAccessTokenToLapse(page: Page): Promise<void> {
+  await expect
+    .poll(async () => (await page.context().cookies()).some((c) => c.name === ACCESS_COOKIE), {
+      timeout: 15_000,
+    })
+    .toBe(false);
+}
+
+export const ACCESS_COOKIE = '__Host-access_token';
+export const REFRESH_COOKIE = '__Host-refresh_token';
+
+/** A signed-in browser: its page (in a context of its own) and its fresh account. */
+export interface SignedIn {
+  page: Page;
+  account: Account;
+}
+
 interface Fixtures {
   /** A fresh user account, not signed in. */
   account: Account;
-  /** A page signed in as a fresh user. */
+  /**
+   * Signs a fresh account with `role` in, in a browser context of its own, on `server` (the main
+   * instance by default). Each call is another person on another device.
+   */
+  loginAs: (role: Role, server?: AppServer) => Promise<SignedIn>;
+  /** A page signed in as a fresh user, in a context of its own. */
   userPage: Page;
-  /** A page signed in as a fresh administrator. */
+  /** A page signed in as a fresh administrator, in a context of its own. */
   adminPage: Page;
 }
 
@@ -93,13 +126,22 @@ export const test = base.extend<Fixtures, WorkerFixtures>({
   account: async ({}, use) => {
     await use(createAccount('user'));
   },
-  userPage: async ({ page, account }, use) => {
-    await signInQuickly(page, account);
-    await use(page);
+  loginAs: async ({ browser }, use) => {
+    const pages: Page[] = [];
+    await use(async (role, server = servers.main) => {
+      const account = createAccount(role, server);
+      const page = await newDevice(browser, server);
+      pages.push(page);
+      await signInQuickly(page, account);
+      return { page, account };
+    });
+    for (const page of pages) await page.context().close();
   },
-  adminPage: async ({ page }, use) => {
-    await signInQuickly(page, createAccount('admin'));
-    await use(page);
+  userPage: async ({ loginAs }, use) => {
+    await use((await loginAs('user')).page);
+  },
+  adminPage: async ({ loginAs }, use) => {
+    await use((await loginAs('admin')).page);
   },
 });
 

@@ -29,9 +29,17 @@ function server(name: string, offset: number, env: string[]): AppServer {
   };
 }
 
+/** Limits the main instance is started with; tests read them here instead of copying defaults. */
+export const limits = {
+  /** Failed sign-ins on one account before it is blocked (`LOGIN_MAX_FAILURES`). */
+  loginMaxFailures: 3,
+  /** The short-lived instance's access-token lifetime, seconds (`ACCESS_TOKEN_TTL`). */
+  shortAccessTokenTtl: 2,
+};
+
 export const servers = {
-  main: server('main', 0, []),
-  shortLived: server('short-lived', 1, ['ACCESS_TOKEN_TTL=2']),
+  main: server('main', 0, [`LOGIN_MAX_FAILURES=${limits.loginMaxFailures}`]),
+  shortLived: server('short-lived', 1, [`ACCESS_TOKEN_TTL=${limits.shortAccessTokenTtl}`]),
 };
 
 export const serverBinary = path.join(root, 'target', 'debug', 'server');

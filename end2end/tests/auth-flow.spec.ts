@@ -71,3 +71,19 @@ test('signing out everywhere ends the session in another browser too', async ({ 
   expect((await phone.request.post('/api/me')).status()).toBe(401);
   expect((await phone.request.post('/api/refresh')).status()).toBe(401);
 });
+
+test('a hostile next given to the hydrated login form never leaves this site', async ({ page, account }) => {
+  // The hydrated form signs in through the server function, without a page-load POST.
+  const formPosts: string[] = [];
+  page.on('request', (request) => {
+    if (request.isNavigationRequest() && request.method() === 'POST') formPosts.push(request.url());
+  });
+  const origin = new URL(servers.main.url).origin;
+  for (const next of ['//evil.example', 'https://evil.example/', '/\\evil.example', 'javascript:alert(1)']) {
+    await page.context().clearCookies();
+    await signIn(page, account, `/login?next=${encodeURIComponent(next)}`);
+    await expect(page).toHaveURL(`${origin}/dashboard`);
+    await expect(page.getByTestId('dashboard-email')).toHaveText(account.email);
+  }
+  expect(formPosts).toEqual([]);
+});

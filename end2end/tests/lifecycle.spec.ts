@@ -1,22 +1,17 @@
-import type { Browser, Cookie, Page } from '@playwright/test';
+import type { Cookie, Page } from '@playwright/test';
 import {
   test,
   expect,
   createAccount,
+  newDevice as device,
+  REFRESH_COOKIE,
   signIn,
   signInQuickly,
+  waitForAccessTokenToLapse,
   waitForHydration,
   type Account,
 } from '../support/fixtures';
-import { servers } from '../support/servers';
-
-const REFRESH_COOKIE = '__Host-refresh_token';
-
-/** A page in a browser context of its own (another device), on `server`. */
-async function device(browser: Browser, server = servers.main): Promise<Page> {
-  const context = await browser.newContext({ baseURL: server.url });
-  return context.newPage();
-}
+import { limits, servers } from '../support/servers';
 
 async function refreshCookie(page: Page): Promise<Cookie> {
   const cookie = (await page.context().cookies()).find((c) => c.name === REFRESH_COOKIE);
@@ -37,7 +32,7 @@ test('two tabs whose access tokens expired refresh at the same moment and both s
   const first = await device(browser, servers.shortLived);
   await signInQuickly(first, account);
   const second = await first.context().newPage();
-  await first.waitForTimeout(3_000);
+  await waitForAccessTokenToLapse(first);
 
   const [a, b] = await Promise.all([first.goto('/dashboard'), second.goto('/dashboard')]);
   expect(a?.status()).toBe(200);
@@ -46,7 +41,7 @@ test('two tabs whose access tokens expired refresh at the same moment and both s
   await expect(second.getByTestId('dashboard-email')).toHaveText(account.email);
 
   // Both tabs share the one cookie jar; it holds a live token, so both keep working.
-  await first.waitForTimeout(3_000);
+  await waitForAccessTokenToLapse(first);
   await second.reload();
   await expect(second).toHaveURL(/\/dashboard$/);
   await expect(second.getByTestId('dashboard-email')).toHaveText(account.email);
@@ -55,6 +50,7 @@ test('two tabs whose access tokens expired refresh at the same moment and both s
 test('a stolen refresh cookie replayed in another browser signs out both', async ({ browser, account }) => {
   const victim = await device(browser);
   await signInQuickly(victim, account);
+  const victimId = (await (await victim.request.post('/api/me')).json()).id;
   const stolen = await refreshCookie(victim);
   // The victim's browser moves on two generations (two refreshes) ...
   for (let n = 0; n < 2; n++) {
@@ -71,7 +67,9 @@ test('a stolen refresh cookie replayed in another browser signs out both', async
   const admin = await device(browser);
   await signInQuickly(admin, createAccount('admin'));
   await admin.goto('/admin');
-  await expect(admin.locator('[data-testid="audit-row"][data-kind="reuse_detected"]').first()).toBeVisible();
+  await expect(
+    admin.locator(`[data-testid="audit-row"][data-kind="reuse_detected"][data-user-id="${victimId}"]`),
+  ).toHaveCount(1);
 });
 
 test('signing out everywhere else from the account page ends the other device only', async ({
@@ -151,7 +149,7 @@ test('a role change by an administrator takes effect on the next navigation', as
 test('repeated wrong passwords are throttled with a clear message', async ({ page }) => {
   const account: Account = createAccount('user');
   const wrong = { ...account, password: 'not the right password' };
-  for (let attempt = 1; attempt <= 5; attempt++) {
+  for (let attempt = 1; attempt <= limits.loginMaxFailures; attempt++) {
     await signIn(page, wrong);
     await expect(page.getByTestId('login-error')).toHaveText('Incorrect email or password.');
   }

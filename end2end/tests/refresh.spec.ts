@@ -1,7 +1,14 @@
-import { test, expect, createAccount, signInQuickly, waitForHydration } from '../support/fixtures';
+import {
+  test,
+  expect,
+  createAccount,
+  signInQuickly,
+  waitForAccessTokenToLapse,
+  waitForHydration,
+} from '../support/fixtures';
 import { servers } from '../support/servers';
 
-// Access tokens on this instance live two seconds, so waiting a little lets them lapse.
+// Access tokens on this instance live two seconds: the tests wait for the cookie to lapse.
 test.use({ baseURL: servers.shortLived.url });
 
 test('an expired access token is refreshed on the next page load without a bounce to login', async ({ page }) => {
@@ -10,7 +17,7 @@ test('an expired access token is refreshed on the next page load without a bounc
   const before = await page.context().cookies();
   const refreshBefore = before.find((c) => c.name === '__Host-refresh_token')?.value;
 
-  await page.waitForTimeout(3_000);
+  await waitForAccessTokenToLapse(page);
   const response = await page.goto('/dashboard');
   expect(response?.status()).toBe(200);
   await expect(page).toHaveURL(/\/dashboard$/);
@@ -26,7 +33,7 @@ test('a hydrated page keeps working after its access token expires', async ({ pa
   await signInQuickly(page, account);
   await page.goto('/');
   await waitForHydration(page);
-  await page.waitForTimeout(3_000);
+  await waitForAccessTokenToLapse(page);
 
   // Client-side navigation: the dashboard's data request is refreshed transparently.
   await page.getByTestId('cta-dashboard').click();

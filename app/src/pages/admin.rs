@@ -194,11 +194,13 @@ fn AuditTable(events: Vec<AuditEntry>) -> impl IntoView {
                 <tbody>
                     {events.into_iter().map(|event| {
                         let kind = event.kind.clone();
+                        let user_id = event.user_id.map(|id| id.to_string()).unwrap_or_default();
+                        let user_attr = user_id.clone();
                         view! {
-                        <tr data-testid="audit-row" data-kind=kind>
+                        <tr data-testid="audit-row" data-kind=kind data-user-id=user_attr>
                             <td>{utc_time(event.at)}</td>
                             <td>{event.kind}</td>
-                            <td>{event.user_id.map(|id| id.to_string()).unwrap_or_default()}</td>
+                            <td>{user_id}</td>
                             <td><code>{event.session.unwrap_or_default()}</code></td>
                             <td>{event.ip.unwrap_or_default()}</td>
                             <td>{device_name(event.user_agent.as_deref())}</td>

@@ -302,5 +302,9 @@ fn with_cookies(mut response: Response, set_cookies: Vec<HeaderValue>) -> Respon
 
 /// Built assets and files: no auth decision needed.
 fn is_static_asset(path: &str) -> bool {
-    path.starts_with("/pkg/") || matches!(path, "/favicon.ico" | "/healthz" | "/readyz")
+    path.starts_with("/pkg/")
+        || matches!(
+            path,
+            "/favicon.ico" | "/favicon.svg" | "/healthz" | "/readyz"
+        )
 }
