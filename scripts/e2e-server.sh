@@ -2,6 +2,7 @@
 # Starts one throwaway instance of the built app for the Playwright suite: a fresh SQLite
 # database under target/e2e/<name>, the test profile, and any extra KEY=VALUE settings.
 # Usage: scripts/e2e-server.sh PORT NAME [KEY=VALUE ...]
+# E2E_PROFILE=release serves the release build instead of the debug one.
 set -euo pipefail
 port=$1
 name=$2
@@ -34,4 +35,4 @@ exec env \
   LEPTOS_OUTPUT_NAME="$LEPTOS_OUTPUT_NAME" \
   RUST_LOG="${RUST_LOG:-warn}" \
   "$@" \
-  "$root/target/debug/server" serve
+  "$root/target/${E2E_PROFILE:-debug}/server" serve

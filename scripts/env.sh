@@ -15,6 +15,14 @@ export LEPTOS_BIN_DIR=server
 export LEPTOS_JS_MINIFY=false
 export LEPTOS_HASH_FILES=false
 LEPTOS_DEV_RUSTFLAGS="--cfg erase_components"
+# cargo-leptos uses a wasm-opt on the PATH for release builds instead of downloading one: the
+# pinned Binaryen from tools/ (scripts/setup.sh installs it), never Debian's, whose bundle
+# never hydrates.
+tools_bin="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tools/node_modules/.bin"
+case ":$PATH:" in
+  *":$tools_bin:"*) ;;
+  *) export PATH="$tools_bin:$PATH" ;;
+esac
 
 cargo_like_leptos() {
   RUSTFLAGS="$LEPTOS_DEV_RUSTFLAGS" cargo "$@"

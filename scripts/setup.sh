@@ -2,14 +2,17 @@
 # Installs what building (and, with `--test`, testing) the app needs on a fresh Debian machine.
 # Every step is skipped when its tool is already there in the right version, so re-runs are fast.
 #   scripts/setup.sh          toolchain target, cargo-leptos, wasm-bindgen
-#   scripts/setup.sh --test   the above, plus Chromium, PostgreSQL, Redis and the Playwright package
-#   scripts/setup.sh --bench  the --test set, plus the load generator oha and wasm-opt (Binaryen)
+#   scripts/setup.sh --test   the above, plus Chromium, PostgreSQL, Redis, the Playwright package,
+#                             and the static checks' tools (rustfmt, clippy, cargo-deny)
+#   scripts/setup.sh --bench  the --test set, plus the load generator oha
+# Every set includes wasm-opt (Binaryen 132, pinned in tools/package.json) for release builds.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
 CARGO_LEPTOS_VERSION=0.3.10
 OHA_VERSION=1.16.0
+CARGO_DENY_VERSION=0.20.2
 # The CLI must match the wasm-bindgen crate in Cargo.lock exactly.
 WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' Cargo.lock)
 
@@ -53,7 +56,19 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
     cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
 fi
 
+if [ ! -x tools/node_modules/.bin/wasm-opt ]; then
+  say "installing wasm-opt (Binaryen, pinned in tools/package.json) for release builds"
+  (cd tools && npm ci --no-audit --no-fund)
+fi
+
 if [ "${1:-}" = "--test" ] || [ "${1:-}" = "--bench" ]; then
+  for component in rustfmt clippy; do
+    rustup component list --installed | grep -q "^$component" || rustup component add "$component"
+  done
+  if ! cargo deny --version 2>/dev/null | grep -q "$CARGO_DENY_VERSION"; then
+    say "installing cargo-deny $CARGO_DENY_VERSION (a few minutes, once)"
+    cargo install cargo-deny --version "$CARGO_DENY_VERSION" --locked
+  fi
   apt_install chromium postgresql redis-server
   if [ ! -d end2end/node_modules/@playwright/test ]; then
     say "installing the Playwright package (using Debian's Chromium, no browser download)"
@@ -62,8 +77,7 @@ if [ "${1:-}" = "--test" ] || [ "${1:-}" = "--bench" ]; then
 fi
 
 if [ "${1:-}" = "--bench" ]; then
-  # cargo-leptos uses a wasm-opt on the PATH for release builds instead of downloading one.
-  apt_install binaryen util-linux
+  apt_install util-linux
   if ! oha --version 2>/dev/null | grep -q "$OHA_VERSION"; then
     say "installing oha $OHA_VERSION, the load generator (a few minutes, once)"
     cargo install oha --version "$OHA_VERSION" --locked --no-default-features --features native-tls

@@ -19,31 +19,46 @@ source scripts/env.sh
 source scripts/services.sh
 trap stop_services EXIT
 
+# Every step has a bound, so a hang turns the run red instead of stalling it.
+bounded() {
+  local limit=$1
+  shift
+  timeout --kill-after=30s "$limit" "$@"
+}
+dev_cargo() { bounded "$1" env RUSTFLAGS="$LEPTOS_DEV_RUSTFLAGS" cargo "${@:2}"; }
+
+echo "==> static checks: formatting, lints (server and browser builds), dependency policy"
+bounded 2m cargo fmt --all --check
+dev_cargo 20m clippy --workspace --all-targets --locked -- -D warnings
+dev_cargo 15m clippy -p frontend --target wasm32-unknown-unknown --locked -- -D warnings
+bounded 5m cargo deny --log-level error --locked check bans licenses sources
+
 echo "==> starting throwaway PostgreSQL and Redis servers"
 start_postgres
 start_redis
 
 echo "==> Rust tests on the embedded defaults (unit and HTTP integration)"
 TEST_BACKEND=sqlite TEST_POSTGRES_URL= TEST_REDIS_URL= \
-  cargo_like_leptos test -p app -p server --locked
+  dev_cargo 30m test -p app -p server --locked
 
 echo "==> Rust HTTP integration tests on PostgreSQL (sessions in PostgreSQL too)"
-TEST_BACKEND=postgres TEST_REDIS_URL= cargo_like_leptos test -p server --test api --locked
+TEST_BACKEND=postgres TEST_REDIS_URL= dev_cargo 15m test -p server --test api --locked
 
 echo "==> Rust HTTP integration tests on PostgreSQL + Redis"
-TEST_BACKEND=postgres+redis cargo_like_leptos test -p server --test api --locked
+TEST_BACKEND=postgres+redis dev_cargo 15m test -p server --test api --locked
 
 echo "==> building the app for the browser suite"
-cargo leptos build
+bounded 20m cargo leptos build
 
 # Runs the Playwright suite once; prints one closing line with the counts, so a run that
 # executed no browser test cannot pass unseen.
 playwright() {
   local label=$1
+  shift
   (
     cd end2end
     local status=0
-    PLAYWRIGHT_JSON_OUTPUT_NAME="test-results/$label.json" npx playwright test --reporter=list,json || status=$?
+    PLAYWRIGHT_JSON_OUTPUT_NAME="test-results/$label.json" bounded 15m npx playwright test --reporter=list,json "$@" || status=$?
     node -e '
       const stats = require(process.argv[1]).stats;
       const skipped = stats.skipped ? `, ${stats.skipped} skipped` : "";
@@ -62,4 +77,11 @@ E2E_POSTGRES_URL="$TEST_POSTGRES_URL" E2E_REDIS_URL="$TEST_REDIS_URL" playwright
 # A few seconds of the benchmark harness on the debug build, so it cannot rot; its numbers are
 # not judged here (see docs/benchmarks.md for real runs).
 echo "==> benchmark harness smoke"
-bash scripts/bench.sh --smoke
+bounded 15m bash scripts/bench.sh --smoke
+
+# The release build exactly as a deployer makes it (wasm-opt included), then a browser smoke on
+# it: the page hydrates, signs in through the hydrated form, and the console stays clean. Last,
+# because it replaces the debug bundle in target/site.
+echo "==> release build and its browser smoke"
+bounded 30m cargo leptos build --release
+E2E_PROFILE=release playwright playwright-release tests/smoke.spec.ts

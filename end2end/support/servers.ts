@@ -42,5 +42,6 @@ export const servers = {
   shortLived: server('short-lived', 1, [`ACCESS_TOKEN_TTL=${limits.shortAccessTokenTtl}`]),
 };
 
-export const serverBinary = path.join(root, 'target', 'debug', 'server');
+/** The server build under test: `debug`, or `release` with E2E_PROFILE=release. */
+export const serverBinary = path.join(root, 'target', process.env.E2E_PROFILE || 'debug', 'server');
 export const repositoryRoot = root;

@@ -1,7 +1,6 @@
 //! Administrators' changes to other accounts take effect at once.
 
 use crate::helpers::*;
-use crate::lifecycle::assert_audit_has;
 use app::auth::Role;
 use reqwest::StatusCode;
 

@@ -209,7 +209,7 @@ async fn erasing_the_account_needs_the_password_and_ends_everything() {
     );
 
     // The audit trail keeps the events, without the person's address or device.
-    crate::lifecycle::assert_audit_has(&app, "account_erased").await;
+    assert_audit_has(&app, "account_erased").await;
     let admin = app.signed_in("root@example.com", Role::Admin).await;
     let events = json(admin.post_form("/api/audit", &[]).await).await;
     let erased_user_events: Vec<_> = events

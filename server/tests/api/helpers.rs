@@ -353,3 +353,29 @@ pub fn sign_with(
 pub fn now() -> u64 {
     app::ssr::clock::unix_now()
 }
+
+/// Signs in an administrator and checks that the audit log soon shows an event of `kind`
+/// (events are written in the background).
+pub async fn assert_audit_has(app: &TestApp, kind: &str) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static ADMINS: AtomicUsize = AtomicUsize::new(0);
+    let n = ADMINS.fetch_add(1, Ordering::Relaxed);
+    let admin = app
+        .signed_in(
+            &format!("audit-admin-{n}@example.com"),
+            app::auth::Role::Admin,
+        )
+        .await;
+    let found = crate::processes::eventually(std::time::Duration::from_secs(3), || async {
+        let response = admin.post_form("/api/audit", &[]).await;
+        assert_eq!(response.status(), reqwest::StatusCode::OK);
+        let events = json(response).await;
+        events
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|event| event["kind"] == kind)
+    })
+    .await;
+    assert!(found, "no {kind} event in the audit log");
+}

@@ -1,33 +1,10 @@
 //! Revocation reaching page guards, login throttling and the audit log.
 
 use crate::helpers::*;
-use crate::processes::eventually;
 use app::auth::Role;
 use reqwest::StatusCode;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-/// Signs in an administrator and checks that the audit log soon shows an event of `kind`
-/// (events are written in the background).
-pub async fn assert_audit_has(app: &TestApp, kind: &str) {
-    static ADMINS: AtomicUsize = AtomicUsize::new(0);
-    let n = ADMINS.fetch_add(1, Ordering::Relaxed);
-    let admin = app
-        .signed_in(&format!("audit-admin-{n}@example.com"), Role::Admin)
-        .await;
-    let found = eventually(Duration::from_secs(3), || async {
-        let response = admin.post_form("/api/audit", &[]).await;
-        assert_eq!(response.status(), StatusCode::OK);
-        let events = json(response).await;
-        events
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|event| event["kind"] == kind)
-    })
-    .await;
-    assert!(found, "no {kind} event in the audit log");
-}
 #[tokio::test]
 async fn a_signed_out_access_token_is_refused_by_page_guards_at_once() {
     let app = TestApp::spawn().await;

@@ -15,6 +15,7 @@ mod guards;
 mod input;
 mod instances;
 mod lifecycle;
+mod lifetimes;
 mod outages;
 mod policies;
 mod processes;

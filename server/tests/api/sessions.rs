@@ -1,5 +1,4 @@
 use crate::helpers::*;
-use crate::lifecycle::assert_audit_has;
 use app::auth::Role;
 use reqwest::StatusCode;
 
