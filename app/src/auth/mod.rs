@@ -53,11 +53,16 @@ impl Role {
     /// "Choose user or admin.": what to tell someone who named no known role.
     pub fn choose_one() -> String {
         let names: Vec<&str> = Role::ALL.iter().map(|role| role.as_str()).collect();
-        match names.split_last() {
-            Some((last, [])) => format!("Choose {last}."),
-            Some((last, rest)) => format!("Choose {} or {last}.", rest.join(", ")),
-            None => "No roles are defined.".to_owned(),
-        }
+        choose_among(&names)
+    }
+}
+
+/// "Choose a, b or c."
+fn choose_among(names: &[&str]) -> String {
+    match names.split_last() {
+        Some((last, [])) => format!("Choose {last}."),
+        Some((last, rest)) => format!("Choose {} or {last}.", rest.join(", ")),
+        None => "No roles are defined.".to_owned(),
     }
 }
 
@@ -123,6 +128,19 @@ mod tests {
         }
         assert_eq!(Role::parse("Admin"), None);
         assert_eq!(Role::parse(""), None);
-        assert_eq!(Role::choose_one(), "Choose user or admin.");
+    }
+
+    #[test]
+    fn the_role_prompt_names_every_role() {
+        let prompt = Role::choose_one();
+        assert!(
+            Role::ALL.iter().all(|role| prompt.contains(role.as_str())),
+            "{prompt}"
+        );
+        assert_eq!(choose_among(&["user", "admin"]), "Choose user or admin.");
+        assert_eq!(
+            choose_among(&["user", "editor", "admin"]),
+            "Choose user, editor or admin."
+        );
     }
 }

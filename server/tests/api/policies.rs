@@ -78,3 +78,32 @@ fn every_page_in_the_table_has_a_route() {
         "rows of app::pages::PAGES without a route in app.rs: {unrouted:?}"
     );
 }
+
+#[tokio::test]
+async fn a_page_for_some_roles_shows_other_roles_only_the_forbidden_page() {
+    // The auth layer answers 403; the page itself must be replaced by the forbidden page, which
+    // only the guarding parent route does: a route declared outside it would still render.
+    let app = crate::helpers::TestApp::spawn().await;
+    let mut checked = 0;
+    for path in route_paths() {
+        let Some(app::auth::policy::Policy::AnyRole(admitted)) = app::pages::declared_policy(&path)
+        else {
+            continue;
+        };
+        let Some(outsider) = Role::ALL.iter().find(|role| !admitted.contains(role)) else {
+            continue;
+        };
+        let email = format!("{}-{checked}@example.com", outsider.as_str());
+        let browser = app.signed_in(&email, *outsider).await;
+        let response = browser.get(&path).await;
+        assert_eq!(response.status(), http::StatusCode::FORBIDDEN, "{path}");
+        let html = response.text().await.unwrap();
+        assert!(
+            html.contains(r#"data-testid="forbidden""#),
+            "{path} rendered for a {} instead of the forbidden page",
+            outsider.as_str()
+        );
+        checked += 1;
+    }
+    assert!(checked >= 1, "no page is limited to some roles");
+}
