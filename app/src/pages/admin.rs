@@ -85,7 +85,8 @@ pub fn AdminPage() -> impl IntoView {
 fn UserTable(users: Vec<Profile>, actions: UserActions) -> impl IntoView {
     let me = use_viewer().get_untracked().map(|viewer| viewer.user_id);
     view! {
-        <div class="table-scroll">
+        // Focusable, so keyboard users can scroll a table wider than the screen.
+        <div class="table-scroll" tabindex="0" role="region" aria-label="Users">
             <table class="table" data-testid="users-table">
                 <thead>
                     <tr><th>"Id"</th><th>"Email"</th><th>"Role"</th><th>"Status"</th><th>"Actions"</th></tr>
@@ -183,7 +184,7 @@ fn AuditTable(events: Vec<AuditEntry>) -> impl IntoView {
         return Either::Left(view! { <p class="muted">"No events yet."</p> });
     }
     Either::Right(view! {
-        <div class="table-scroll">
+        <div class="table-scroll" tabindex="0" role="region" aria-label="Audit log">
             <table class="table" data-testid="audit-table">
                 <thead>
                     <tr>
