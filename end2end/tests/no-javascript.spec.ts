@@ -5,6 +5,7 @@ import {
   freshEmail,
   newDevice,
   PASSWORD,
+  postLogin,
   signInQuickly,
   type Account,
 } from '../support/fixtures';
@@ -97,7 +98,7 @@ test('every form of the account page works without JavaScript', async ({ page, b
   await form.getByTestId('change-password-submit').click();
   await expect(page).toHaveURL(/\/account$/);
   const renewed = { ...account, password: 'a new and longer passphrase' };
-  const renewedLogin = await (await newDevice(browser)).request.post('/api/login', { form: renewed });
+  const renewedLogin = await postLogin((await newDevice(browser)).request, renewed);
   expect(renewedLogin.status()).toBe(200);
 
   // Erasing the account.
@@ -106,7 +107,7 @@ test('every form of the account page works without JavaScript', async ({ page, b
   await erase.getByTestId('delete-account-submit').click();
   await expect(page).toHaveURL(/\/$/);
   await expect(page.getByTestId('nav-login')).toBeVisible();
-  const gone = await (await newDevice(browser)).request.post('/api/login', { form: renewed });
+  const gone = await postLogin((await newDevice(browser)).request, renewed);
   expect(gone.status()).toBe(401);
 });
 
