@@ -1,12 +1,9 @@
-import { test, expect, navigateInApp, waitForHydration } from '../support/fixtures';
+import { test, expect, navigateInApp, signIn, waitForHydration } from '../support/fixtures';
 
 test('a guarded page sends a visitor to login and back to where they were going', async ({ page, account }) => {
   await page.goto('/dashboard');
   await expect(page).toHaveURL(/\/login\?next=\/dashboard$/);
-  await waitForHydration(page);
-  await page.getByTestId('email-input').fill(account.email);
-  await page.getByTestId('password-input').fill(account.password);
-  await page.getByTestId('login-submit').click();
+  await signIn(page, account, page.url());
   await expect(page).toHaveURL(/\/dashboard$/);
   await expect(page.getByTestId('dashboard-email')).toHaveText(account.email);
 });

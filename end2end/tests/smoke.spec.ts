@@ -1,4 +1,4 @@
-import { test, expect, waitForHydration } from '../support/fixtures';
+import { test, expect, signIn } from '../support/fixtures';
 
 // Run on every build, and the one check the release build gets in CI (E2E_PROFILE=release):
 // what a first visitor meets must work with the bundle as shipped.
@@ -16,11 +16,7 @@ test('the app hydrates, signs in through the hydrated form and out again, with a
     if (request.isNavigationRequest() && request.method() === 'POST') pageLoadPosts.push(request.url());
   });
 
-  await page.goto('/login');
-  await waitForHydration(page);
-  await page.getByTestId('email-input').fill(account.email);
-  await page.getByTestId('password-input').fill(account.password);
-  await page.getByTestId('login-submit').click();
+  await signIn(page, account);
   await expect(page).toHaveURL(/\/dashboard$/);
   await expect(page.getByTestId('dashboard-email')).toHaveText(account.email);
 

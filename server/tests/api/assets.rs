@@ -23,6 +23,17 @@ fn raw_client() -> Client {
     http_client().no_gzip().no_brotli().build().unwrap()
 }
 
+/// GET `url` as an ordinary client, which asks for compression and decodes it.
+async fn get_decoded(url: &str) -> Response {
+    http_client()
+        .build()
+        .unwrap()
+        .get(url)
+        .send()
+        .await
+        .unwrap()
+}
+
 /// GET `url` as a client accepting `encodings`, the answer left encoded.
 async fn get_accepting(url: &str, encodings: &str) -> Response {
     raw_client()
@@ -52,13 +63,7 @@ async fn the_wasm_bundle_is_sent_with_the_encoding_the_client_accepts() {
     }
 
     // Decoded, it is the file itself (the default client decodes both encodings).
-    let decoded = http_client()
-        .build()
-        .unwrap()
-        .get(&url)
-        .send()
-        .await
-        .unwrap();
+    let decoded = get_decoded(&url).await;
     assert_eq!(decoded.bytes().await.unwrap(), original);
 
     let plain = raw_client().get(&url).send().await.unwrap();
@@ -80,25 +85,13 @@ async fn a_rebuilt_bundle_file_is_sent_in_its_new_version() {
     let app = TestApp::spawn().await;
     let url = format!("{}/pkg/{}.wasm", app.address, app::product::SLUG);
     write_bundle(&app, "(func $first)\n");
-    let first = http_client()
-        .build()
-        .unwrap()
-        .get(&url)
-        .send()
-        .await
-        .unwrap();
+    let first = get_decoded(&url).await;
     assert_eq!(first.bytes().await.unwrap(), "(func $first)\n".repeat(4000));
 
     // A different length makes it a different version even within the file system's time
     // resolution.
     let rebuilt = write_bundle(&app, "(func $second_build)\n");
-    let second = http_client()
-        .build()
-        .unwrap()
-        .get(&url)
-        .send()
-        .await
-        .unwrap();
+    let second = get_decoded(&url).await;
     assert_eq!(second.bytes().await.unwrap(), rebuilt);
 }
 
