@@ -189,6 +189,19 @@ wasm=$(basename "$(ls target/site/pkg/*.wasm | head -1)")
   weight css "/pkg/$LEPTOS_OUTPUT_NAME.css"
 } >"$OUT/weight"
 
+# The same page opened in Chromium (end2end/perf/first-load.mjs), pinned to the load CPU: when it
+# can be seen and used on a slow phone, and what a repeat visit downloads again. The debug WASM
+# of --smoke is large and unoptimised, so there it runs unthrottled, once: it checks the harness.
+if [ "$SMOKE" = 1 ]; then
+  say "first load in Chromium, unthrottled (smoke: checks the harness, not judged)"
+  BROWSER_ARGS=(--runs 1 --no-throttle)
+else
+  say "first load in Chromium (1.6 Mbps, 150 ms RTT, 4x CPU slowdown)"
+  BROWSER_ARGS=(--runs 3)
+fi
+taskset -c "$LOAD_CPU" node end2end/perf/first-load.mjs --base "$BASE" --path /login \
+  "${BROWSER_ARGS[@]}" --output "$OUT/browser.json"
+
 say "checking that every scenario got the answers it measures"
 python3 scripts/bench_check.py "$OUT"
 

@@ -20,6 +20,26 @@ EXPECTED = [
 ]
 
 
+def browser_problems(out: str) -> list:
+    """The Chromium first-load measurement (browser.json; absent in runs made before it existed):
+    every page measured, and each first visit seen to transfer the document and the bundle, or
+    the byte counts would be meaningless. Its targets are the report's, not checked here."""
+    path = os.path.join(out, "browser.json")
+    if not os.path.exists(path):
+        return []
+    with open(path) as file:
+        browser = json.load(file)
+    problems = [f"browser.json: {e['path']}: {e['error']}" for e in browser.get("errors", [])]
+    if not browser.get("pages"):
+        problems.append("browser.json: no page measured")
+    for page in browser.get("pages", []):
+        for number, run in enumerate(page["runs"], 1):
+            missing = [kind for kind in ("document", "script", "wasm") if run["first"]["bytes"][kind] <= 0]
+            if missing:
+                problems.append(f"browser.json: {page['path']} run {number}: first visit transferred no {', '.join(missing)}")
+    return problems
+
+
 def main(out: str) -> int:
     problems, checked = [], 0
     for name in sorted(os.listdir(out)):
@@ -36,6 +56,7 @@ def main(out: str) -> int:
             problems.append(f"{name}: unexpected statuses {unexpected} (allowed {sorted(allowed)})")
     if checked == 0:
         problems.append("no scenario results found")
+    problems += browser_problems(out)
     for problem in problems:
         print(f"bench check: {problem}", file=sys.stderr)
     print(f"bench check: {checked} scenario results, {len(problems)} problems")
