@@ -13,7 +13,7 @@ export LEPTOS_RELOAD_PORT=3001
 export LEPTOS_LIB_DIR=frontend
 export LEPTOS_BIN_DIR=server
 export LEPTOS_JS_MINIFY=false
-export LEPTOS_HASH_FILES=false
+export LEPTOS_HASH_FILES=true
 LEPTOS_DEV_RUSTFLAGS="--cfg erase_components"
 # cargo-leptos uses a wasm-opt on the PATH for release builds instead of downloading one: the
 # pinned Binaryen from tools/ (scripts/setup.sh installs it), never Debian's, whose bundle

@@ -1,12 +1,10 @@
 //! The document shell, the root component and the route table.
 
 use crate::auth::policy::Access;
-use crate::auth::redirect::login_url;
 use crate::auth::viewer::{provide_viewer, use_viewer, ViewerMeta};
 use crate::auth::Viewer;
 use crate::bench::BenchRoutes;
 use crate::components::header::Header;
-use crate::components::hydration::HydrationMark;
 use crate::pages::{
     account::AccountPage, admin::AdminPage, dashboard::DashboardPage, forbidden::ForbiddenPage,
     home::HomePage, login::LoginPage, not_found::NotFoundPage, page_policy, register::RegisterPage,
@@ -14,13 +12,14 @@ use crate::pages::{
 use crate::product;
 use leptos::either::EitherOf3;
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{Outlet, ParentRoute, Route, Router, Routes};
-use leptos_router::hooks::{use_location, use_navigate};
-use leptos_router::{path, NavigateOptions, SsrMode};
+use leptos_router::hooks::use_location;
+use leptos_router::{path, SsrMode};
 
-/// The HTML document around the app (server side only). The viewer goes into the head, which
-/// is not hydrated, so the browser can read it before hydration starts.
+/// The HTML document around the app (server side only). Every page renders here, on the
+/// server, for each request; only the `#[island]` components hydrate in the browser, so the WASM
+/// holds the forms and their live parts, not the pages or the router.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
         <!DOCTYPE html>
@@ -30,8 +29,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 // Named here, so browsers do not ask for a missing /favicon.ico on every visit.
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                // The bundle's file names carry a hash of their content when the build hashes
+                // them (see the workspace manifest), so browsers may keep them for good.
+                <HashedStylesheet options=options.clone() id="leptos" />
                 <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                <HydrationScripts options islands=true />
                 <ViewerMeta viewer=initial_viewer() />
                 <MetaTags />
             </head>
@@ -48,7 +50,6 @@ pub fn App() -> impl IntoView {
     provide_viewer(initial_viewer());
 
     view! {
-        <Stylesheet id="leptos" href=format!("/pkg/{}.css", product::SLUG) />
         <Title text=product::NAME />
         <Router>
             <Header />
@@ -70,68 +71,29 @@ pub fn App() -> impl IntoView {
                     </ParentRoute>
                 </Routes>
             </main>
-            <HydrationMark />
         </Router>
     }
 }
 
-/// The viewer this page starts with: on the server, the one the auth layer decided for this
-/// request; in the browser, the one the server wrote into the page head.
+/// The viewer the auth layer decided for this request (pages render on the server only).
 #[cfg(feature = "ssr")]
 fn initial_viewer() -> Option<Viewer> {
     crate::ssr::context::request_viewer()
 }
 
-#[cfg(all(feature = "hydrate", not(feature = "ssr")))]
-fn initial_viewer() -> Option<Viewer> {
-    crate::auth::viewer::viewer_from_document()
-}
-
-#[cfg(not(any(feature = "ssr", feature = "hydrate")))]
+#[cfg(not(feature = "ssr"))]
 fn initial_viewer() -> Option<Viewer> {
     None
 }
 
-/// The parent of every route: shows the current page only if its policy allows the viewer. On
-/// the server the auth layer has already answered 303 or set 403 for the same decision; in the
-/// browser this keeps client-side navigation to the same rules.
+/// The parent of every route: shows the current page only if its policy allows the viewer. The
+/// auth layer has already answered 303 (sign in first) or set 403 for the same decision; this
+/// renders the matching page. Every navigation is a page request, so this is the only guard a
+/// page needs.
 #[component]
 fn Guarded() -> impl IntoView {
-    let viewer = use_viewer();
-    let location = use_location();
-    let navigate = use_navigate();
-    // A memo, so moving between pages the viewer may see does not rebuild the outlet.
-    let access =
-        Memo::new(move |_| page_policy(&location.pathname.get()).check(viewer.get().as_ref()));
-
-    Effect::new(move |_| {
-        let access = access.get();
-        // Tracked, so a move between two pages that both refuse the viewer is handled too.
-        let path = location.pathname.get();
-        if access == Access::Allowed {
-            return;
-        }
-        let search = location.search.get_untracked();
-        let search = search.trim_start_matches('?');
-        let here = if search.is_empty() {
-            path
-        } else {
-            format!("{path}?{search}")
-        };
-        if access == Access::SignInRequired {
-            let replace = NavigateOptions {
-                replace: true,
-                ..Default::default()
-            };
-            navigate(&login_url(&here), replace);
-        } else {
-            // The router finishes a navigation (puts its URL in the address bar) once the page's
-            // outlet has rendered; a refused page shows no outlet, so finish it here.
-            navigate(&here, NavigateOptions::default());
-        }
-    });
-
-    move || match access.get() {
+    let path = use_location().pathname.get_untracked();
+    match page_policy(&path).check(use_viewer().as_ref()) {
         Access::Allowed => EitherOf3::A(view! { <Outlet /> }),
         Access::Forbidden => EitherOf3::B(view! { <ForbiddenPage /> }),
         Access::SignInRequired => EitherOf3::C(()),

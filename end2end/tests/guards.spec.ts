@@ -1,4 +1,4 @@
-import { test, expect, navigateInApp, signIn, waitForHydration } from '../support/fixtures';
+import { test, expect, followLink, signIn, waitForHydration } from '../support/fixtures';
 
 test('a guarded page sends a visitor to login and back to where they were going', async ({ page, account }) => {
   await page.goto('/dashboard');
@@ -8,7 +8,7 @@ test('a guarded page sends a visitor to login and back to where they were going'
   await expect(page.getByTestId('dashboard-email')).toHaveText(account.email);
 });
 
-test('a user gets a 403 page on /admin, on first load and after client-side navigation', async ({ userPage: page }) => {
+test('a user gets a 403 page on /admin, typed in or reached by a link', async ({ userPage: page }) => {
   const response = await page.goto('/admin');
   expect(response?.status()).toBe(403);
   await expect(page.getByTestId('forbidden')).toBeVisible();
@@ -16,7 +16,7 @@ test('a user gets a 403 page on /admin, on first load and after client-side navi
   await page.goto('/');
   await waitForHydration(page);
   await expect(page.getByTestId('nav-admin')).toHaveCount(0);
-  await navigateInApp(page, '/admin');
+  await followLink(page, '/admin');
   await expect(page).toHaveURL(/\/admin$/);
   await expect(page.getByTestId('forbidden')).toBeVisible();
 });
@@ -34,10 +34,10 @@ test('an admin sees the user list and can navigate there from the menu', async (
   await expect(page.locator(`[data-testid="user-row"][data-email="${user.email}"]`)).toHaveCount(1);
 });
 
-test('a signed-out visitor navigating client-side to a guarded page lands on login', async ({ page }) => {
+test('a signed-out visitor following a link to a guarded page lands on login', async ({ page }) => {
   await page.goto('/');
   await waitForHydration(page);
-  await navigateInApp(page, '/dashboard', '/login');
+  await followLink(page, '/dashboard', '/login');
   await expect(page).toHaveURL(/\/login\?next=\/dashboard$/);
 });
 

@@ -66,8 +66,12 @@ pub async fn create_user(
 }
 
 /// Leptos settings baked in by cargo-leptos at build time, overridable by `LEPTOS_*` variables.
+///
+/// Whether the bundle's file names are hashed follows the build: cargo-leptos writes the hashes
+/// beside the server binary when it hashes (`hash-files` in the workspace manifest), so a
+/// binary started without `LEPTOS_HASH_FILES` still links the files by their real names.
 pub fn leptos_options() -> LeptosOptions {
-    leptos::config::get_configuration(None)
+    let mut options = leptos::config::get_configuration(None)
         .map(|conf| conf.leptos_options)
         .unwrap_or_else(|_| {
             LeptosOptions::builder()
@@ -75,5 +79,16 @@ pub fn leptos_options() -> LeptosOptions {
                 .site_root("target/site")
                 .site_pkg_dir("pkg")
                 .build()
-        })
+        });
+    if std::env::var_os("LEPTOS_HASH_FILES").is_none() {
+        options.hash_files = hash_file_beside_binary(&options.hash_file);
+    }
+    options
+}
+
+fn hash_file_beside_binary(name: &str) -> bool {
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| Some(exe.parent()?.join(name)))
+        .is_some_and(|path| path.is_file())
 }

@@ -6,6 +6,7 @@ use crate::backends::sql::{self as database, coordination::SqlCoordination, Data
 use crate::config::Config;
 use crate::error::StartupError;
 use crate::layers::auth::auth_layer;
+use crate::layers::caching::{cache_control, CachePolicy};
 use crate::layers::compression::{bundle_compression, Bundle};
 use crate::probes;
 use app::pages::declared_policy;
@@ -95,6 +96,7 @@ pub fn router(state: AppState) -> Router {
     let context_state = state.clone();
     let shell_options = state.leptos_options.clone();
     let bundle = Bundle::new(&state.leptos_options);
+    let caching = CachePolicy::new(&state.leptos_options);
     bundle.prepare_in_background();
     Router::new()
         .route("/healthz", get(probes::health))
@@ -108,6 +110,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn_with_state(state.clone(), auth_layer))
         .layer(middleware::from_fn_with_state(bundle, bundle_compression))
+        .layer(middleware::from_fn_with_state(caching, cache_control))
         .with_state(state)
 }
 

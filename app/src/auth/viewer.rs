@@ -1,42 +1,28 @@
-//! The signed-in viewer as a reactive value shared by every component.
+//! The signed-in viewer, as the server decided it for this request.
 //!
-//! The server decides who the viewer is once per request (from the verified access token) and
-//! writes it into the page head; the browser reads that same value before hydrating. Both sides
-//! therefore start from one answer: no extra round trip and no hydration mismatch.
+//! The auth layer decides who the viewer is once per request (from the verified access token);
+//! the root component provides that value to every component below, all of which render on the
+//! server. Islands, the parts that run in the browser, never guess: what they need of the viewer
+//! is passed to them as props, and the head carries the claims for scripts (see [`ViewerMeta`]).
 
 use super::Viewer;
+use crate::components::browser::go_to;
 use leptos::prelude::*;
 
 /// The name of the `<meta>` element that carries the viewer from server to browser.
 pub const VIEWER_META: &str = "viewer";
 
-#[derive(Clone, Copy)]
-struct ViewerSignal(RwSignal<Option<Viewer>>);
+#[derive(Clone)]
+struct RequestViewer(Option<Viewer>);
 
-/// Makes the viewer available to every component below; call once, at the root, with the
-/// viewer the request was decided for (on the server) or the page carries (in the browser).
-pub fn provide_viewer(initial: Option<Viewer>) -> RwSignal<Option<Viewer>> {
-    let signal = RwSignal::new(initial);
-    provide_context(ViewerSignal(signal));
-    signal
+/// Makes the viewer available to every component below; called once, at the root.
+pub fn provide_viewer(viewer: Option<Viewer>) {
+    provide_context(RequestViewer(viewer));
 }
 
-/// The current viewer: `None` when signed out. Writable so sign-in and sign-out can update it.
-pub fn use_viewer() -> RwSignal<Option<Viewer>> {
-    use_context::<ViewerSignal>()
-        .map(|ViewerSignal(signal)| signal)
-        .unwrap_or_else(|| RwSignal::new(None))
-}
-
-/// The viewer the server wrote into the page head (see [`ViewerMeta`]).
-#[cfg(feature = "hydrate")]
-pub fn viewer_from_document() -> Option<Viewer> {
-    let content = web_sys::window()?
-        .document()?
-        .query_selector(&format!("meta[name={VIEWER_META}]"))
-        .ok()??
-        .get_attribute("content")?;
-    serde_json::from_str(&content).ok().flatten()
+/// The viewer of this request: `None` when signed out.
+pub fn use_viewer() -> Option<Viewer> {
+    use_context::<RequestViewer>().and_then(|RequestViewer(viewer)| viewer)
 }
 
 /// Renders the viewer into the document head (server side only; the head is not hydrated).
@@ -46,15 +32,12 @@ pub fn ViewerMeta(viewer: Option<Viewer>) -> impl IntoView {
     view! { <meta name=VIEWER_META content=content /> }
 }
 
-/// Once `signed_out()` turns true in the browser (a sign-out action succeeded), forgets the
-/// viewer and goes to the home page.
+/// Once `signed_out()` turns true in the browser (a sign-out action succeeded), goes to the
+/// home page, which the server renders for the signed-out visitor.
 pub fn leave_when_signed_out(signed_out: impl Fn() -> bool + 'static) {
-    let viewer = use_viewer();
-    let navigate = leptos_router::hooks::use_navigate();
     Effect::new(move |_| {
         if signed_out() {
-            viewer.set(None);
-            navigate("/", Default::default());
+            go_to("/");
         }
     });
 }

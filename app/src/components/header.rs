@@ -4,6 +4,7 @@ use crate::api::session::Logout;
 use crate::auth::policy::{Access, Policy};
 use crate::auth::viewer::{leave_when_signed_out, use_viewer};
 use crate::auth::Viewer;
+use crate::components::hydration::report_island_hydrated;
 use crate::pages::PAGES;
 use leptos::either::Either;
 use leptos::prelude::*;
@@ -11,8 +12,6 @@ use leptos::prelude::*;
 #[component]
 pub fn Header() -> impl IntoView {
     let viewer = use_viewer();
-    let logout = ServerAction::<Logout>::new();
-    leave_when_signed_out(move || matches!(logout.value().get(), Some(Ok(()))));
 
     view! {
         <header class="topbar">
@@ -22,8 +21,8 @@ pub fn Header() -> impl IntoView {
                 {crate::product::NAME}
             </a>
             <nav class="nav">
-                {move || match viewer.get() {
-                    Some(signed_in) => Either::Left(view! { <UserMenu viewer=signed_in logout /> }),
+                {match viewer {
+                    Some(signed_in) => Either::Left(view! { <UserMenu viewer=signed_in /> }),
                     None => {
                         Either::Right(
                             view! {
@@ -47,7 +46,7 @@ pub fn Header() -> impl IntoView {
 }
 
 #[component]
-fn UserMenu(viewer: Viewer, logout: ServerAction<Logout>) -> impl IntoView {
+fn UserMenu(viewer: Viewer) -> impl IntoView {
     // Links to the signed-in pages this viewer may open, in the order of `PAGES`.
     let links = PAGES
         .iter()
@@ -68,11 +67,22 @@ fn UserMenu(viewer: Viewer, logout: ServerAction<Logout>) -> impl IntoView {
             <span class="badge" data-testid="user-role">
                 {viewer.role.as_str()}
             </span>
-            <ActionForm action=logout>
-                <button type="submit" class="button button-ghost button-small" data-testid="logout-button">
-                    "Sign out"
-                </button>
-            </ActionForm>
+            <SignOutButton />
         </div>
+    }
+}
+
+/// Signs out, then loads the home page as a signed-out visitor.
+#[island]
+fn SignOutButton() -> impl IntoView {
+    report_island_hydrated();
+    let logout = ServerAction::<Logout>::new();
+    leave_when_signed_out(move || matches!(logout.value().get(), Some(Ok(()))));
+    view! {
+        <ActionForm action=logout>
+            <button type="submit" class="button button-ghost button-small" data-testid="logout-button">
+                "Sign out"
+            </button>
+        </ActionForm>
     }
 }

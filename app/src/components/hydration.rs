@@ -1,18 +1,59 @@
-//! Marks the document once the app has hydrated, so browser tests can wait for it instead of
-//! racing the WASM with their first click.
+//! Marks the document once every island of the page has hydrated, so browser tests (and the
+//! benchmark's "usable" time) can wait for it instead of racing the WASM with their first click.
+//!
+//! The loader script hydrates the islands one after another after calling the entry point; each
+//! island reports itself (an effect runs only in the browser, after hydration), and the last one
+//! to report sets `data-hydrated` on `<body>`. A page without islands is marked by the entry
+//! point: it has nothing left to wait for.
 
 use leptos::prelude::*;
 
-#[component]
-pub fn HydrationMark() -> impl IntoView {
-    // Effects run only in the browser, after hydration.
+/// Call once at the top of every `#[island]`.
+pub fn report_island_hydrated() {
     Effect::new(move |_| {
         #[cfg(feature = "hydrate")]
+        browser::island_hydrated();
+    });
+}
+
+/// Marks the page at once if it has no islands (called by the browser entry point).
+pub fn mark_if_no_islands() {
+    #[cfg(feature = "hydrate")]
+    if browser::island_count() == 0 {
+        browser::mark();
+    }
+}
+
+#[cfg(feature = "hydrate")]
+mod browser {
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    /// The attribute set on `<body>`, `data-hydrated="true"`.
+    const MARK: &str = "data-hydrated";
+
+    /// Islands of this page that have hydrated so far.
+    static HYDRATED: AtomicU32 = AtomicU32::new(0);
+
+    pub fn island_hydrated() {
+        let hydrated = HYDRATED.fetch_add(1, Ordering::Relaxed) + 1;
+        if hydrated >= island_count() {
+            mark();
+        }
+    }
+
+    pub fn island_count() -> u32 {
+        web_sys::window()
+            .and_then(|window| window.document())
+            .and_then(|document| document.query_selector_all("leptos-island").ok())
+            .map_or(0, |islands| islands.length())
+    }
+
+    pub fn mark() {
         if let Some(body) = web_sys::window()
             .and_then(|window| window.document())
             .and_then(|document| document.body())
         {
-            let _ = body.set_attribute("data-hydrated", "true");
+            let _ = body.set_attribute(MARK, "true");
         }
-    });
+    }
 }

@@ -1,5 +1,6 @@
 //! Reusable pieces of UI.
 
+pub mod browser;
 pub mod display;
 pub mod form;
 pub mod header;

@@ -5,12 +5,20 @@ use crate::auth::viewer::leave_when_signed_out;
 use crate::auth::SessionInfo;
 use crate::components::display::{device_name, utc_time};
 use crate::components::form::{Field, FormError, SubmitButton};
+use crate::components::hydration::report_island_hydrated;
 use leptos::either::Either;
 use leptos::prelude::*;
 
-/// The signed-in user's account: their devices (logins), and the password.
+/// The signed-in user's account: their devices (logins), the password, and erasure.
 #[component]
 pub fn AccountPage() -> impl IntoView {
+    view! { <AccountSettings /> }
+}
+
+/// The whole page is one island: a password change or a revoked device reloads the device list.
+#[island]
+fn AccountSettings() -> impl IntoView {
+    report_island_hydrated();
     let revoke = ServerAction::<RevokeSession>::new();
     let others = ServerAction::<LogoutOthers>::new();
     let change = ServerAction::<ChangePassword>::new();

@@ -2,6 +2,7 @@ use crate::api::admin::{audit_log, list_users, RevokeUserSessions, SetDisabled, 
 use crate::auth::viewer::use_viewer;
 use crate::auth::{AuditEntry, Profile, Role};
 use crate::components::display::{device_name, utc_time};
+use crate::components::hydration::report_island_hydrated;
 use crate::error::AppError;
 use leptos::either::Either;
 use leptos::prelude::*;
@@ -32,6 +33,15 @@ impl UserActions {
 /// `admin` on the page and on each function.
 #[component]
 pub fn AdminPage() -> impl IntoView {
+    let me = use_viewer().map(|viewer| viewer.user_id);
+    view! { <AdminConsole me /> }
+}
+
+/// The page's content is one island: every action reloads both the users and the audit log.
+/// `me`, the administrator's own id, has no actions in its row.
+#[island]
+fn AdminConsole(me: Option<i64>) -> impl IntoView {
+    report_island_hydrated();
     let actions = UserActions {
         set_role: ServerAction::<SetRole>::new(),
         set_disabled: ServerAction::<SetDisabled>::new(),
@@ -56,7 +66,7 @@ pub fn AdminPage() -> impl IntoView {
             <Suspense fallback=|| view! { <p class="muted">"Loading users…"</p> }>
                 {move || Suspend::new(async move {
                     match users.await {
-                        Ok(users) => Either::Left(view! { <UserTable users actions /> }),
+                        Ok(users) => Either::Left(view! { <UserTable users actions me /> }),
                         Err(error) => Either::Right(view! {
                             <p class="alert" role="alert" data-testid="admin-error">{error.message}</p>
                         }),
@@ -82,8 +92,7 @@ pub fn AdminPage() -> impl IntoView {
 }
 
 #[component]
-fn UserTable(users: Vec<Profile>, actions: UserActions) -> impl IntoView {
-    let me = use_viewer().get_untracked().map(|viewer| viewer.user_id);
+fn UserTable(users: Vec<Profile>, actions: UserActions, me: Option<i64>) -> impl IntoView {
     view! {
         // Focusable, so keyboard users can scroll a table wider than the screen.
         <div class="table-scroll" tabindex="0" role="region" aria-label="Users">

@@ -1,5 +1,6 @@
 use crate::api::session::{me, LogoutAll};
 use crate::auth::viewer::leave_when_signed_out;
+use crate::components::hydration::report_island_hydrated;
 use leptos::either::Either;
 use leptos::prelude::*;
 
@@ -35,8 +36,9 @@ pub fn DashboardPage() -> impl IntoView {
 }
 
 /// Ends every session of this account, on every device.
-#[component]
+#[island]
 fn SignOutEverywhere() -> impl IntoView {
+    report_island_hydrated();
     let logout_all = ServerAction::<LogoutAll>::new();
     leave_when_signed_out(move || matches!(logout_all.value().get(), Some(Ok(()))));
     view! {

@@ -14,7 +14,7 @@ pub fn HomePage() -> impl IntoView {
                 "when you sign out."
             </p>
             <div class="actions">
-                {move || match viewer.get() {
+                {match viewer {
                     Some(_) => Either::Left(view! {
                         <a href="/dashboard" class="button" data-testid="cta-dashboard">"Go to your dashboard"</a>
                     }),

@@ -1,7 +1,8 @@
 //! The request path in front of every route: the cross-site check, the auth decision, the
-//! policy check, and the statuses of server-function errors.
+//! policy check, the statuses of server-function errors, compression and caching of the bundle.
 
 pub mod api_response;
 pub mod auth;
+pub mod caching;
 pub mod compression;
 pub mod csrf;
