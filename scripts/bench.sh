@@ -60,14 +60,16 @@ export APP_ENV=prod DATABASE_URL REDIS_URL="$TEST_REDIS_URL" BENCH_ROUTES=1 \
 server="target/$PROFILE/server"
 "$server" migrate >/dev/null
 "$server" user create --email bench@example.com --password "$PASSWORD" >/dev/null
+"$server" user create --email bench-admin@example.com --password "$PASSWORD" --role admin >/dev/null
 taskset -c "$SERVER_CPU" "$server" serve &
 SERVER_PID=$!
 for _ in $(seq 1 100); do curl -fs "$BASE/healthz" >/dev/null && break; sleep 0.1; done
 
-# Signs in and prints the Cookie header value holding both tokens.
+# sign_in [EMAIL]: signs in (the benchmark user by default) and prints the Cookie header value
+# holding both tokens.
 sign_in() {
   curl -s -D - -o /dev/null -H 'Sec-Fetch-Site: same-origin' \
-    --data-urlencode "email=bench@example.com" --data-urlencode "password=$PASSWORD" \
+    --data-urlencode "email=${1:-bench@example.com}" --data-urlencode "password=$PASSWORD" \
     "$BASE/api/login" |
     awk 'tolower($1) == "set-cookie:" { split($2, kv, ";"); printf "%s;", kv[1] }' | sed 's/;$//'
 }
@@ -169,24 +171,26 @@ for round in $(seq 1 "$ROUNDS"); do
   sleep 2
 done
 
-say "first-load weight of /login: HTML + JS + WASM + CSS (gzip -9, and as served)"
-# weight PART PATH: the part's size gzipped with -9, raw, and as the server sends it to a
+say "first-load weight of every page: its HTML, and the bundle every page loads (gzip -9, and as served)"
+# sizes PATH [COOKIE]: the answer's size gzipped with -9, raw, and as the server sends it to a
 # browser that accepts gzip, then brotli.
-weight() {
+sizes() {
   local body
   body=$(mktemp)
-  curl -s -o "$body" "$BASE$2"
-  served() { curl -s -o /dev/null -H "Accept-Encoding: $1" -w '%{size_download}' "$BASE$2"; }
-  echo "$1 $(gzip -9 -c "$body" | wc -c) $(wc -c <"$body") $(served gzip "$2") $(served br "$2")"
+  curl -s -o "$body" -b "${2:-}" "$BASE$1"
+  served() { curl -s -o /dev/null -b "$2" -H "Accept-Encoding: $1" -w '%{size_download}' "$BASE$3"; }
+  echo "$(gzip -9 -c "$body" | wc -c) $(wc -c <"$body") $(served gzip "${2:-}" "$1") $(served br "${2:-}" "$1")"
   rm -f "$body"
 }
-# The WASM file is <name>.wasm in release builds and <name>_bg.wasm in debug ones.
-wasm=$(basename "$(ls target/site/pkg/*.wasm | head -1)")
+ADMIN_COOKIES=$(sign_in bench-admin@example.com)
+# The bundle's files as the login page links them (their names carry a content hash).
+bundle=$(curl -s "$BASE/login" | grep -o '/pkg/[^"]*\.\(js\|wasm\|css\)' | sort -u)
+[ -n "$bundle" ] || { echo "error: no bundle linked from /login" >&2; exit 1; }
 {
-  weight html /login
-  weight js "/pkg/$LEPTOS_OUTPUT_NAME.js"
-  weight wasm "/pkg/$wasm"
-  weight css "/pkg/$LEPTOS_OUTPUT_NAME.css"
+  for file in $bundle; do echo "bundle:${file##*.} $(sizes "$file")"; done
+  for page in / /login /register; do echo "page:$page $(sizes "$page")"; done
+  for page in /dashboard /account; do echo "page:$page $(sizes "$page" "$COOKIES")"; done
+  echo "page:/admin $(sizes /admin "$ADMIN_COOKIES")"
 } >"$OUT/weight"
 
 # The same page opened in Chromium (end2end/perf/first-load.mjs), pinned to the load CPU: when it

@@ -72,3 +72,63 @@ pub async fn cache_control(
     }
     response
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+    use http::StatusCode;
+
+    fn policy(hashed_names: bool) -> CachePolicy {
+        CachePolicy {
+            bundle_prefix: "/pkg/".into(),
+            hashed_names,
+        }
+    }
+
+    fn answer(status: StatusCode, content_type: &str) -> Response {
+        let mut response = Response::new(Body::empty());
+        *response.status_mut() = status;
+        let value = HeaderValue::from_str(content_type).unwrap();
+        response.headers_mut().insert(CONTENT_TYPE, value);
+        response
+    }
+
+    #[test]
+    fn hashed_bundle_files_are_kept_for_good_and_plain_ones_revalidated() {
+        let wasm = answer(StatusCode::OK, "application/wasm");
+        let path = "/pkg/app.Lk_mfbGB.wasm";
+        assert_eq!(policy(true).for_answer(path, &wasm), FOREVER);
+        assert_eq!(policy(false).for_answer(path, &wasm), REVALIDATE);
+    }
+
+    #[test]
+    fn a_missing_bundle_file_is_not_kept() {
+        let missing = answer(StatusCode::NOT_FOUND, "text/plain");
+        assert_eq!(
+            policy(true).for_answer("/pkg/gone.wasm", &missing),
+            REVALIDATE
+        );
+        let not_found_page = answer(StatusCode::NOT_FOUND, "text/html; charset=utf-8");
+        assert_eq!(
+            policy(true).for_answer("/pkg/gone.wasm", &not_found_page),
+            NEVER
+        );
+    }
+
+    #[test]
+    fn pages_and_function_answers_are_never_stored() {
+        let page = answer(StatusCode::OK, "text/html; charset=utf-8");
+        assert_eq!(policy(true).for_answer("/dashboard", &page), NEVER);
+        let json = answer(StatusCode::OK, "application/json");
+        assert_eq!(policy(true).for_answer("/api/me", &json), NEVER);
+        let refused = answer(StatusCode::FORBIDDEN, "text/plain");
+        assert_eq!(policy(true).for_answer("/favicon.svg", &refused), NEVER);
+    }
+
+    #[test]
+    fn other_static_files_are_kept_for_a_day() {
+        let icon = answer(StatusCode::OK, "image/svg+xml");
+        assert_eq!(policy(true).for_answer("/favicon.svg", &icon), ONE_DAY);
+    }
+}

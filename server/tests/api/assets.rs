@@ -120,3 +120,38 @@ async fn files_outside_the_bundle_and_other_kinds_are_not_served_from_the_cache(
         );
     }
 }
+
+/// What each kind of answer tells browsers to keep (this app's bundle names are not hashed; the
+/// hashed case, kept for a year, is a unit test of the caching layer).
+#[tokio::test]
+async fn pages_and_functions_are_never_stored_and_a_plain_bundle_is_revalidated() {
+    let app = TestApp::spawn().await;
+    write_bundle(&app, "(func $hydrate (call $mount))\n");
+    let client = raw_client();
+    let cache_control = |response: &Response| {
+        response.headers()[reqwest::header::CACHE_CONTROL]
+            .to_str()
+            .unwrap()
+            .to_owned()
+    };
+    let wasm = format!("{}/pkg/{}.wasm", app.address, app::product::SLUG);
+    let bundle = client.get(&wasm).send().await.unwrap();
+    assert_eq!(bundle.status(), StatusCode::OK);
+    assert_eq!(cache_control(&bundle), "no-cache");
+    for page in ["/", "/login", "/no-such-page"] {
+        let response = client
+            .get(format!("{}{page}", app.address))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(cache_control(&response), "no-store", "{page}");
+    }
+    let viewer = client
+        .post(format!("{}/api/viewer", app.address))
+        .header("Sec-Fetch-Site", "same-origin")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(viewer.status(), StatusCode::OK);
+    assert_eq!(cache_control(&viewer), "no-store");
+}
