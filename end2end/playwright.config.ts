@@ -1,5 +1,6 @@
 import { defineConfig, devices } from '@playwright/test';
 import { servers } from './support/servers';
+import chromium from './support/chromium.json';
 
 /**
  * The suite runs against the real built app (`cargo leptos build`), started here twice on
@@ -19,19 +20,10 @@ export default defineConfig({
   use: {
     baseURL: servers.main.url,
     trace: 'retain-on-failure',
+    // Debian's Chromium and its flags, shared with the benchmark's browser (end2end/perf).
     launchOptions: {
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--headless',
-        '--disable-gpu',
-        '--disable-dev-shm-usage',
-        '--disable-quic',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
+      executablePath: process.env.CHROMIUM_PATH ?? chromium.executablePath,
+      args: chromium.args,
     },
   },
   projects: [{ name: 'chromium', use: { ...devices['Desktop Chrome'] } }],

@@ -20,7 +20,7 @@
 // exit status is 1 if a page never became usable (60 s) or a visit failed.
 
 import { chromium } from '@playwright/test';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 
 const USABLE_TIMEOUT_MS = 60_000;
 const IDLE_QUIET_MS = 500; // network idle: no request in flight for this long
@@ -35,17 +35,8 @@ const UNTHROTTLED = {
 };
 const KINDS = ['document', 'script', 'wasm', 'css', 'other'];
 const BUNDLE_KINDS = ['script', 'wasm', 'css'];
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--headless',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-quic',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
+// Debian's Chromium and its flags, as the test suite launches it (end2end/playwright.config.ts).
+const CHROMIUM = JSON.parse(readFileSync(new URL('../support/chromium.json', import.meta.url), 'utf8'));
 
 const USAGE = `usage: node end2end/perf/first-load.mjs --base URL --path PATH [--cookie HEADER] [--path PATH ...]
                   [--runs N] [--no-throttle] [--output FILE]
@@ -338,7 +329,7 @@ function describe(v) {
 async function main() {
   const options = parseArgs(process.argv.slice(2));
   const profile = options.throttle ? THROTTLED : UNTHROTTLED;
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? CHROMIUM.executablePath, args: CHROMIUM.args });
   const result = {
     base: options.base,
     runs: options.runs,
