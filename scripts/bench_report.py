@@ -234,22 +234,21 @@ def weight_tables(text: str) -> None:
         name, *sizes = line.split()
         kind, _, label = name.partition(":")
         (bundle if kind == "bundle" else pages).append((label, [int(size) for size in sizes]))
-    kb = lambda size: f"{size / 1024:.1f}"
     print()
     print("| bundle file (loaded by every page) | gzip -9 (KB) | raw (KB) | as served, gzip (KB) | as served, brotli (KB) |")
     print("|---|---:|---:|---:|---:|")
     totals = [0, 0, 0, 0]
     for label, sizes in bundle:
         totals = [total + size for total, size in zip(totals, sizes)]
-        print(f"| {label} | " + " | ".join(kb(size) for size in sizes) + " |")
-    print("| **bundle** | " + " | ".join(kb(total) for total in totals) + " |")
+        print(f"| {label} | " + " | ".join(kib(size) for size in sizes) + " |")
+    print("| **bundle** | " + " | ".join(kib(total) for total in totals) + " |")
     print()
     print("| first load (HTML + bundle) | HTML as served, brotli (KB) | total gzip -9 (KB) | total as served, gzip (KB) | total as served, brotli (KB) |")
     print("|---|---:|---:|---:|---:|")
     for label, sizes in pages:
         total = [size + bundled for size, bundled in zip(sizes, totals)]
         target = " (target ≤ 100 KB brotli)" if label == "/login" else ""
-        print(f"| {label}{target} | {kb(sizes[3])} | {kb(total[0])} | {kb(total[2])} | **{kb(total[3])}** |")
+        print(f"| {label}{target} | {kib(sizes[3])} | {kib(total[0])} | {kib(total[2])} | **{kib(total[3])}** |")
 
 
 if __name__ == "__main__":
