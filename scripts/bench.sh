@@ -33,7 +33,7 @@ bash scripts/setup.sh --bench
 source scripts/env.sh
 if [ "$PROFILE" = release ]; then
   say "building the app and the refresh load client (release)"
-  cargo leptos build --release
+  cargo leptos build --release --precompress
   # The same RUSTFLAGS as cargo-leptos's build (always-erase-components), so the dependencies
   # they share are not rebuilt back and forth.
   cargo_like_leptos build --release --locked -p bench

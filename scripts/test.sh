@@ -83,5 +83,5 @@ bounded 15m bash scripts/bench.sh --smoke
 # it: the page hydrates, signs in through the hydrated form, and the console stays clean. Last,
 # because it replaces the debug bundle in target/site.
 echo "==> release build and its browser smoke"
-bounded 30m cargo leptos build --release
+bounded 30m cargo leptos build --release --precompress
 E2E_PROFILE=release playwright playwright-release tests/smoke.spec.ts

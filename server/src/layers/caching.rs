@@ -9,12 +9,14 @@
 //!   or after sign-out.
 //! - Other static files (the favicon): kept for a day.
 //!
-//! An answer that already names its caching keeps it.
+//! An answer that already names its caching keeps it. Bundle answers also say that they vary
+//! with `Accept-Encoding` (the file service picks a precompressed copy by it), so a shared cache
+//! never hands a brotli body to a client that asked for gzip.
 
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
-use http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use http::header::{CACHE_CONTROL, CONTENT_TYPE, VARY};
 use http::HeaderValue;
 use leptos::prelude::LeptosOptions;
 use std::sync::Arc;
@@ -69,6 +71,10 @@ pub async fn cache_control(
     if !response.headers().contains_key(CACHE_CONTROL) {
         let value = policy.for_answer(&path, &response);
         response.headers_mut().insert(CACHE_CONTROL, value);
+    }
+    if path.starts_with(&*policy.bundle_prefix) {
+        let accept_encoding = HeaderValue::from_static("accept-encoding");
+        response.headers_mut().append(VARY, accept_encoding);
     }
     response
 }

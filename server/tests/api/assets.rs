@@ -1,8 +1,8 @@
-//! The browser bundle is sent compressed to clients that accept it, from copies made once per
-//! file version; pages are not compressed.
+//! The browser bundle is sent compressed to clients that accept it, from the release build's
+//! precompressed copies or from copies made once per file version; pages are not compressed.
 
 use crate::helpers::{http_client, TestApp};
-use reqwest::header::{ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_TYPE};
+use reqwest::header::{ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_TYPE, VARY};
 use reqwest::{Client, Response, StatusCode};
 
 /// Writes a stand-in WASM bundle (compressible, as the real one is) and returns its bytes.
@@ -54,6 +54,7 @@ async fn the_wasm_bundle_is_sent_with_the_encoding_the_client_accepts() {
         assert_eq!(response.status(), StatusCode::OK);
         assert_eq!(response.headers()[CONTENT_TYPE], "application/wasm");
         assert_eq!(response.headers()[CONTENT_ENCODING], expected);
+        assert_eq!(response.headers()[VARY], "accept-encoding");
         let sent = response.bytes().await.unwrap();
         assert!(
             sent.len() * 20 < original.len(),
@@ -68,7 +69,63 @@ async fn the_wasm_bundle_is_sent_with_the_encoding_the_client_accepts() {
 
     let plain = raw_client().get(&url).send().await.unwrap();
     assert!(plain.headers().get(CONTENT_ENCODING).is_none());
+    assert_eq!(plain.headers()[VARY], "accept-encoding");
     assert_eq!(plain.bytes().await.unwrap(), original);
+}
+
+/// Brotli at `quality` with the server's window.
+fn brotli_at(quality: i32, data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let params = brotli::enc::BrotliEncoderParams {
+        quality,
+        lgwin: 22,
+        ..Default::default()
+    };
+    brotli::BrotliCompress(&mut &data[..], &mut out, &params).unwrap();
+    out
+}
+
+/// Writes brotli and gzip copies of the stand-in bundle beside it, as `cargo leptos build
+/// --release --precompress` does, and returns them. Each differs from what the server's own
+/// compression would make of the file (brotli 9; gzip without a file name), so a test can tell
+/// which was sent.
+fn precompress_bundle(app: &TestApp, original: &[u8]) -> (Vec<u8>, Vec<u8>) {
+    let brotli = brotli_at(11, original);
+    assert_ne!(
+        brotli,
+        brotli_at(9, original),
+        "the copy must be tell-apart"
+    );
+    let mut gzip = flate2::GzBuilder::new()
+        .filename("release-build")
+        .write(Vec::new(), flate2::Compression::best());
+    std::io::Write::write_all(&mut gzip, original).unwrap();
+    let gzip = gzip.finish().unwrap();
+    let wasm = app
+        .site_pkg_dir()
+        .join(format!("{}.wasm", app::product::SLUG));
+    std::fs::write(wasm.with_extension("wasm.br"), &brotli).unwrap();
+    std::fs::write(wasm.with_extension("wasm.gz"), &gzip).unwrap();
+    (brotli, gzip)
+}
+
+#[tokio::test]
+async fn the_release_builds_precompressed_copies_are_sent_as_they_are() {
+    let app = TestApp::spawn().await;
+    let original = write_bundle(&app, "(func $release (call $mount))\n");
+    let (brotli, gzip) = precompress_bundle(&app, &original);
+    let url = format!("{}/pkg/{}.wasm", app.address, app::product::SLUG);
+    for (accepted, expected, copy) in [("br, gzip", "br", &brotli), ("gzip", "gzip", &gzip)] {
+        let response = get_accepting(&url, accepted).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(response.headers()[CONTENT_ENCODING], expected);
+        assert_eq!(
+            response.bytes().await.unwrap(),
+            copy.as_slice(),
+            "{expected}"
+        );
+    }
+    assert_eq!(get_decoded(&url).await.bytes().await.unwrap(), original);
 }
 
 #[tokio::test]
