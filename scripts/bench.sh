@@ -171,19 +171,23 @@ for round in $(seq 1 "$ROUNDS"); do
   sleep 2
 done
 
-say "first-load weight of every page: its HTML, and the bundle every page loads (gzip -9, and as served)"
+say "first-load weight of every page: its HTML, and the bundle files it loads (gzip -9, and as served)"
 # sizes PATH [COOKIE]: the answer's size gzipped with -9, raw, and as the server sends it to a
-# browser that accepts gzip, then brotli.
+# browser that accepts gzip, then brotli; then 1 if it is a page with an island (it loads the
+# JavaScript and WASM), else 0 (the stylesheet only).
 sizes() {
   local body
   body=$(mktemp)
   curl -s -o "$body" -b "${2:-}" "$BASE$1"
   served() { curl -s -o /dev/null -b "$2" -H "Accept-Encoding: $1" -w '%{size_download}' "$BASE$3"; }
-  echo "$(gzip -9 -c "$body" | wc -c) $(wc -c <"$body") $(served gzip "${2:-}" "$1") $(served br "${2:-}" "$1")"
+  local islands=0
+  grep -q '<leptos-island' "$body" && islands=1
+  echo "$(gzip -9 -c "$body" | wc -c) $(wc -c <"$body") $(served gzip "${2:-}" "$1") $(served br "${2:-}" "$1") $islands"
   rm -f "$body"
 }
 ADMIN_COOKIES=$(sign_in bench-admin@example.com)
-# The bundle's files as the login page links them (their names carry a content hash).
+# The bundle's files as every page names them (their names carry a content hash); a page without
+# islands keeps the JavaScript and WASM names in an inert template and loads only the stylesheet.
 bundle=$(curl -s "$BASE/login" | grep -o '/pkg/[^"]*\.\(js\|wasm\|css\)' | sort -u)
 [ -n "$bundle" ] || { echo "error: no bundle linked from /login" >&2; exit 1; }
 {

@@ -5,6 +5,7 @@ use crate::auth::viewer::{provide_viewer, use_viewer, ViewerMeta};
 use crate::auth::Viewer;
 use crate::bench::BenchRoutes;
 use crate::components::header::Header;
+use crate::components::page_script::PageScripts;
 use crate::pages::{
     account::AccountPage, admin::AdminPage, dashboard::DashboardPage, forbidden::ForbiddenPage,
     home::HomePage, login::LoginPage, not_found::NotFoundPage, page_policy, register::RegisterPage,
@@ -19,7 +20,8 @@ use leptos_router::{path, SsrMode};
 
 /// The HTML document around the app (server side only). Every page renders here, on the
 /// server, for each request; only the `#[island]` components hydrate in the browser, so the WASM
-/// holds the forms and their live parts, not the pages or the router.
+/// holds the live parts of the signed-in pages, not the pages or the router. Pages without an
+/// island load no WASM at all (see [`PageScripts`]).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
         <!DOCTYPE html>
@@ -33,7 +35,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 // them (see the workspace manifest), so browsers may keep them for good.
                 <HashedStylesheet options=options.clone() id="leptos" />
                 <AutoReload options=options.clone() />
-                <HydrationScripts options islands=true />
+                // Loads the WASM only on pages with an island; enhances the other pages' forms.
+                <PageScripts options />
                 <ViewerMeta viewer=initial_viewer() />
                 <MetaTags />
             </head>

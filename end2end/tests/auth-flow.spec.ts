@@ -34,6 +34,44 @@ test('a wrong password shows a clear message next to the form', async ({ page, a
   await expect(page).toHaveURL(/\/login/);
 });
 
+test('the enhanced sign-in form shows its wait and its error in place, keeping what was typed', async ({ page, account }) => {
+  await page.goto('/login');
+  await waitForHydration(page);
+  // A mark on this document: a page load would wipe it.
+  await page.evaluate(() => document.body.setAttribute('data-same-document', 'yes'));
+  let release = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route('**/api/login', async (route) => {
+    await held;
+    await route.continue();
+  });
+
+  await page.getByTestId('email-input').fill(account.email);
+  await page.getByTestId('password-input').fill('not my password');
+  await page.getByTestId('login-submit').click();
+  await expect(page.getByTestId('login-submit')).toBeDisabled();
+  await expect(page.getByTestId('login-form')).toHaveAttribute('aria-busy', 'true');
+  await expect(page.getByTestId('login-error')).toBeHidden();
+
+  release();
+  await expect(page.getByTestId('login-error')).toHaveText('Incorrect email or password.');
+  await expect(page.getByTestId('login-submit')).toBeEnabled();
+  await expect(page.getByTestId('login-form')).not.toHaveAttribute('aria-busy', 'true');
+  await expect(page.getByTestId('email-input')).toHaveValue(account.email);
+  await expect(page.locator('body')).toHaveAttribute('data-same-document', 'yes');
+});
+
+test('the enhanced sign-up form marks the field its error is about', async ({ page }) => {
+  await page.goto('/register');
+  await waitForHydration(page);
+  await page.getByTestId('email-input').fill(freshEmail('short'));
+  await page.getByTestId('password-input').fill('short');
+  await page.getByTestId('register-submit').click();
+  await expect(page.getByTestId('register-error')).toBeVisible();
+  await expect(page.getByTestId('password-input')).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByTestId('email-input')).toHaveAttribute('aria-invalid', 'false');
+});
+
 test('registering a taken email says so', async ({ page, account }) => {
   await page.goto('/register');
   await waitForHydration(page);
@@ -72,8 +110,8 @@ test('signing out everywhere ends the session in another browser too', async ({ 
   expect((await phone.request.post('/api/refresh')).status()).toBe(401);
 });
 
-test('a hostile next given to the hydrated login form never leaves this site', async ({ page, account }) => {
-  // The hydrated form signs in through the server function, without a page-load POST.
+test('a hostile next given to the enhanced login form never leaves this site', async ({ page, account }) => {
+  // The enhanced form signs in with fetch, without a page-load POST.
   const formPosts: string[] = [];
   page.on('request', (request) => {
     if (request.isNavigationRequest() && request.method() === 'POST') formPosts.push(request.url());

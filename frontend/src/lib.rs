@@ -8,5 +8,4 @@ extern crate app;
 pub fn hydrate() {
     console_error_panic_hook::set_once();
     leptos::mount::hydrate_islands();
-    app::components::hydration::mark_if_no_islands();
 }

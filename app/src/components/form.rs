@@ -33,20 +33,18 @@ pub fn Field(
     }
 }
 
-/// The form's error message, next to the form, announced to screen readers.
+/// The form's error message, next to the form. The element is always there (hidden while there
+/// is no error), so screen readers announce the message when it appears, and the page script can
+/// fill it in on pages without WASM.
 #[component]
 pub fn FormError(
     #[prop(into)] error: Signal<Option<AppError>>,
     test_id: &'static str,
 ) -> impl IntoView {
-    move || {
-        error.get().map(|error| {
-            view! {
-                <p class="alert" role="alert" data-testid=test_id>
-                    {error.message}
-                </p>
-            }
-        })
+    view! {
+        <p class="alert" role="alert" data-testid=test_id hidden=move || error.get().is_none()>
+            {move || error.get().map(|error| error.message)}
+        </p>
     }
 }
 

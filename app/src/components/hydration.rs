@@ -3,8 +3,8 @@
 //!
 //! The loader script hydrates the islands one after another after calling the entry point; each
 //! island reports itself (an effect runs only in the browser, after hydration), and the last one
-//! to report sets `data-hydrated` on `<body>`. A page without islands is marked by the entry
-//! point: it has nothing left to wait for.
+//! to report sets `data-hydrated` on `<body>`. A page without islands loads no WASM; the page
+//! script marks it (see `page_script.js`).
 
 use leptos::prelude::*;
 
@@ -14,14 +14,6 @@ pub fn report_island_hydrated() {
         #[cfg(feature = "hydrate")]
         browser::island_hydrated();
     });
-}
-
-/// Marks the page at once if it has no islands (called by the browser entry point).
-pub fn mark_if_no_islands() {
-    #[cfg(feature = "hydrate")]
-    if browser::island_count() == 0 {
-        browser::mark();
-    }
 }
 
 #[cfg(feature = "hydrate")]
@@ -41,7 +33,7 @@ mod browser {
         }
     }
 
-    pub fn island_count() -> u32 {
+    fn island_count() -> u32 {
         web_sys::window()
             .and_then(|window| window.document())
             .and_then(|document| document.query_selector_all("leptos-island").ok())

@@ -5,3 +5,4 @@ pub mod display;
 pub mod form;
 pub mod header;
 pub mod hydration;
+pub mod page_script;

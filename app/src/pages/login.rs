@@ -1,8 +1,6 @@
 use crate::api::session::Login;
 use crate::auth::redirect::safe_next;
-use crate::components::browser::go_to;
 use crate::components::form::{Field, FormError, SubmitButton};
-use crate::components::hydration::report_island_hydrated;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -21,23 +19,24 @@ pub fn LoginPage() -> impl IntoView {
     }
 }
 
-/// The sign-in form. Without JavaScript it posts to `/api/login`, which answers with a redirect;
-/// hydrated, it signs in through the server function, shows errors next to the fields, and then
-/// loads the page the visitor was going to (only a same-origin path; see [`safe_next`]).
-#[island]
+/// The sign-in form, rendered on the server only. Without JavaScript it posts to `/api/login`,
+/// which answers with a redirect (back here with the error, or on to `next`). With JavaScript the
+/// page script sends it with fetch (`data-enhance`), shows errors next to the fields without a
+/// reload, and then loads `next` (only a same-origin path; see [`safe_next`]). No island: the
+/// sign-in page ships no WASM.
+#[component]
 fn LoginForm(next: String) -> impl IntoView {
-    report_island_hydrated();
     let login = ServerAction::<Login>::new();
-    let destination = next.clone();
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = login.value().get() {
-            go_to(&safe_next(Some(&destination)));
-        }
-    });
     let error = Signal::derive(move || login.value().get().and_then(Result::err));
+    let destination = safe_next(Some(&next));
 
     view! {
-        <ActionForm action=login attr:data-testid="login-form" attr:class="form">
+        <ActionForm
+            action=login
+            attr:data-testid="login-form"
+            attr:class="form"
+            attr:data-enhance=destination
+        >
             <input type="hidden" name="next" value=next />
             <Field label="Email" name="email" kind="email" autocomplete="username" error />
             <Field

@@ -1,8 +1,6 @@
 use crate::api::session::Register;
 use crate::auth::redirect::DEFAULT_AFTER_LOGIN;
-use crate::components::browser::go_to;
 use crate::components::form::{Field, FormError, SubmitButton};
-use crate::components::hydration::report_island_hydrated;
 use leptos::prelude::*;
 
 #[component]
@@ -16,20 +14,20 @@ pub fn RegisterPage() -> impl IntoView {
     }
 }
 
-/// The sign-up form; once the account exists (and is signed in), loads the dashboard.
-#[island]
+/// The sign-up form, rendered on the server only and enhanced by the page script like the
+/// sign-in form; once the account exists (and is signed in), the dashboard loads.
+#[component]
 fn RegisterForm() -> impl IntoView {
-    report_island_hydrated();
     let register = ServerAction::<Register>::new();
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = register.value().get() {
-            go_to(DEFAULT_AFTER_LOGIN);
-        }
-    });
     let error = Signal::derive(move || register.value().get().and_then(Result::err));
 
     view! {
-        <ActionForm action=register attr:data-testid="register-form" attr:class="form">
+        <ActionForm
+            action=register
+            attr:data-testid="register-form"
+            attr:class="form"
+            attr:data-enhance=DEFAULT_AFTER_LOGIN
+        >
             <Field label="Email" name="email" kind="email" autocomplete="email" error />
             <Field
                 label="Password (8 to 256 characters)"
