@@ -22,8 +22,9 @@ EXPECTED = [
 
 def browser_problems(out: str) -> list:
     """The Chromium first-load measurement (browser.json; absent in runs made before it existed):
-    every page measured, and each first visit seen to transfer the document and the bundle, or
-    the byte counts would be meaningless. Its targets are the report's, not checked here."""
+    every page measured, each first visit seen to transfer the document and the stylesheet (or
+    the byte counts would be meaningless), and the JavaScript and WASM exactly where the page has
+    an island. Its targets are the report's, not checked here."""
     path = os.path.join(out, "browser.json")
     if not os.path.exists(path):
         return []
@@ -34,9 +35,18 @@ def browser_problems(out: str) -> list:
         problems.append("browser.json: no page measured")
     for page in browser.get("pages", []):
         for number, run in enumerate(page["runs"], 1):
-            missing = [kind for kind in ("document", "script", "wasm") if run["first"]["bytes"][kind] <= 0]
+            first = run["first"]
+            where = f"browser.json: {page['path']} run {number}: first visit"
+            missing = [kind for kind in ("document", "css") if first["bytes"][kind] <= 0]
             if missing:
-                problems.append(f"browser.json: {page['path']} run {number}: first visit transferred no {', '.join(missing)}")
+                problems.append(f"{where} transferred no {', '.join(missing)}")
+            # A page with an island loads the JavaScript and WASM; a page without must not.
+            islands = first.get("islands", 1)  # runs made before islands were counted had some
+            code = [kind for kind in ("script", "wasm") if first["bytes"][kind] > 0]
+            if islands > 0 and len(code) < 2:
+                problems.append(f"{where} has islands but did not load both the JavaScript and the WASM")
+            if islands == 0 and code:
+                problems.append(f"{where} has no island but loaded {', '.join(code)}")
     return problems
 
 

@@ -13,6 +13,7 @@
 // unthrottled visit of each page comes first. For each visit:
 //   visible  first contentful paint, ms after navigation start;
 //   usable   when `body[data-hydrated="true"]` first holds (the app sets it once hydrated);
+//   islands  how many islands the page has (with none, it should load no JavaScript or WASM);
 //   bytes    what went over the wire (Chromium's encodedDataLength: headers and body, as
 //            compressed), in total and by kind (document, script, wasm, css, other).
 // Times are taken in the page (performance.now(), from navigation start) by an init script, so
@@ -254,7 +255,10 @@ async function visit(page, cdp, traffic, url, profile) {
   const timedOut = new Promise((resolve) => (timer = setTimeout(() => resolve('timeout'), USABLE_TIMEOUT_MS)));
   const outcome = await Promise.race([ready, timedOut]);
   clearTimeout(timer);
-  const figures = await page.evaluate(() => ({ ...window.__firstLoad }));
+  const figures = await page.evaluate(() => ({
+    ...window.__firstLoad,
+    islands: document.querySelectorAll('leptos-island').length,
+  }));
   if (outcome === 'timeout') {
     const what = figures.usable === null ? 'body[data-hydrated="true"] never appeared' : 'nothing was ever painted';
     throw new Error(`${url} never became usable within ${USABLE_TIMEOUT_MS / 1000} s: ${what}`);
@@ -262,7 +266,7 @@ async function visit(page, cdp, traffic, url, profile) {
   const bytes = await traffic.idle();
   await throttle(cdp, UNTHROTTLED);
   if (traffic.failed.length) throw new Error(`${url}: requests failed: ${traffic.failed.join(', ')}`);
-  return { visible: round(figures.visible), usable: round(figures.usable), bytes };
+  return { visible: round(figures.visible), usable: round(figures.usable), islands: figures.islands, bytes };
 }
 
 function round(ms) {
