@@ -53,8 +53,10 @@ psql -q "$TEST_POSTGRES_URL" -c "CREATE DATABASE bench"
 DATABASE_URL="${TEST_POSTGRES_URL%/*}/bench"
 
 rm -rf "$OUT" && mkdir -p "$OUT"
+# prod, as deployed; it requires its https origin, which the cross-site check consults only for
+# requests without Sec-Fetch-Site (the benchmark's all send it).
 export APP_ENV=prod DATABASE_URL REDIS_URL="$TEST_REDIS_URL" BENCH_ROUTES=1 \
-  JWT_SECRET="benchmark-secret-benchmark-secret-benchmark" RUST_LOG=error \
+  JWT_SECRET="benchmark-secret-benchmark-secret-benchmark" PUBLIC_ORIGIN="https://bench.invalid" RUST_LOG=error \
   LEPTOS_SITE_ADDR="127.0.0.1:$PORT" LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg \
   LEPTOS_OUTPUT_NAME LOGIN_MAX_FAILURES_PER_IP=1000000
 server="target/$PROFILE/server"

@@ -5,9 +5,15 @@ use app::ssr::settings::{AppEnv, AuthSettings, Secret, ThrottleLimits};
 use std::env;
 use std::time::Duration;
 
-/// Used only in `dev` and `test` when `JWT_SECRET` is unset; `prod` refuses to start with it.
-const DEV_JWT_SECRET: &str = "dev-only-secret-change-me-dev-only-secret-change-me";
+/// The signing key earlier versions of this template used in `dev` and `test`: published, so
+/// refused everywhere (a deployment may still have it in its environment).
+const PUBLISHED_DEV_SECRET: &str = "dev-only-secret-change-me-dev-only-secret-change-me";
 const MIN_SECRET_BYTES: usize = 32;
+/// A key of at least 32 bytes that uses fewer different characters than this (`aaaa…`,
+/// `abababab…`) was typed, not generated.
+const MIN_SECRET_DISTINCT_CHARS: usize = 8;
+/// Longest accepted `REFRESH_GRACE`: concurrent tabs refresh within a second or two of each other.
+const MAX_REFRESH_GRACE: Duration = Duration::from_secs(60);
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/app.db";
 
 #[derive(Clone, Debug)]
@@ -19,6 +25,10 @@ pub struct Config {
     pub redis_pool_size: usize,
     /// Namespaces every session record, so apps sharing one Redis never meet.
     pub session_namespace: String,
+    /// The token signing key (`JWT_SECRET`). `None` in `dev` and `test` when unset: the server
+    /// then uses one it generated at first start and keeps in the database
+    /// (`app::ssr::server_secrets`).
+    pub jwt_secret: Option<Secret>,
     pub auth: AuthSettings,
 }
 
@@ -28,6 +38,8 @@ pub enum ConfigError {
     Invalid { name: &'static str, reason: String },
     #[error("refusing to start in prod: {0}")]
     Insecure(String),
+    #[error("JWT_SECRET is refused: {0}")]
+    WeakSecret(String),
 }
 
 impl Config {
@@ -58,24 +70,12 @@ impl Config {
             positive(name, default.as_secs(), "seconds").map(Duration::from_secs)
         };
         let jwt_secret = match lookup("JWT_SECRET") {
-            Some(secret) => secret,
+            Some(secret) => Some(checked_secret(secret)?),
             None if app_env == AppEnv::Prod => {
                 return Err(ConfigError::Insecure("JWT_SECRET must be set".into()))
             }
-            None => DEV_JWT_SECRET.to_owned(),
+            None => None,
         };
-        if app_env == AppEnv::Prod {
-            if jwt_secret == DEV_JWT_SECRET {
-                return Err(ConfigError::Insecure(
-                    "JWT_SECRET is the development default".into(),
-                ));
-            }
-            if jwt_secret.len() < MIN_SECRET_BYTES {
-                return Err(ConfigError::Insecure(format!(
-                    "JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes"
-                )));
-            }
-        }
         let hash_concurrency = match lookup("PASSWORD_HASH_CONCURRENCY") {
             None => std::thread::available_parallelism().map_or(2, |n| n.get()),
             Some(value) => value
@@ -90,21 +90,48 @@ impl Config {
         };
         let public_origin =
             lookup("PUBLIC_ORIGIN").map(|origin| origin.trim_end_matches('/').to_owned());
-        if app_env == AppEnv::Prod
-            && public_origin
-                .as_deref()
-                .is_some_and(|origin| !origin.starts_with("https://"))
-        {
-            return Err(ConfigError::Insecure("PUBLIC_ORIGIN must be https".into()));
+        if app_env == AppEnv::Prod {
+            match public_origin.as_deref() {
+                None => {
+                    return Err(ConfigError::Insecure(
+                        "PUBLIC_ORIGIN must be set (the site's https:// origin)".into(),
+                    ))
+                }
+                Some(origin) if !origin.starts_with("https://") => {
+                    return Err(ConfigError::Insecure("PUBLIC_ORIGIN must be https".into()))
+                }
+                Some(_) => {}
+            }
         }
 
         // Every default comes from `AuthSettings::for_env`; a variable only overrides it.
-        let mut auth = AuthSettings::for_env(app_env, Secret::new(jwt_secret));
+        let mut auth = AuthSettings::for_env(app_env);
         auth.access_ttl = seconds("ACCESS_TOKEN_TTL", auth.access_ttl)?;
         auth.refresh_ttl = seconds("REFRESH_TOKEN_TTL", auth.refresh_ttl)?;
         auth.refresh_idle_ttl =
             seconds("REFRESH_IDLE_TTL", auth.refresh_idle_ttl)?.min(auth.refresh_ttl);
-        auth.refresh_grace = seconds("REFRESH_GRACE", auth.refresh_grace)?;
+        auth.refresh_grace = match lookup("REFRESH_GRACE") {
+            // The default never outlasts a short access token (test setups shorten it).
+            None => auth
+                .refresh_grace
+                .min(auth.access_ttl / 2)
+                .max(Duration::from_secs(1)),
+            Some(_) => seconds("REFRESH_GRACE", auth.refresh_grace)?,
+        };
+        if lookup("REFRESH_GRACE").is_some()
+            && (auth.refresh_grace >= auth.access_ttl || auth.refresh_grace > MAX_REFRESH_GRACE)
+        {
+            return Err(ConfigError::Invalid {
+                name: "REFRESH_GRACE",
+                reason: format!(
+                    "{} s is too long: the grace for concurrent tabs must be shorter than the \
+                     access token's lifetime ({} s) and at most {} s",
+                    auth.refresh_grace.as_secs(),
+                    auth.access_ttl.as_secs(),
+                    MAX_REFRESH_GRACE.as_secs()
+                ),
+            });
+        }
         let limits = auth.throttle;
         auth.throttle = ThrottleLimits {
             account_failures: positive("LOGIN_MAX_FAILURES", limits.account_failures, "attempts")?,
@@ -135,9 +162,35 @@ impl Config {
                 "connections",
             )? as usize,
             session_namespace: lookup("REDIS_KEY_PREFIX").unwrap_or_else(|| "lha".into()),
+            jwt_secret,
             auth,
         })
     }
+}
+
+/// `JWT_SECRET` if it could be a generated key: long, not the published development value, not
+/// a typed pattern. Checked in every profile: a weak key is as weak in `dev` on a public address.
+fn checked_secret(secret: String) -> Result<Secret, ConfigError> {
+    if secret == PUBLISHED_DEV_SECRET {
+        return Err(ConfigError::WeakSecret(
+            "it is the development value published with this template; generate one \
+             (openssl rand -base64 48) or leave it unset outside prod"
+                .into(),
+        ));
+    }
+    if secret.len() < MIN_SECRET_BYTES {
+        return Err(ConfigError::WeakSecret(format!(
+            "it must be at least {MIN_SECRET_BYTES} bytes (openssl rand -base64 48)"
+        )));
+    }
+    let distinct: std::collections::HashSet<char> = secret.chars().collect();
+    if distinct.len() < MIN_SECRET_DISTINCT_CHARS {
+        return Err(ConfigError::WeakSecret(format!(
+            "it has fewer than {MIN_SECRET_DISTINCT_CHARS} different characters: use a \
+             generated key (openssl rand -base64 48)"
+        )));
+    }
+    Ok(Secret::new(secret))
 }
 
 #[cfg(test)]
@@ -164,22 +217,79 @@ mod tests {
         assert_eq!(config.auth.hash_cost, HashCost::OWASP);
     }
 
+    const STRONG: &str = "k3Jv9-QwZt_7hLmN2pXr8sYc4dFg6bHa0eUi1oTj5";
+    const ORIGIN: (&str, &str) = ("PUBLIC_ORIGIN", "https://app.example");
+
     #[test]
-    fn prod_refuses_missing_default_or_short_secrets() {
-        for vars in [
-            vec![("APP_ENV", "prod")],
-            vec![("APP_ENV", "prod"), ("JWT_SECRET", DEV_JWT_SECRET)],
-            vec![("APP_ENV", "prod"), ("JWT_SECRET", "short")],
-        ] {
-            assert!(
-                matches!(parse(&vars), Err(ConfigError::Insecure(_))),
-                "{vars:?}"
-            );
+    fn prod_refuses_a_missing_secret_and_any_profile_a_weak_one() {
+        assert!(matches!(
+            parse(&[("APP_ENV", "prod"), ORIGIN]),
+            Err(ConfigError::Insecure(_))
+        ));
+        for env in ["dev", "test", "prod"] {
+            for weak in [
+                PUBLISHED_DEV_SECRET,
+                "short",
+                &"x".repeat(48),
+                &"ab".repeat(24),
+            ] {
+                assert!(
+                    matches!(
+                        parse(&[("APP_ENV", env), ("JWT_SECRET", weak), ORIGIN]),
+                        Err(ConfigError::WeakSecret(_))
+                    ),
+                    "{env}: {weak}"
+                );
+            }
         }
-        let strong = "x".repeat(48);
-        let config = parse(&[("APP_ENV", "prod"), ("JWT_SECRET", &strong)]).unwrap();
+        let config = parse(&[("APP_ENV", "prod"), ("JWT_SECRET", STRONG), ORIGIN]).unwrap();
         assert!(config.auth.secure_cookies());
         assert_eq!(config.auth.hash_cost, HashCost::OWASP);
+        assert_eq!(config.jwt_secret.unwrap().expose(), STRONG);
+    }
+
+    #[test]
+    fn without_a_secret_dev_and_test_use_the_key_kept_in_the_database() {
+        for env in ["dev", "test"] {
+            assert!(parse(&[("APP_ENV", env)]).unwrap().jwt_secret.is_none());
+        }
+    }
+
+    #[test]
+    fn prod_needs_its_https_public_origin() {
+        let secret = ("JWT_SECRET", STRONG);
+        for origin in [None, Some("http://app.example")] {
+            let mut vars = vec![("APP_ENV", "prod"), secret];
+            vars.extend(origin.map(|origin| ("PUBLIC_ORIGIN", origin)));
+            let refused = parse(&vars).unwrap_err();
+            assert!(refused.to_string().contains("PUBLIC_ORIGIN"), "{refused}");
+        }
+    }
+
+    #[test]
+    fn the_refresh_grace_stays_shorter_than_an_access_token() {
+        for (access, grace) in [("900", "61"), ("10", "10"), ("5", "30")] {
+            let refused = parse(&[("ACCESS_TOKEN_TTL", access), ("REFRESH_GRACE", grace)]);
+            assert!(
+                matches!(
+                    refused,
+                    Err(ConfigError::Invalid {
+                        name: "REFRESH_GRACE",
+                        ..
+                    })
+                ),
+                "access {access}, grace {grace}"
+            );
+        }
+        let config = parse(&[("ACCESS_TOKEN_TTL", "2"), ("REFRESH_GRACE", "1")]).unwrap();
+        assert_eq!(config.auth.refresh_grace, Duration::from_secs(1));
+        // Unset, the default shrinks to fit a short access token.
+        let config = parse(&[("ACCESS_TOKEN_TTL", "4")]).unwrap();
+        assert_eq!(config.auth.refresh_grace, Duration::from_secs(2));
+        assert_eq!(
+            parse(&[]).unwrap().auth.refresh_grace,
+            Duration::from_secs(15)
+        );
     }
 
     #[test]

@@ -14,7 +14,9 @@ use app::ssr::cookies::AuthCookies;
 use app::ssr::coordination::CoordinationStore;
 use app::ssr::passwords::PasswordHasher;
 use app::ssr::revocations;
+use app::ssr::server_secrets::{self, Origin};
 use app::ssr::sessions::{RefreshSessions, SessionLifetimes};
+use app::ssr::settings::Secret;
 use app::ssr::state::AppState;
 use app::ssr::throttle::LoginThrottle;
 use app::ssr::tokens::{TokenIssuer, ACCESS_LEEWAY};
@@ -58,16 +60,36 @@ pub async fn build_state(
         &config.session_namespace,
     );
     revocations::follow(coordination.clone(), sessions.revoked().clone()).await;
+    let signing_key = signing_key(config, db).await?;
     Ok(AppState {
         sessions,
         throttle: LoginThrottle::new(coordination, settings.throttle),
-        tokens: Arc::new(TokenIssuer::new(&settings)),
+        tokens: Arc::new(TokenIssuer::new(&settings, &signing_key)),
         passwords: PasswordHasher::new(settings.hash_cost, settings.hash_concurrency)?,
         cookies: AuthCookies::new(settings.secure_cookies()),
         settings: Arc::new(settings),
         db: db.pool.clone(),
         leptos_options,
     })
+}
+
+/// `JWT_SECRET`, or else (`dev` and `test` only) the key generated at first start and kept in
+/// the database, saying which in the log.
+async fn signing_key(config: &Config, db: &Database) -> Result<Secret, StartupError> {
+    if let Some(secret) = &config.jwt_secret {
+        return Ok(secret.clone());
+    }
+    let (secret, origin) =
+        server_secrets::kept_secret(&db.pool, server_secrets::SIGNING_KEY).await?;
+    let how = match origin {
+        Origin::Generated => "generated a random one now",
+        Origin::Stored => "using the random one generated at first start",
+    };
+    tracing::warn!(
+        "JWT_SECRET is not set: {how}, kept in the database (table server_secrets), so restarts \
+         keep sessions. Set JWT_SECRET to choose the key; prod requires it."
+    );
+    Ok(secret)
 }
 
 /// The app's route list, generated once per process.

@@ -44,12 +44,13 @@ fn same_origin_path(next: &str) -> Option<String> {
 const PLACEHOLDER_ORIGIN: &str = "http://origin.invalid";
 
 /// `next` resolved against [`PLACEHOLDER_ORIGIN`] by a WHATWG URL parser, as path and query, if it
-/// stays on that origin. On the server the `url` crate parses it.
-#[cfg(not(all(target_arch = "wasm32", feature = "hydrate")))]
+/// stays on that origin and its *normalised* path is still a plain path: resolving drops dot
+/// segments, so `/.//evil.example` or `/a/..//evil.example` become `//evil.example`, which a
+/// browser reads as another host. Only the checked, normalised result is ever returned.
 fn resolve_same_origin(next: &str) -> Option<String> {
     let base = url::Url::parse(PLACEHOLDER_ORIGIN).ok()?;
     let resolved = base.join(next).ok()?;
-    if resolved.origin() != base.origin() {
+    if resolved.origin() != base.origin() || resolved.path().starts_with("//") {
         return None;
     }
     let mut path = resolved.path().to_owned();
@@ -58,18 +59,6 @@ fn resolve_same_origin(next: &str) -> Option<String> {
         path.push_str(query);
     }
     Some(path)
-}
-
-/// In the browser, the browser's own URL parser (the same WHATWG algorithm) resolves it: calling
-/// the `url` crate here would put it and its Unicode (IDNA) tables, about 60 KB, in the WASM.
-#[cfg(all(target_arch = "wasm32", feature = "hydrate"))]
-fn resolve_same_origin(next: &str) -> Option<String> {
-    let resolved = web_sys::Url::new_with_base(next, PLACEHOLDER_ORIGIN).ok()?;
-    if resolved.origin() != PLACEHOLDER_ORIGIN {
-        return None;
-    }
-    // `search` is empty or `?` + query, as on the server (which keeps a bare trailing `?`).
-    Some(resolved.pathname() + &resolved.search())
 }
 
 #[cfg(test)]
@@ -85,6 +74,11 @@ mod tests {
             "/\\evil.example",
             "\\\\evil.example",
             "/\t/evil.example",
+            "/.//evil.example",
+            "/a/..//evil.example",
+            "/%2e//evil.example",
+            "/%2E%2E//evil.example",
+            "/./\\evil.example",
             "javascript:alert(1)",
             "evil.example",
             "",
@@ -92,6 +86,12 @@ mod tests {
             assert_eq!(safe_next(Some(hostile)), DEFAULT_AFTER_LOGIN, "{hostile:?}");
         }
         assert_eq!(safe_next(None), DEFAULT_AFTER_LOGIN);
+    }
+
+    #[test]
+    fn the_normalised_path_is_what_is_returned() {
+        assert_eq!(safe_next(Some("/a/../admin")), "/admin");
+        assert_eq!(safe_next(Some("/./dashboard?x=1")), "/dashboard?x=1");
     }
 
     #[test]

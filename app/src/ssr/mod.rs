@@ -7,7 +7,8 @@
 //! [`refresh`] and [`sessions`] (refresh sessions: rotation, revocation, logins),
 //! [`revocations`] (what page guards refuse), [`throttle`], [`passwords`] (Argon2 on its own
 //! threads), and the plumbing under them: [`coordination`] (state every instance shares),
-//! [`errors`] (failures as the user sees them), [`clock`], [`random`].
+//! [`errors`] (failures as the user sees them), [`clock`], [`random`], [`server_secrets`] (the
+//! signing key made at first start when none is configured).
 
 pub mod audit;
 pub mod clock;
@@ -20,6 +21,7 @@ pub mod passwords;
 pub mod random;
 pub mod refresh;
 pub mod revocations;
+pub mod server_secrets;
 pub mod sessions;
 pub mod settings;
 pub mod state;

@@ -76,7 +76,6 @@ pub struct AuthSettings {
     pub refresh_idle_ttl: Duration,
     /// How long the previous refresh credential stays usable after a rotation (concurrent tabs).
     pub refresh_grace: Duration,
-    pub jwt_secret: Secret,
     pub issuer: String,
     pub audience: String,
     /// The site's own origin (`https://example.com`), for the cross-site request check. When
@@ -117,15 +116,14 @@ impl AuthSettings {
         self.env != AppEnv::Dev
     }
 
-    /// Settings for tests and examples: short secret-free defaults that are fine off `prod`.
-    pub fn for_env(env: AppEnv, jwt_secret: Secret) -> Self {
+    /// The defaults of a profile (the signing key is not a setting here: see `TokenIssuer::new`).
+    pub fn for_env(env: AppEnv) -> Self {
         Self {
             env,
             access_ttl: Duration::from_secs(15 * 60),
             refresh_ttl: Duration::from_secs(30 * 24 * 3600),
             refresh_idle_ttl: Duration::from_secs(14 * 24 * 3600),
             refresh_grace: Duration::from_secs(15),
-            jwt_secret,
             issuer: crate::product::SLUG.to_owned(),
             audience: crate::product::SLUG.to_owned(),
             public_origin: None,

@@ -3,7 +3,7 @@
 
 use super::clock::unix_now;
 use super::random::random_token;
-use super::settings::AuthSettings;
+use super::settings::{AuthSettings, Secret};
 use crate::auth::{Role, Viewer};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
@@ -71,8 +71,10 @@ pub struct TokenIssuer {
 }
 
 impl TokenIssuer {
-    pub fn new(settings: &AuthSettings) -> Self {
-        let secret = settings.jwt_secret.expose().as_bytes();
+    /// An issuer signing and verifying with `secret` (HS256), under the settings' lifetime,
+    /// issuer and audience.
+    pub fn new(settings: &AuthSettings, secret: &Secret) -> Self {
+        let secret = secret.expose().as_bytes();
         let mut validation = Validation::new(Algorithm::HS256);
         validation.algorithms = vec![Algorithm::HS256];
         validation.leeway = LEEWAY_SECS;
@@ -144,14 +146,14 @@ impl TokenIssuer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ssr::settings::{AppEnv, Secret};
+    use crate::ssr::settings::AppEnv;
     use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 
     fn issuer() -> TokenIssuer {
-        TokenIssuer::new(&AuthSettings::for_env(
-            AppEnv::Test,
-            Secret::new("a-test-secret-that-is-long-enough-for-hs256"),
-        ))
+        TokenIssuer::new(
+            &AuthSettings::for_env(AppEnv::Test),
+            &Secret::new("a-test-secret-that-is-long-enough-for-hs256"),
+        )
     }
 
     fn viewer() -> Viewer {
@@ -175,10 +177,10 @@ mod tests {
 
     #[test]
     fn a_token_signed_with_another_key_is_refused() {
-        let other = TokenIssuer::new(&AuthSettings::for_env(
-            AppEnv::Test,
-            Secret::new("another-secret-that-is-long-enough-for-hs256"),
-        ));
+        let other = TokenIssuer::new(
+            &AuthSettings::for_env(AppEnv::Test),
+            &Secret::new("another-secret-that-is-long-enough-for-hs256"),
+        );
         let (token, _) = other.issue(&viewer(), "f", 0);
         assert_eq!(issuer().verify(&token), Err(TokenError::Invalid));
     }

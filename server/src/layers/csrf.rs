@@ -37,7 +37,7 @@ pub fn is_same_origin(settings: &AuthSettings, headers: &HeaderMap) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use app::ssr::settings::{AppEnv, Secret};
+    use app::ssr::settings::AppEnv;
     use http::HeaderValue;
 
     fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
@@ -49,7 +49,7 @@ mod tests {
     }
 
     fn settings(public_origin: Option<&str>) -> AuthSettings {
-        let mut settings = AuthSettings::for_env(AppEnv::Test, Secret::new("s"));
+        let mut settings = AuthSettings::for_env(AppEnv::Test);
         settings.public_origin = public_origin.map(str::to_owned);
         settings
     }

@@ -192,6 +192,9 @@ async fn open_redirects_through_next_fall_back_to_the_dashboard() {
         "//evil.example/x",
         "/\\evil.example",
         "javascript:alert(1)",
+        "/.//evil.example",
+        "/a/..//evil.example",
+        "/%2e//evil.example",
     ] {
         let response = app
             .browser()
@@ -207,6 +210,12 @@ async fn open_redirects_through_next_fall_back_to_the_dashboard() {
             .await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER, "{hostile}");
         assert_eq!(location(&response), "/dashboard", "{hostile}");
+
+        // The sign-in page hands the page script the same checked destination.
+        let query: String = url::form_urlencoded::byte_serialize(hostile.as_bytes()).collect();
+        let page = app.browser().get(&format!("/login?next={query}")).await;
+        let html = page.text().await.unwrap();
+        assert!(html.contains(r#"data-enhance="/dashboard""#), "{hostile}");
     }
 }
 

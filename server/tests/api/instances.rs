@@ -213,3 +213,56 @@ async fn logout_reaches_the_other_instance(pair: Pair) {
     );
     assert!(refused, "the other instance still served the page");
 }
+
+/// Without `JWT_SECRET` (`dev`, `test`), the signing key is made at first start and kept in the
+/// database: instances sharing it, and a restarted one, accept each other's tokens, and the key
+/// is nobody's published constant.
+#[tokio::test]
+async fn without_jwt_secret_the_key_is_random_and_kept_with_the_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let database_url = fresh_database_url(dir.path()).await;
+    let vars = [("APP_ENV", "test"), ("DATABASE_URL", database_url.as_str())];
+    let first = ServerProcess::start(&vars).await;
+    let second = ServerProcess::start(&vars).await;
+
+    let on_first = Browser::new(&first.address);
+    assert_eq!(
+        on_first
+            .post_register("ada@example.com", PASSWORD)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let access = on_first.cookie(ACCESS_COOKIE).unwrap();
+    let on_second = Browser::new(&second.address);
+    on_second.set_cookie(ACCESS_COOKIE, &access);
+    assert_eq!(
+        on_second.post_me().await.status(),
+        StatusCode::OK,
+        "one key for both"
+    );
+
+    // A token signed with the value earlier versions published is refused.
+    let published = "dev-only-secret-change-me-dev-only-secret-change-me";
+    let forged = sign(&claims_in(&access), published, "at+jwt");
+    let forger = Browser::new(&second.address);
+    forger.set_cookie(ACCESS_COOKIE, &forged);
+    assert_eq!(forger.post_me().await.status(), StatusCode::UNAUTHORIZED);
+
+    // Restarted, the app still accepts the token it signed before.
+    drop(first);
+    drop(second);
+    let restarted = ServerProcess::start(&vars).await;
+    let after_restart = Browser::new(&restarted.address);
+    after_restart.set_cookie(ACCESS_COOKIE, &access);
+    assert_eq!(after_restart.post_me().await.status(), StatusCode::OK);
+
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&database_url).await.unwrap();
+    let keys: Vec<String> = sqlx::query_scalar("SELECT value FROM server_secrets")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert_eq!(keys.len(), 1, "one key, made once");
+    assert!(keys[0].len() >= 43, "256 random bits");
+}
