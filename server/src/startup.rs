@@ -8,6 +8,7 @@ use crate::error::StartupError;
 use crate::layers::auth::auth_layer;
 use crate::layers::caching::{cache_control, CachePolicy};
 use crate::layers::compression::{bundle_compression, Bundle};
+use crate::layers::security_headers::{security_headers, set_page_policy, Transport};
 use crate::probes;
 use app::pages::declared_policy;
 use app::ssr::cookies::AuthCookies;
@@ -119,6 +120,9 @@ pub fn router(state: AppState) -> Router {
     let shell_options = state.leptos_options.clone();
     let bundle = Bundle::new(&state.leptos_options);
     let caching = CachePolicy::new(&state.leptos_options);
+    let transport = Transport {
+        https_only: state.settings.secure_cookies(),
+    };
     bundle.prepare_in_background();
     Router::new()
         .route("/healthz", get(probes::health))
@@ -126,13 +130,20 @@ pub fn router(state: AppState) -> Router {
         .leptos_routes_with_context(
             &state,
             routes,
-            move || provide_context(context_state.clone()),
+            move || {
+                provide_context(context_state.clone());
+                set_page_policy();
+            },
             move || shell(shell_options.clone()),
         )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(set_page_policy, shell))
         .layer(middleware::from_fn_with_state(state.clone(), auth_layer))
         .layer(middleware::from_fn_with_state(bundle, bundle_compression))
         .layer(middleware::from_fn_with_state(caching, cache_control))
+        .layer(middleware::from_fn_with_state(transport, security_headers))
         .with_state(state)
 }
 

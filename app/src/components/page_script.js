@@ -14,6 +14,8 @@ if (loader && document.querySelector('leptos-island')) {
   for (const inert of loader.content.children) {
     const live = document.createElement(inert.localName);
     for (const { name, value } of inert.attributes) live.setAttribute(name, value);
+    // The page's Content-Security-Policy runs inline scripts only with the page's nonce.
+    if (inert.nonce) live.nonce = inert.nonce;
     live.textContent = inert.textContent;
     document.head.append(live);
   }

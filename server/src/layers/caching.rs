@@ -9,14 +9,16 @@
 //!   or after sign-out.
 //! - Other static files (the favicon): kept for a day.
 //!
-//! An answer that already names its caching keeps it. Bundle answers also say that they vary
+//! An answer that sets a cookie is never stored, whatever it is: a page that refreshed the
+//! visitor's tokens on the way carries their new refresh cookie, and a shared cache must not hand
+//! it to the next visitor. Any other answer that already names its caching keeps it. Bundle answers also say that they vary
 //! with `Accept-Encoding` (the file service picks a precompressed copy by it), so a shared cache
 //! never hands a brotli body to a client that asked for gzip.
 
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
-use http::header::{CACHE_CONTROL, CONTENT_TYPE, VARY};
+use http::header::{CACHE_CONTROL, CONTENT_TYPE, SET_COOKIE, VARY};
 use http::HeaderValue;
 use leptos::prelude::LeptosOptions;
 use std::sync::Arc;
@@ -38,6 +40,17 @@ impl CachePolicy {
         Self {
             bundle_prefix: format!("/{}/", options.site_pkg_dir).into(),
             hashed_names: options.hash_files,
+        }
+    }
+
+    /// The `Cache-Control` to set on this answer, if it should change.
+    fn decide(&self, path: &str, response: &Response) -> Option<HeaderValue> {
+        if response.headers().contains_key(SET_COOKIE) {
+            Some(NEVER)
+        } else if response.headers().contains_key(CACHE_CONTROL) {
+            None
+        } else {
+            Some(self.for_answer(path, response))
         }
     }
 
@@ -68,8 +81,7 @@ pub async fn cache_control(
 ) -> Response {
     let path = request.uri().path().to_owned();
     let mut response = next.run(request).await;
-    if !response.headers().contains_key(CACHE_CONTROL) {
-        let value = policy.for_answer(&path, &response);
+    if let Some(value) = policy.decide(&path, &response) {
         response.headers_mut().insert(CACHE_CONTROL, value);
     }
     if path.starts_with(&*policy.bundle_prefix) {
@@ -98,6 +110,16 @@ mod tests {
         let value = HeaderValue::from_str(content_type).unwrap();
         response.headers_mut().insert(CONTENT_TYPE, value);
         response
+    }
+
+    #[test]
+    fn an_answer_that_sets_a_cookie_is_never_stored_whatever_it_said() {
+        let mut page = answer(StatusCode::OK, "text/plain");
+        page.headers_mut().insert(CACHE_CONTROL, ONE_DAY);
+        assert_eq!(policy(true).decide("/robots.txt", &page), None);
+        page.headers_mut()
+            .insert(SET_COOKIE, HeaderValue::from_static("refresh_token=x"));
+        assert_eq!(policy(true).decide("/robots.txt", &page), Some(NEVER));
     }
 
     #[test]

@@ -12,6 +12,7 @@ mod coordination;
 mod cross_site;
 mod devices;
 mod guards;
+mod headers;
 mod input;
 mod instances;
 mod lifecycle;
