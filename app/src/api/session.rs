@@ -73,7 +73,7 @@ pub async fn login(
         email: &email,
         ip: client.ip.as_deref(),
     };
-    if let Some(wait) = state.throttle.blocked_for(&attempt).await? {
+    if let Some(wait) = state.throttle.admit(&attempt).await? {
         audit::record(&state.db, Event::new(EventKind::SignInThrottled, client));
         // Round up: retrying after the advertised wait must succeed.
         return Err(AppError::too_many_requests(wait.as_secs() + 1));

@@ -1,11 +1,12 @@
 //! Login throttling, per account and per IP address, in the shared store so that it holds across
 //! instances.
 //!
-//! Only failures count. Once an account has `account_failures` failures within the window it is
-//! blocked for `first_block`; each further failure (after the block ends) doubles the block, up
-//! to the window. An address gets the same treatment at a higher bound, so one person guessing
-//! across many accounts is slowed while a whole office behind one NAT is not locked out by a few
-//! typos. A success clears the account's count. Everything expires by itself.
+//! An account counts every attempt from the moment it is admitted (see [`LoginThrottle::admit`]);
+//! a success clears the count. The attempt that reaches `account_failures` within the window
+//! blocks the account for `first_block`; each further attempt (after the block ends) doubles the
+//! block, up to the window. An address counts only failures, at a higher bound, so one person
+//! guessing across many accounts is slowed while a whole office behind one NAT is not locked out
+//! by a few typos. Everything expires by itself.
 
 use super::coordination::{CoordinationStore, StoreError};
 use super::input::Email;
@@ -32,8 +33,40 @@ impl LoginThrottle {
         Self { store, limits }
     }
 
+    /// Whether this attempt may have its password checked, or how long it must wait first.
+    ///
+    /// A blocked account or address waits. Otherwise the attempt is counted against the account
+    /// *before* its password is checked, so a burst of parallel guesses cannot all slip past a
+    /// check made before any of them failed: the attempt that reaches the limit sets the block
+    /// itself (atomically, so exactly one attempt per round holds the last slot) and is checked;
+    /// every other attempt of the burst waits. A success lifts the block again.
+    pub async fn admit(&self, attempt: &Attempt<'_>) -> Result<Option<Duration>, StoreError> {
+        if let Some(wait) = self.blocked_for(attempt).await? {
+            return Ok(Some(wait));
+        }
+        let account = Subject::Account(account_hash(attempt.email));
+        let limit = self.limits.account_failures;
+        let attempts = self
+            .store
+            .increment(&account.count_key(), self.limits.window)
+            .await?;
+        if attempts < limit {
+            return Ok(None);
+        }
+        let block = block_after(&self.limits, attempts - limit);
+        let taken = self
+            .store
+            .insert_if_absent(&account.block_key(), "1", block)
+            .await?;
+        if taken.is_none() {
+            return Ok(None);
+        }
+        let remaining = self.store.remaining(&account.block_key()).await?;
+        Ok(Some(remaining.unwrap_or(block)))
+    }
+
     /// How long this attempt must wait, if the account or the address is blocked.
-    pub async fn blocked_for(&self, attempt: &Attempt<'_>) -> Result<Option<Duration>, StoreError> {
+    async fn blocked_for(&self, attempt: &Attempt<'_>) -> Result<Option<Duration>, StoreError> {
         let mut longest = None;
         for subject in subjects(attempt) {
             let remaining = self.store.remaining(&subject.block_key()).await?;
@@ -42,30 +75,28 @@ impl LoginThrottle {
         Ok(longest)
     }
 
-    /// Counts a failed attempt, blocking the account or address once over its limit.
+    /// Counts a failed attempt against the address (the account counted it when admitting it),
+    /// blocking the address once over its limit.
     pub async fn failed(&self, attempt: &Attempt<'_>) -> Result<(), StoreError> {
-        for subject in subjects(attempt) {
-            let failures = self
-                .store
-                .increment(&subject.count_key(), self.limits.window)
-                .await?;
-            let limit = match subject {
-                Subject::Account(_) => self.limits.account_failures,
-                Subject::Address(_) => self.limits.address_failures,
-            };
-            if failures >= limit {
-                let block = block_after(&self.limits, failures - limit);
-                self.store.put(&subject.block_key(), "1", block).await?;
-            }
+        let Some(ip) = attempt.ip else { return Ok(()) };
+        let address = Subject::Address(ip.to_owned());
+        let failures = self
+            .store
+            .increment(&address.count_key(), self.limits.window)
+            .await?;
+        if failures >= self.limits.address_failures {
+            let block = block_after(&self.limits, failures - self.limits.address_failures);
+            self.store.put(&address.block_key(), "1", block).await?;
         }
         Ok(())
     }
 
-    /// A successful sign-in clears the account's failures (the address keeps its count).
+    /// A successful sign-in clears the account's count and lifts its block (the address keeps
+    /// its count).
     pub async fn succeeded(&self, email: &Email) -> Result<(), StoreError> {
-        self.store
-            .delete(&Subject::Account(account_hash(email)).count_key())
-            .await
+        let account = Subject::Account(account_hash(email));
+        self.store.delete(&account.count_key()).await?;
+        self.store.delete(&account.block_key()).await
     }
 }
 

@@ -106,6 +106,40 @@ async fn repeated_wrong_passwords_block_the_account_with_429_and_retry_after() {
     assert_audit_has(&app, "sign_in_throttled").await;
 }
 
+/// Twenty wrong guesses sent at once, released together: only as many as the account's limit
+/// have their password checked (401); the others are refused unchecked (429), because each
+/// attempt is counted before its check, not after it fails.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_parallel_burst_of_guesses_gets_no_more_checks_than_the_limit() {
+    let app = TestApp::spawn_with(&[
+        ("LOGIN_MAX_FAILURES", "5"),
+        // Room in the hashing queue for the whole burst: nothing is shed with 503.
+        ("PASSWORD_HASH_CONCURRENCY", "8"),
+    ])
+    .await;
+    app.create_user("ada@example.com", Role::User).await;
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(20));
+    let guesses: Vec<_> = (0..20)
+        .map(|n| {
+            let (browser, barrier) = (app.browser(), barrier.clone());
+            tokio::spawn(async move {
+                barrier.wait().await;
+                let guess = format!("wrong password {n}");
+                browser
+                    .post_login("ada@example.com", &guess, None)
+                    .await
+                    .status()
+            })
+        })
+        .collect();
+    let mut statuses = std::collections::BTreeMap::new();
+    for guess in guesses {
+        *statuses.entry(guess.await.unwrap().as_u16()).or_insert(0) += 1;
+    }
+    assert_eq!(statuses.get(&401), Some(&5), "{statuses:?}");
+    assert_eq!(statuses.get(&429), Some(&15), "{statuses:?}");
+}
+
 #[tokio::test]
 async fn a_full_hashing_queue_sheds_sign_ins_with_503_and_a_spread_out_retry_after() {
     let app = TestApp::spawn().await;
