@@ -1,7 +1,9 @@
 //! Configuration from the environment (and `.env`), parsed once into one typed value.
 //! `.env.example` documents every variable.
 
+use app::ssr::client_address::TrustedProxies;
 use app::ssr::settings::{AppEnv, AuthSettings, Secret, ThrottleLimits};
+use http::HeaderName;
 use std::env;
 use std::time::Duration;
 
@@ -143,6 +145,7 @@ impl Config {
             window: seconds("LOGIN_FAILURE_WINDOW", limits.window)?,
             first_block: seconds("LOGIN_BLOCK", limits.first_block)?,
         };
+        auth.trusted_proxies = trusted_proxies(&lookup)?;
         auth.bench_routes = lookup("BENCH_ROUTES").is_some_and(|value| value == "1");
         auth.public_origin = public_origin;
         auth.hash_concurrency = hash_concurrency;
@@ -166,6 +169,27 @@ impl Config {
             auth,
         })
     }
+}
+
+/// `TRUSTED_PROXY_HOPS` (how many proxies append to the forwarding header; default 0, which
+/// ignores it) and `CLIENT_IP_HEADER` (default `X-Forwarded-For`).
+fn trusted_proxies(
+    lookup: &impl Fn(&str) -> Option<String>,
+) -> Result<TrustedProxies, ConfigError> {
+    let mut proxies = TrustedProxies::default();
+    if let Some(value) = lookup("TRUSTED_PROXY_HOPS") {
+        proxies.hops = value.trim().parse().map_err(|_| ConfigError::Invalid {
+            name: "TRUSTED_PROXY_HOPS",
+            reason: format!("expected how many proxies are in front (0, 1, 2…), got {value:?}"),
+        })?;
+    }
+    if let Some(value) = lookup("CLIENT_IP_HEADER") {
+        proxies.header = HeaderName::try_from(value.trim()).map_err(|_| ConfigError::Invalid {
+            name: "CLIENT_IP_HEADER",
+            reason: format!("{value:?} is not a header name"),
+        })?;
+    }
+    Ok(proxies)
 }
 
 /// `JWT_SECRET` if it could be a generated key: long, not the published development value, not
@@ -300,6 +324,25 @@ mod tests {
         let config = parse(&[("ACCESS_TOKEN_TTL", "5"), ("REFRESH_TOKEN_TTL", "60")]).unwrap();
         assert_eq!(config.auth.access_ttl, Duration::from_secs(5));
         assert_eq!(config.auth.refresh_idle_ttl, Duration::from_secs(60));
+    }
+
+    #[test]
+    fn trusted_proxies_are_off_unless_configured() {
+        let proxies = parse(&[]).unwrap().auth.trusted_proxies;
+        assert_eq!(
+            (proxies.header.as_str(), proxies.hops),
+            ("x-forwarded-for", 0)
+        );
+        let proxies = parse(&[
+            ("TRUSTED_PROXY_HOPS", "2"),
+            ("CLIENT_IP_HEADER", "X-Real-IP"),
+        ])
+        .unwrap()
+        .auth
+        .trusted_proxies;
+        assert_eq!((proxies.header.as_str(), proxies.hops), ("x-real-ip", 2));
+        assert!(parse(&[("TRUSTED_PROXY_HOPS", "-1")]).is_err());
+        assert!(parse(&[("CLIENT_IP_HEADER", "not a header")]).is_err());
     }
 
     #[test]

@@ -85,15 +85,23 @@ pub fn client_info() -> ClientInfo {
         .unwrap_or_default()
 }
 
+/// The client's address as the auth layer worked it out (behind trusted proxies, the one they
+/// forwarded; see `client_address`), put in the request for everything after it.
+#[derive(Clone, Copy, Debug)]
+pub struct ClientAddress(pub std::net::IpAddr);
+
 /// [`client_info`] for code that holds the request itself (the auth layer).
 pub fn client_info_of(headers: &http::HeaderMap, extensions: &http::Extensions) -> ClientInfo {
     let user_agent = headers
         .get(USER_AGENT)
         .and_then(|value| value.to_str().ok())
         .map(|value| value.chars().take(256).collect());
-    let ip = extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(address)| address.ip().to_string());
+    let ip = match extensions.get::<ClientAddress>() {
+        Some(ClientAddress(address)) => Some(address.to_string()),
+        None => extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(address)| address.ip().to_string()),
+    };
     ClientInfo { user_agent, ip }
 }
 

@@ -6,11 +6,13 @@
 //! and [`audit`] (tables), then the auth engine: [`tokens`] (access JWTs), [`cookies`],
 //! [`refresh`] and [`sessions`] (refresh sessions: rotation, revocation, logins),
 //! [`revocations`] (what page guards refuse), [`throttle`], [`passwords`] (Argon2 on its own
-//! threads), and the plumbing under them: [`coordination`] (state every instance shares),
+//! threads), [`client_address`] (who is asking, behind proxies), and the plumbing under them:
+//! [`coordination`] (state every instance shares),
 //! [`errors`] (failures as the user sees them), [`clock`], [`random`], [`server_secrets`] (the
 //! signing key made at first start when none is configured).
 
 pub mod audit;
+pub mod client_address;
 pub mod clock;
 pub mod context;
 pub mod cookies;

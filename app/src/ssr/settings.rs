@@ -1,6 +1,7 @@
 //! The settings the auth core needs, already parsed and checked (the server binary reads them
 //! from the environment).
 
+use super::client_address::TrustedProxies;
 use std::fmt;
 use std::time::Duration;
 
@@ -85,6 +86,8 @@ pub struct AuthSettings {
     /// How many password hashes may run at once (each takes ~19 MiB and a core for a while).
     pub hash_concurrency: usize,
     pub throttle: ThrottleLimits,
+    /// The proxies in front of the app, whose forwarding header names the client.
+    pub trusted_proxies: TrustedProxies,
     /// Serve the benchmark pages under `/bench` (`BENCH_ROUTES=1`); off by default.
     pub bench_routes: bool,
 }
@@ -134,6 +137,7 @@ impl AuthSettings {
             },
             hash_concurrency: 2,
             throttle: ThrottleLimits::DEFAULT,
+            trusted_proxies: TrustedProxies::default(),
             bench_routes: false,
         }
     }

@@ -8,6 +8,7 @@
 //! guessing across many accounts is slowed while a whole office behind one NAT is not locked out
 //! by a few typos. Everything expires by itself.
 
+use super::client_address::throttle_group;
 use super::coordination::{CoordinationStore, StoreError};
 use super::input::Email;
 use super::settings::ThrottleLimits;
@@ -79,7 +80,7 @@ impl LoginThrottle {
     /// blocking the address once over its limit.
     pub async fn failed(&self, attempt: &Attempt<'_>) -> Result<(), StoreError> {
         let Some(ip) = attempt.ip else { return Ok(()) };
-        let address = Subject::Address(ip.to_owned());
+        let address = Subject::address(ip);
         let failures = self
             .store
             .increment(&address.count_key(), self.limits.window)
@@ -115,6 +116,11 @@ enum Subject {
 }
 
 impl Subject {
+    /// The address's throttle group (its /64 for IPv6; see `client_address`).
+    fn address(ip: &str) -> Subject {
+        Subject::Address(ip.parse().map_or_else(|_| ip.to_owned(), throttle_group))
+    }
+
     fn count_key(&self) -> String {
         match self {
             Subject::Account(hash) => format!("login-failures:account:{hash}"),
@@ -133,7 +139,7 @@ impl Subject {
 fn subjects(attempt: &Attempt<'_>) -> Vec<Subject> {
     let mut subjects = vec![Subject::Account(account_hash(attempt.email))];
     if let Some(ip) = attempt.ip {
-        subjects.push(Subject::Address(ip.to_owned()));
+        subjects.push(Subject::address(ip));
     }
     subjects
 }

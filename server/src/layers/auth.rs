@@ -20,19 +20,21 @@ use app::bench::is_bench_path;
 use app::error::{AppError, ErrorCode};
 use app::pages::page_policy;
 use app::ssr::audit::{self, Event, EventKind};
-use app::ssr::context::{client_info_of, RequestAuth};
+use app::ssr::client_address::client_address;
+use app::ssr::context::{client_info_of, ClientAddress, RequestAuth};
 use app::ssr::coordination::StoreError;
 use app::ssr::refresh::rotate;
 use app::ssr::sessions::ClientInfo;
 use app::ssr::state::AppState;
 use app::ssr::tokens::AccessClaims;
 use axum::body::{to_bytes, Body};
-use axum::extract::{Request, State};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use http::header::{CONTENT_LENGTH, SET_COOKIE};
 use http::{Extensions, HeaderMap, HeaderValue, StatusCode};
 use server_fn::ServerFn;
+use std::net::SocketAddr;
 
 /// The largest request body any `/api` function accepts; our forms are far smaller.
 pub const MAX_API_BODY_BYTES: usize = 64 * 1024;
@@ -41,8 +43,20 @@ pub const MAX_API_BODY_BYTES: usize = 64 * 1024;
 /// spend it twice.
 const HANDLES_REFRESH_ITSELF: &[&str] = &[Login::PATH, Register::PATH, Refresh::PATH, Logout::PATH];
 
-pub async fn auth_layer(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn auth_layer(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let path = request.uri().path().to_owned();
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(address)| address.ip());
+    let proxies = &state.settings.trusted_proxies;
+    if let Some(address) = client_address(request.headers(), peer, proxies) {
+        request.extensions_mut().insert(ClientAddress(address));
+    }
     let is_api = path.starts_with("/api/");
 
     if csrf::is_state_changing(request.method())

@@ -184,6 +184,65 @@ async fn failures_across_many_accounts_block_the_address_at_its_own_limit() {
     assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
 }
 
+/// A wrong sign-in forwarded by a proxy as coming from `client` (header `X-Forwarded-For`).
+async fn guess_from(app: &TestApp, client: &str, email: &str) -> StatusCode {
+    let form = [("email", email), ("password", "wrong password")];
+    let request = app.browser().same_origin_post("/api/login").form(&form);
+    let response = app
+        .browser()
+        .send(request.header("x-forwarded-for", client))
+        .await;
+    response.status()
+}
+
+/// Behind one trusted proxy, each client is throttled by its own address (all connections come
+/// from the proxy), IPv6 clients by their /64; without the setting the header is not believed.
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_client_is_throttled_by_its_own_address() {
+    let app = TestApp::spawn_with(&[
+        ("LOGIN_MAX_FAILURES_PER_IP", "3"),
+        ("TRUSTED_PROXY_HOPS", "1"),
+    ])
+    .await;
+    for n in 0..3 {
+        let email = format!("g{n}@example.com");
+        let guess = guess_from(&app, "198.51.100.1, 203.0.113.1", &email).await;
+        assert_eq!(guess, StatusCode::UNAUTHORIZED);
+    }
+    // The guesser's address is blocked, whatever it writes in front of the proxy's entry.
+    let blocked = guess_from(&app, "192.0.2.50, 203.0.113.1", "x@example.com").await;
+    assert_eq!(blocked, StatusCode::TOO_MANY_REQUESTS);
+    // Another client through the same proxy is not.
+    let other = guess_from(&app, "203.0.113.2", "y@example.com").await;
+    assert_eq!(other, StatusCode::UNAUTHORIZED);
+
+    for n in 0..3 {
+        let client = format!("2001:db8:1:2::{n}");
+        let guess = guess_from(&app, &client, &format!("v6-{n}@example.com")).await;
+        assert_eq!(guess, StatusCode::UNAUTHORIZED);
+    }
+    let same_64 = guess_from(&app, "2001:db8:1:2:ffff:ffff:ffff:ffff", "z@example.com").await;
+    assert_eq!(
+        same_64,
+        StatusCode::TOO_MANY_REQUESTS,
+        "one /64, one subscriber"
+    );
+    let next_64 = guess_from(&app, "2001:db8:1:3::1", "z@example.com").await;
+    assert_eq!(next_64, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn without_trusted_proxies_a_forwarded_address_does_not_escape_the_throttle() {
+    let app = TestApp::spawn_with(&[("LOGIN_MAX_FAILURES_PER_IP", "3")]).await;
+    for n in 0..3 {
+        let client = format!("203.0.113.{n}");
+        let guess = guess_from(&app, &client, &format!("g{n}@example.com")).await;
+        assert_eq!(guess, StatusCode::UNAUTHORIZED);
+    }
+    let another_disguise = guess_from(&app, "203.0.113.99", "x@example.com").await;
+    assert_eq!(another_disguise, StatusCode::TOO_MANY_REQUESTS);
+}
+
 #[tokio::test]
 async fn the_audit_log_records_sign_ins_and_is_for_administrators_only() {
     let app = TestApp::spawn().await;
