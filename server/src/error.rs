@@ -14,6 +14,13 @@ pub enum StartupError {
     SessionStore(String),
     #[error("redis: {0}")]
     Redis(String),
+    /// Redis may evict keys: revocations and rotation claims could vanish.
+    #[error(
+        "redis: maxmemory-policy is {0}, which may evict session keys (revocations, rotation \
+         claims, blocks); set it to noeviction (CONFIG SET maxmemory-policy noeviction, or the \
+         service's parameter group)"
+    )]
+    RedisEviction(String),
     #[error("password hasher: {0}")]
     Hasher(#[from] app::ssr::passwords::HashError),
     /// A route of the app has no row in `app::pages::PAGES`: it would have no policy.

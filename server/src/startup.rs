@@ -17,7 +17,7 @@ use app::ssr::passwords::PasswordHasher;
 use app::ssr::revocations;
 use app::ssr::server_secrets::{self, Origin};
 use app::ssr::sessions::{RefreshSessions, SessionLifetimes};
-use app::ssr::settings::Secret;
+use app::ssr::settings::{AppEnv, Secret};
 use app::ssr::state::AppState;
 use app::ssr::throttle::LoginThrottle;
 use app::ssr::tokens::{TokenIssuer, ACCESS_LEEWAY};
@@ -41,6 +41,7 @@ pub async fn build_state(
     let (store, coordination): (_, Arc<dyn CoordinationStore>) = match &config.redis_url {
         Some(url) => {
             let pool = redis::connect(url, config.redis_pool_size).await?;
+            redis::check_eviction_policy(&pool, settings.env == AppEnv::Prod).await?;
             let coordination = RedisCoordination::new(pool.clone(), &config.session_namespace);
             (redis::session_store(pool), Arc::new(coordination))
         }

@@ -52,6 +52,20 @@ pub async fn fresh_database_url(dir: &std::path::Path) -> String {
     }
 }
 
+/// Builds (without running) the app configured by `vars`, its site under `dir`.
+pub async fn build_application(
+    vars: &HashMap<String, String>,
+    dir: &std::path::Path,
+) -> Result<Application, server::error::StartupError> {
+    let config = Config::from_lookup(|name| vars.get(name).cloned()).expect("config");
+    let options = LeptosOptions::builder()
+        .output_name(app::product::SLUG)
+        .site_root(dir.join("site").to_string_lossy().as_ref())
+        .site_pkg_dir("pkg")
+        .build();
+    Application::build(config, options, "127.0.0.1:0".parse().unwrap()).await
+}
+
 impl TestApp {
     /// Starts the app with `APP_ENV=test` plus `overrides`.
     pub async fn spawn_with(overrides: &[(&str, &str)]) -> TestApp {
@@ -72,13 +86,7 @@ impl TestApp {
         for (key, value) in overrides {
             vars.insert(key.to_string(), value.to_string());
         }
-        let config = Config::from_lookup(|name| vars.get(name).cloned()).expect("config");
-        let options = LeptosOptions::builder()
-            .output_name(app::product::SLUG)
-            .site_root(dir.path().join("site").to_string_lossy().as_ref())
-            .site_pkg_dir("pkg")
-            .build();
-        let application = Application::build(config, options, "127.0.0.1:0".parse().unwrap())
+        let application = build_application(&vars, dir.path())
             .await
             .expect("app starts");
         let address = format!("http://{}", application.local_addr());

@@ -91,3 +91,47 @@ async fn after_redis_restarts_the_app_recovers_by_itself() {
         "sign-in works again within seconds of Redis coming back"
     );
 }
+
+fn redis_cli(port: u16, args: &[&str]) {
+    let status = std::process::Command::new("redis-cli")
+        .args(["-p", &port.to_string()])
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("redis-cli is installed with redis-server");
+    assert!(status.success());
+}
+
+/// A Redis that may evict keys would silently drop revocations and rotation claims: `prod`
+/// refuses to start on one, naming the policy, and starts once it is `noeviction`.
+#[tokio::test]
+async fn prod_refuses_a_redis_that_may_evict_session_keys() {
+    let redis = RedisProcess::start().await;
+    redis_cli(
+        redis.port,
+        &["CONFIG", "SET", "maxmemory-policy", "volatile-lru"],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let vars: std::collections::HashMap<String, String> = [
+        ("APP_ENV", "prod".to_owned()),
+        ("JWT_SECRET", JWT_SECRET.to_owned()),
+        ("PUBLIC_ORIGIN", "https://app.example".to_owned()),
+        ("DATABASE_URL", fresh_database_url(dir.path()).await),
+        ("REDIS_URL", redis.url()),
+    ]
+    .into_iter()
+    .map(|(name, value)| (name.to_owned(), value))
+    .collect();
+
+    let refused = build_application(&vars, dir.path())
+        .await
+        .err()
+        .expect("refused");
+    assert!(refused.to_string().contains("volatile-lru"), "{refused}");
+
+    redis_cli(
+        redis.port,
+        &["CONFIG", "SET", "maxmemory-policy", "noeviction"],
+    );
+    assert!(build_application(&vars, dir.path()).await.is_ok());
+}

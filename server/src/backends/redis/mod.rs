@@ -8,6 +8,7 @@ pub mod coordination;
 use crate::error::StartupError;
 use fred::prelude::{Builder, ClientLike, Config, Pool, ReconnectPolicy};
 use fred::types::config::UnresponsiveConfig;
+use fred::types::{ClusterHash, CustomCommand, Value};
 use std::sync::Arc;
 use std::time::Duration;
 use tower_sessions::session_store::SessionStore;
@@ -54,4 +55,53 @@ pub async fn connect(url: &str, pool_size: usize) -> Result<Pool, StartupError> 
 
 pub fn session_store(pool: Pool) -> Arc<dyn SessionStore> {
     Arc::new(RedisStore::new(pool))
+}
+
+/// Refuses (in `prod`) or warns loudly about a Redis that may evict keys to make room.
+///
+/// Every session key has a time to live, so `volatile-*` policies may drop them as readily as
+/// `allkeys-*`: an evicted rotation claim lets a replayed refresh token through, an evicted
+/// revocation or block silently lifts it. Only `noeviction` keeps them until they expire (a
+/// full Redis then refuses writes, which the app answers with 503). The policy is read from
+/// `INFO memory`, which managed services allow where `CONFIG GET` is disabled.
+pub async fn check_eviction_policy(pool: &Pool, refuse: bool) -> Result<(), StartupError> {
+    let info = CustomCommand::new_static("INFO", ClusterHash::Random, false);
+    let reply: Value = pool
+        .custom(info, vec!["memory".to_owned()])
+        .await
+        .map_err(|error| StartupError::Redis(error.to_string()))?;
+    let info = reply.as_string().unwrap_or_default();
+    let policy = eviction_policy(&info);
+    match policy {
+        Some("noeviction") => Ok(()),
+        _ if refuse => Err(StartupError::RedisEviction(
+            policy.unwrap_or("unknown").to_owned(),
+        )),
+        _ => {
+            tracing::warn!(
+                policy = policy.unwrap_or("unknown"),
+                "Redis may evict session keys (maxmemory-policy is not noeviction): revocations \
+                 and rotation claims could silently disappear; prod refuses to start like this"
+            );
+            Ok(())
+        }
+    }
+}
+
+/// The `maxmemory_policy` line of an `INFO memory` reply.
+fn eviction_policy(info: &str) -> Option<&str> {
+    info.lines()
+        .find_map(|line| line.trim().strip_prefix("maxmemory_policy:"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_policy_is_read_from_info_memory() {
+        let info = "# Memory\r\nused_memory:1000\r\nmaxmemory_policy:allkeys-lru\r\nmem_fragmentation_ratio:1.2\r\n";
+        assert_eq!(eviction_policy(info), Some("allkeys-lru"));
+        assert_eq!(eviction_policy("# Memory\r\n"), None);
+    }
 }
