@@ -144,6 +144,11 @@ impl Config {
             )?,
             window: seconds("LOGIN_FAILURE_WINDOW", limits.window)?,
             first_block: seconds("LOGIN_BLOCK", limits.first_block)?,
+            registrations_per_address: positive(
+                "REGISTER_MAX_PER_IP",
+                limits.registrations_per_address,
+                "accounts",
+            )?,
         };
         auth.trusted_proxies = trusted_proxies(&lookup)?;
         auth.bench_routes = lookup("BENCH_ROUTES").is_some_and(|value| value == "1");

@@ -12,9 +12,10 @@ use crate::{
     auth::Viewer,
     ssr::audit::{self, Event, EventKind},
     ssr::context::{app_state, append_set_cookies, client_info, redirect_form_post, request_auth},
-    ssr::input::NewPassword,
+    ssr::input::{Email, NewPassword},
     ssr::sessions::public_handle,
     ssr::state::AppState,
+    ssr::throttle::Attempt,
     ssr::users,
 };
 
@@ -153,6 +154,9 @@ async fn end_other_logins(
 }
 
 /// Checks that `password` is the viewer's own; a mismatch is a form error on `field`.
+///
+/// The check is throttled and audited like a sign-in, under the same account count: whoever holds
+/// a stolen session must not be able to guess the password here at leisure.
 #[cfg(feature = "ssr")]
 async fn confirm_password(
     state: &AppState,
@@ -164,13 +168,28 @@ async fn confirm_password(
     let user = users::find_by_id(&state.db, viewer.user_id)
         .await?
         .ok_or_else(AppError::unauthenticated)?;
+    let email = Email::parse(&user.email)?;
+    let client = client_info();
+    let attempt = Attempt {
+        email: &email,
+        ip: client.ip.as_deref(),
+    };
+    if let Some(wait) = state.throttle.admit(&attempt).await? {
+        let throttled = Event::new(EventKind::PasswordCheckThrottled, client);
+        audit::record(&state.db, throttled.user(user.id));
+        return Err(AppError::too_many_requests(wait.as_secs() + 1));
+    }
     let matches = state
         .passwords
         .verify(slot, password, Some(user.password_hash))
         .await?;
     if matches {
+        state.throttle.succeeded(&email).await?;
         Ok(())
     } else {
+        state.throttle.failed(&attempt).await?;
+        let failed = Event::new(EventKind::PasswordCheckFailed, client);
+        audit::record(&state.db, failed.user(user.id));
         Err(AppError::invalid(
             field,
             "That is not your current password.",

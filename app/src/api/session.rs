@@ -39,6 +39,18 @@ pub async fn register(email: String, password: String) -> Result<Viewer, AppErro
     let state = app_state()?;
     let email = Email::parse(&email)?;
     let password = NewPassword::parse(password)?;
+    let client = client_info();
+    if let Some(wait) = state
+        .throttle
+        .admit_registration(client.ip.as_deref())
+        .await?
+    {
+        audit::record(
+            &state.db,
+            Event::new(EventKind::RegistrationThrottled, client),
+        );
+        return Err(AppError::too_many_requests(wait.as_secs() + 1));
+    }
     let hash = state.passwords.hash(password.into_inner()).await?;
     let user_id = users::insert(&state.db, &email, &hash, Role::NEW_ACCOUNT).await?;
     let viewer = Viewer {

@@ -102,6 +102,8 @@ pub struct ThrottleLimits {
     pub window: Duration,
     /// The first block; each further failure doubles it, up to `window`.
     pub first_block: Duration,
+    /// Accounts one address may create within `window` (an IPv6 address: its /64).
+    pub registrations_per_address: u64,
 }
 
 impl ThrottleLimits {
@@ -110,6 +112,12 @@ impl ThrottleLimits {
         address_failures: 50,
         window: Duration::from_secs(15 * 60),
         first_block: Duration::from_secs(30),
+        registrations_per_address: 20,
+    };
+    /// The `test` profile's: suites create many accounts from one address.
+    pub const FOR_TEST_SUITES: ThrottleLimits = ThrottleLimits {
+        registrations_per_address: 10_000,
+        ..ThrottleLimits::DEFAULT
     };
 }
 
@@ -136,7 +144,11 @@ impl AuthSettings {
                 HashCost::OWASP
             },
             hash_concurrency: 2,
-            throttle: ThrottleLimits::DEFAULT,
+            throttle: if env == AppEnv::Test {
+                ThrottleLimits::FOR_TEST_SUITES
+            } else {
+                ThrottleLimits::DEFAULT
+            },
             trusted_proxies: TrustedProxies::default(),
             bench_routes: false,
         }

@@ -92,6 +92,31 @@ impl LoginThrottle {
         Ok(())
     }
 
+    /// Whether one more account may be created from `ip` now, or how long it must wait: each
+    /// address may create `registrations_per_address` accounts per window, so one source can
+    /// neither fill the hashing queue with sign-ups nor test emails for "already taken" in bulk.
+    pub async fn admit_registration(
+        &self,
+        ip: Option<&str>,
+    ) -> Result<Option<Duration>, StoreError> {
+        let Some(ip) = ip else { return Ok(None) };
+        let subject = Subject::registrations(ip);
+        if let Some(wait) = self.store.remaining(&subject.block_key()).await? {
+            return Ok(Some(wait));
+        }
+        let count = self
+            .store
+            .increment(&subject.count_key(), self.limits.window)
+            .await?;
+        if count <= self.limits.registrations_per_address {
+            return Ok(None);
+        }
+        self.store
+            .put(&subject.block_key(), "1", self.limits.window)
+            .await?;
+        Ok(Some(self.limits.window))
+    }
+
     /// A successful sign-in clears the account's count and lifts its block (the address keeps
     /// its count).
     pub async fn succeeded(&self, email: &Email) -> Result<(), StoreError> {
@@ -113,18 +138,25 @@ fn block_after(limits: &ThrottleLimits, failures_over_limit: u64) -> Duration {
 enum Subject {
     Account(String),
     Address(String),
+    /// Sign-ups from one address group.
+    Registrations(String),
 }
 
 impl Subject {
     /// The address's throttle group (its /64 for IPv6; see `client_address`).
     fn address(ip: &str) -> Subject {
-        Subject::Address(ip.parse().map_or_else(|_| ip.to_owned(), throttle_group))
+        Subject::Address(address_group(ip))
+    }
+
+    fn registrations(ip: &str) -> Subject {
+        Subject::Registrations(address_group(ip))
     }
 
     fn count_key(&self) -> String {
         match self {
             Subject::Account(hash) => format!("login-failures:account:{hash}"),
             Subject::Address(ip) => format!("login-failures:ip:{ip}"),
+            Subject::Registrations(ip) => format!("registrations:ip:{ip}"),
         }
     }
 
@@ -132,6 +164,7 @@ impl Subject {
         match self {
             Subject::Account(hash) => format!("login-block:account:{hash}"),
             Subject::Address(ip) => format!("login-block:ip:{ip}"),
+            Subject::Registrations(ip) => format!("registration-block:ip:{ip}"),
         }
     }
 }
@@ -142,6 +175,11 @@ fn subjects(attempt: &Attempt<'_>) -> Vec<Subject> {
         subjects.push(Subject::address(ip));
     }
     subjects
+}
+
+/// The throttle group of an address as recorded (its /64 for IPv6; see `client_address`).
+fn address_group(ip: &str) -> String {
+    ip.parse().map_or_else(|_| ip.to_owned(), throttle_group)
 }
 
 /// Keys name accounts by a hash: the store holds no email addresses.

@@ -243,6 +243,64 @@ async fn without_trusted_proxies_a_forwarded_address_does_not_escape_the_throttl
     assert_eq!(another_disguise, StatusCode::TOO_MANY_REQUESTS);
 }
 
+/// A stolen session cannot guess the password through the forms that ask for it: those checks
+/// count against the account like sign-ins, are audited, and are refused once over the limit.
+#[tokio::test]
+async fn current_password_checks_are_throttled_and_audited() {
+    let app = TestApp::spawn_with(&[("LOGIN_MAX_FAILURES", "3")]).await;
+    let thief = app.signed_in("ada@example.com", Role::User).await;
+    let guess = |n: usize| {
+        let form = [
+            ("current_password", format!("guess {n}")),
+            ("new_password", "a brand new passphrase".to_owned()),
+        ];
+        let request = thief.same_origin_post("/api/change_password").form(&form);
+        thief.send(request)
+    };
+    for n in 0..3 {
+        assert_eq!(guess(n).await.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let refused = guess(3).await;
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(retry_after(&refused) >= 1);
+    // Erasing the account asks for the same password, under the same count.
+    let erase = thief
+        .post_form("/api/delete_account", &[("password", PASSWORD)])
+        .await;
+    assert_eq!(erase.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_audit_has(&app, "password_check_failed").await;
+    assert_audit_has(&app, "password_check_throttled").await;
+}
+
+/// One address may create only so many accounts per window: sign-ups cannot fill the hashing
+/// queue or test emails for "taken" in bulk. Other addresses are not affected.
+#[tokio::test]
+async fn registrations_from_one_address_are_limited_and_audited() {
+    let app =
+        TestApp::spawn_with(&[("REGISTER_MAX_PER_IP", "3"), ("TRUSTED_PROXY_HOPS", "1")]).await;
+    let register = |client: &'static str, n: usize| {
+        let browser = app.browser();
+        async move {
+            let form = [
+                ("email", format!("new{n}@example.com")),
+                ("password", PASSWORD.to_owned()),
+            ];
+            let request = browser.same_origin_post("/api/register").form(&form);
+            browser
+                .send(request.header("x-forwarded-for", client))
+                .await
+        }
+    };
+    for n in 0..3 {
+        assert_eq!(register("203.0.113.1", n).await.status(), StatusCode::OK);
+    }
+    let refused = register("203.0.113.1", 3).await;
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(retry_after(&refused) >= 1);
+    assert_eq!(register("203.0.113.2", 4).await.status(), StatusCode::OK);
+    assert_audit_has(&app, "registration_throttled").await;
+}
+
 #[tokio::test]
 async fn the_audit_log_records_sign_ins_and_is_for_administrators_only() {
     let app = TestApp::spawn().await;
