@@ -37,7 +37,33 @@ impl Email {
     }
 }
 
-/// A new password: 8 to 256 characters, no composition rules (NIST SP 800-63B).
+/// Passwords longer than this are not looked up: no list entry or pattern of the lists is this
+/// long as a whole, and the matching work grows with the length.
+const GUESS_CHECK_MAX_CHARS: usize = 64;
+
+/// Whether the whole password is one entry of the common-password, word and name lists shipped
+/// with the app (through `zxcvbn`, offline; upper case, reversal and l33t spellings included), or
+/// one keyboard row, repetition or sequence (`qwertyuiop`, `aaaaaaaa`, `13579135`).
+fn is_an_obvious_guess(password: &str) -> bool {
+    use zxcvbn::matching::patterns::MatchPattern;
+    if password.chars().count() > GUESS_CHECK_MAX_CHARS {
+        return false;
+    }
+    let analysis = zxcvbn::zxcvbn(password, &[]);
+    match analysis.sequence() {
+        [whole] => matches!(
+            whole.pattern,
+            MatchPattern::Dictionary(_)
+                | MatchPattern::Spatial(_)
+                | MatchPattern::Repeat(_)
+                | MatchPattern::Sequence(_)
+        ),
+        _ => false,
+    }
+}
+
+/// A new password: 8 to 256 characters, no composition rules (NIST SP 800-63B), and not one of
+/// the guesses every attacker tries first (NIST's blocklist requirement).
 pub struct NewPassword(String);
 
 impl NewPassword {
@@ -53,6 +79,13 @@ impl NewPassword {
                 "password",
                 format!("Use at most {PASSWORD_MAX_CHARS} characters."),
             ))
+        } else if is_an_obvious_guess(&raw) {
+            Err(AppError::invalid(
+                "password",
+                "This password is one attackers try first: a common password, a single word or \
+                 name, or a keyboard or character pattern. Choose another, for example a few \
+                 unrelated words.",
+            ))
         } else {
             Ok(NewPassword(raw))
         }
@@ -66,6 +99,41 @@ impl NewPassword {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn common_passwords_words_and_patterns_are_refused_with_the_reason() {
+        for obvious in [
+            "password",
+            "Password1",
+            "iloveyou",
+            "P@ssw0rd",
+            "sunshine",
+            "qwertyuiop",
+            "aaaaaaaaaa",
+            "12345678",
+            "abcdefgh",
+            "drowssap",
+            "elephant",
+        ] {
+            let refused = NewPassword::parse(obvious.to_owned())
+                .err()
+                .unwrap_or_else(|| panic!("{obvious} accepted"));
+            assert_eq!(refused.field.as_deref(), Some("password"));
+            assert!(refused.message.contains("attackers try first"), "{obvious}");
+        }
+        for fine in [
+            "correct horse battery staple",
+            "a new and longer passphrase",
+            "elephant pancake 42",
+            "k3Jv9-QwZt_7hLmN",
+            &"long passphrase ".repeat(10),
+        ] {
+            assert!(
+                NewPassword::parse(fine.to_owned()).is_ok(),
+                "{fine} refused"
+            );
+        }
+    }
 
     #[test]
     fn emails_are_normalised_and_garbage_is_refused() {

@@ -238,3 +238,27 @@ async fn administrators_can_list_users_and_users_cannot() {
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
     assert_eq!(json(refused).await["code"], "forbidden");
 }
+
+#[tokio::test]
+async fn a_common_password_is_refused_with_the_reason_and_no_account_is_made() {
+    let app = TestApp::spawn().await;
+    let response = app
+        .browser()
+        .post_register("ada@example.com", "Password1")
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = json(response).await;
+    assert_eq!(body["field"], "password");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("attackers try first"),
+        "{body}"
+    );
+    let login = app
+        .browser()
+        .post_login("ada@example.com", "Password1", None)
+        .await;
+    assert_eq!(login.status(), StatusCode::UNAUTHORIZED);
+}
