@@ -39,6 +39,17 @@ use std::net::SocketAddr;
 /// The largest request body any `/api` function accepts; our forms are far smaller.
 pub const MAX_API_BODY_BYTES: usize = 64 * 1024;
 
+/// The most header bytes a request may carry (names and values). Browsers send a few KiB; our
+/// cookies are under 1 KiB each. The HTTP server alone would accept hundreds of KiB.
+const MAX_HEADER_BYTES: usize = 32 * 1024;
+
+fn header_bytes(headers: &HeaderMap) -> usize {
+    headers
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len())
+        .sum()
+}
+
 /// Server functions that handle the refresh cookie themselves: rotating it here first would
 /// spend it twice.
 const HANDLES_REFRESH_ITSELF: &[&str] = &[Login::PATH, Register::PATH, Refresh::PATH, Logout::PATH];
@@ -48,6 +59,13 @@ pub async fn auth_layer(
     mut request: Request,
     next: Next,
 ) -> Response {
+    if header_bytes(request.headers()) > MAX_HEADER_BYTES {
+        return (
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "Request headers too large.",
+        )
+            .into_response();
+    }
     let path = request.uri().path().to_owned();
     let peer = request
         .extensions()

@@ -2,6 +2,7 @@
 //! PostgreSQL and Redis when `TEST_POSTGRES_URL` / `TEST_REDIS_URL` name servers).
 
 mod helpers;
+mod hostile;
 
 mod accounts;
 mod admin;
