@@ -100,13 +100,15 @@ pub async fn change_password(
 }
 
 /// Erases the signed-in user's account (the password is required) and signs out everywhere:
-/// every session ends, the user row goes, and the audit log keeps the events under the bare
-/// user id with addresses and devices removed.
+/// every session ends and its device details leave the session store at once, the user row
+/// goes, and the audit log keeps the events under the bare user id with addresses and devices
+/// removed.
 #[server(prefix = "/api", endpoint = "delete_account")]
 pub async fn delete_account(password: String) -> Result<(), AppError> {
     let (state, viewer, _) = current_login::<DeleteAccount>()?;
     confirm_password(&state, &viewer, password, "password").await?;
     state.sessions.revoke_all(viewer.user_id).await?;
+    state.sessions.forget_logins(viewer.user_id).await?;
     users::delete(&state.db, viewer.user_id).await?;
     audit::forget_user(&state.db, viewer.user_id).await?;
     audit::record(

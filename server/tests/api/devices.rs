@@ -226,3 +226,64 @@ async fn erasing_the_account_needs_the_password_and_ends_everything() {
         "{erased_user_events:?}"
     );
 }
+
+/// Every stored session value, as raw bytes: the Redis keys when sessions live in Redis, else the
+/// session table of the database.
+async fn stored_session_values(app: &TestApp) -> Vec<Vec<u8>> {
+    if let Some(redis) = std::env::var("TEST_REDIS_URL")
+        .ok()
+        .filter(|url| !url.is_empty())
+    {
+        let cli = |args: &[&str]| {
+            let output = std::process::Command::new("redis-cli")
+                .args(["-u", &redis, "--raw"])
+                .args(args)
+                .output()
+                .expect("redis-cli");
+            output.stdout
+        };
+        let keys = String::from_utf8(cli(&["--scan"])).unwrap();
+        return keys.lines().map(|key| cli(&["GET", key])).collect();
+    }
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&app.database_url).await.unwrap();
+    let table = if app.database_url.starts_with("sqlite") {
+        "tower_sessions"
+    } else {
+        "tower_sessions.session"
+    };
+    sqlx::query_scalar(&format!("SELECT data FROM {table}"))
+        .fetch_all(&pool)
+        .await
+        .unwrap()
+}
+
+/// Erasure takes the device details (browser, address) out of the session store at once, not
+/// when the records would expire.
+#[tokio::test]
+async fn erasing_the_account_removes_its_device_details_from_the_session_store() {
+    let app = TestApp::spawn().await;
+    app.create_user("ada@example.com", Role::User).await;
+    let device = format!("ErasureProbe/{}", app::ssr::random::random_token());
+    let browser = app.browser();
+    let form = [("email", "ada@example.com"), ("password", PASSWORD)];
+    let request = browser.same_origin_post("/api/login").form(&form);
+    let signed_in = browser.send(request.header("user-agent", &device)).await;
+    assert_eq!(signed_in.status(), StatusCode::OK);
+    let mentions = |values: Vec<Vec<u8>>| {
+        values
+            .iter()
+            .filter(|value| value.windows(device.len()).any(|w| w == device.as_bytes()))
+            .count()
+    };
+    assert!(
+        mentions(stored_session_values(&app).await) > 0,
+        "stored while signed in"
+    );
+
+    let erased = browser
+        .post_form("/api/delete_account", &[("password", PASSWORD)])
+        .await;
+    assert_eq!(erased.status(), StatusCode::OK);
+    assert_eq!(mentions(stored_session_values(&app).await), 0);
+}

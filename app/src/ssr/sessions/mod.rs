@@ -106,7 +106,7 @@ impl RefreshSessions {
             user_id: viewer.user_id,
             epoch,
             started_at: now,
-            client: client.clone(),
+            client,
         };
         self.create(self.keys.family_id(&family), &marker, absolute_expiry)
             .await?;
@@ -126,7 +126,6 @@ impl RefreshSessions {
             started_at: now,
             last_used_at: now,
             absolute_expiry,
-            client,
         };
         self.issue(record).await
     }

@@ -32,9 +32,9 @@ pub struct RefreshRecord {
     /// Unix seconds.
     pub started_at: u64,
     pub last_used_at: u64,
-    /// When the whole login ends, however active it is (unix seconds).
+    /// When the whole login ends, however active it is (unix seconds). The device details are
+    /// kept once per login, in its marker ([`FamilyRecord`]), where erasure can find them.
     pub absolute_expiry: u64,
-    pub client: ClientInfo,
 }
 
 impl Stored for RefreshRecord {

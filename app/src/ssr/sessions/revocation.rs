@@ -68,6 +68,21 @@ impl RefreshSessions {
         .await
     }
 
+    /// Forgets every login of `user_id` for good (account erasure): the login markers, with the
+    /// device details they describe (address, browser), and the last-use times go now rather
+    /// than when they would expire. Call after [`Self::revoke_all`], which ends the logins.
+    pub async fn forget_logins(&self, user_id: i64) -> Result<(), StoreError> {
+        let index = self.keys.logins_key(user_id);
+        for family in self.coordination.members(&index).await? {
+            self.store.delete(&self.keys.family_id(&family)).await?;
+            self.coordination
+                .delete(&self.keys.last_used_key(&family))
+                .await?;
+            self.coordination.remove_member(&index, &family).await?;
+        }
+        Ok(())
+    }
+
     /// Revokes every login of `user_id` except `keep`.
     pub async fn revoke_others(&self, user_id: i64, keep: &str) -> Result<(), StoreError> {
         for login in self.logins(user_id).await? {
