@@ -43,8 +43,8 @@ pub async fn create_user(
     role: Role,
 ) -> Result<(), CommandError> {
     let email = Email::parse(email).map_err(|error| CommandError::invalid("email", error))?;
-    let password =
-        NewPassword::parse(password).map_err(|error| CommandError::invalid("password", error))?;
+    let password = NewPassword::parse(password, Some(&email))
+        .map_err(|error| CommandError::invalid("password", error))?;
     let db = migrated_database(&config).await?;
     let hasher = PasswordHasher::new(config.auth.hash_cost, 1).map_err(StartupError::from)?;
     let hash = hasher

@@ -313,8 +313,8 @@ mod tests {
         let config = parse(&[("ACCESS_TOKEN_TTL", "2"), ("REFRESH_GRACE", "1")]).unwrap();
         assert_eq!(config.auth.refresh_grace, Duration::from_secs(1));
         // Unset, the default shrinks to fit a short access token.
-        let config = parse(&[("ACCESS_TOKEN_TTL", "4")]).unwrap();
-        assert_eq!(config.auth.refresh_grace, Duration::from_secs(2));
+        let config = parse(&[("ACCESS_TOKEN_TTL", "6")]).unwrap();
+        assert_eq!(config.auth.refresh_grace, Duration::from_secs(3));
         assert_eq!(
             parse(&[]).unwrap().auth.refresh_grace,
             Duration::from_secs(15)

@@ -89,7 +89,7 @@ pub async fn change_password(
     new_password: String,
 ) -> Result<(), AppError> {
     let (state, viewer, current) = current_login::<ChangePassword>()?;
-    let new_password = NewPassword::parse(new_password).map_err(|error| AppError {
+    let new_password = NewPassword::parse(new_password, None).map_err(|error| AppError {
         field: Some("new_password".to_owned()),
         ..error
     })?;

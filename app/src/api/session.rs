@@ -38,7 +38,7 @@ pub const POLICIES: &[super::PolicyRow] = &[
 pub async fn register(email: String, password: String) -> Result<Viewer, AppError> {
     let state = app_state()?;
     let email = Email::parse(&email)?;
-    let password = NewPassword::parse(password)?;
+    let password = NewPassword::parse(password, Some(&email))?;
     let client = client_info();
     if let Some(wait) = state
         .throttle

@@ -41,15 +41,32 @@ impl Email {
 /// long as a whole, and the matching work grows with the length.
 const GUESS_CHECK_MAX_CHARS: usize = 64;
 
+/// Words of this site and account that are guesses too: the product's name and slug, and the
+/// owner's email with its name part.
+fn context_words(owner: Option<&Email>) -> Vec<String> {
+    let mut words = vec![
+        crate::product::NAME.to_lowercase(),
+        crate::product::SLUG.to_owned(),
+    ];
+    if let Some(email) = owner {
+        words.push(email.as_str().to_owned());
+        if let Some((name, _)) = email.as_str().split_once('@') {
+            words.push(name.to_owned());
+        }
+    }
+    words
+}
+
 /// Whether the whole password is one entry of the common-password, word and name lists shipped
 /// with the app (through `zxcvbn`, offline; upper case, reversal and l33t spellings included), or
 /// one keyboard row, repetition or sequence (`qwertyuiop`, `aaaaaaaa`, `13579135`).
-fn is_an_obvious_guess(password: &str) -> bool {
+fn is_an_obvious_guess(password: &str, context: &[String]) -> bool {
     use zxcvbn::matching::patterns::MatchPattern;
     if password.chars().count() > GUESS_CHECK_MAX_CHARS {
         return false;
     }
-    let analysis = zxcvbn::zxcvbn(password, &[]);
+    let context: Vec<&str> = context.iter().map(String::as_str).collect();
+    let analysis = zxcvbn::zxcvbn(password, &context);
     match analysis.sequence() {
         [whole] => matches!(
             whole.pattern,
@@ -67,7 +84,9 @@ fn is_an_obvious_guess(password: &str) -> bool {
 pub struct NewPassword(String);
 
 impl NewPassword {
-    pub fn parse(raw: String) -> Result<NewPassword, AppError> {
+    /// `owner`: the account's email when known, whose address and name part are refused as
+    /// passwords too (as are the product's name and slug).
+    pub fn parse(raw: String, owner: Option<&Email>) -> Result<NewPassword, AppError> {
         let chars = raw.chars().count();
         if chars < PASSWORD_MIN_CHARS {
             Err(AppError::invalid(
@@ -79,12 +98,12 @@ impl NewPassword {
                 "password",
                 format!("Use at most {PASSWORD_MAX_CHARS} characters."),
             ))
-        } else if is_an_obvious_guess(&raw) {
+        } else if is_an_obvious_guess(&raw, &context_words(owner)) {
             Err(AppError::invalid(
                 "password",
                 "This password is one attackers try first: a common password, a single word or \
-                 name, or a keyboard or character pattern. Choose another, for example a few \
-                 unrelated words.",
+                 name, your email, this site's name, or a keyboard or character pattern. Choose \
+                 another, for example a few unrelated words.",
             ))
         } else {
             Ok(NewPassword(raw))
@@ -115,7 +134,7 @@ mod tests {
             "drowssap",
             "elephant",
         ] {
-            let refused = NewPassword::parse(obvious.to_owned())
+            let refused = NewPassword::parse(obvious.to_owned(), None)
                 .err()
                 .unwrap_or_else(|| panic!("{obvious} accepted"));
             assert_eq!(refused.field.as_deref(), Some("password"));
@@ -129,7 +148,7 @@ mod tests {
             &"long passphrase ".repeat(10),
         ] {
             assert!(
-                NewPassword::parse(fine.to_owned()).is_ok(),
+                NewPassword::parse(fine.to_owned(), None).is_ok(),
                 "{fine} refused"
             );
         }
@@ -157,9 +176,9 @@ mod tests {
 
     #[test]
     fn passwords_between_8_and_256_characters_are_accepted() {
-        assert!(NewPassword::parse("short".into()).is_err());
-        assert!(NewPassword::parse("exactly8".into()).is_ok());
-        assert!(NewPassword::parse("é".repeat(256)).is_ok());
-        assert!(NewPassword::parse("x".repeat(257)).is_err());
+        assert!(NewPassword::parse("short".into(), None).is_err());
+        assert!(NewPassword::parse("exactly8".into(), None).is_ok());
+        assert!(NewPassword::parse("é".repeat(256), None).is_ok());
+        assert!(NewPassword::parse("x".repeat(257), None).is_err());
     }
 }

@@ -8,16 +8,23 @@ use super::sessions::{ClientInfo, IssuedRefresh, RotationOutcome};
 use super::state::AppState;
 use super::users;
 
-/// Rotates the refresh `token`, recording a reuse it revealed in the audit log. Plain rotations
-/// are not audited: one per access-token lifetime per active login would drown the log, and the
+/// Rotates the refresh `token`, recording a reuse it revealed, and a successor handed again within
+/// the grace window, in the audit log. Plain rotations are not audited: one per access-token lifetime per active login would drown the log, and the
 /// login's last use is kept with the login itself.
 pub async fn rotate(
     state: &AppState,
     token: &str,
     client: ClientInfo,
 ) -> Result<Option<IssuedRefresh>, StoreError> {
-    match state.sessions.rotate(token).await? {
-        RotationOutcome::Rotated(mut issued) => {
+    let outcome = state.sessions.rotate(token, &client).await?;
+    if let RotationOutcome::GraceReplay(issued) = &outcome {
+        let event = Event::new(EventKind::RefreshGraceReplay, client.clone())
+            .user(issued.record.user_id)
+            .family(&issued.record.family);
+        audit::record(&state.db, event);
+    }
+    match outcome {
+        RotationOutcome::Rotated(mut issued) | RotationOutcome::GraceReplay(mut issued) => {
             let user = users::find_by_id(&state.db, issued.record.user_id)
                 .await
                 .map_err(StoreError::new)?;

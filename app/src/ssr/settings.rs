@@ -134,7 +134,7 @@ impl AuthSettings {
             access_ttl: Duration::from_secs(15 * 60),
             refresh_ttl: Duration::from_secs(30 * 24 * 3600),
             refresh_idle_ttl: Duration::from_secs(14 * 24 * 3600),
-            refresh_grace: Duration::from_secs(15),
+            refresh_grace: Duration::from_secs(5),
             issuer: crate::product::SLUG.to_owned(),
             audience: crate::product::SLUG.to_owned(),
             public_origin: None,

@@ -25,6 +25,35 @@ async fn refresh_rotates_the_refresh_token_and_issues_a_new_access_token() {
         StatusCode::OK
     );
     assert_eq!(late_tab.cookie(REFRESH_COOKIE).unwrap(), second_refresh);
+    assert_audit_has(&app, "refresh_grace_replay").await;
+}
+
+/// The grace window is for the rotating browser's own tabs: a copy of the previous token
+/// presented from another device inside it gets nothing and revokes the login.
+#[tokio::test]
+async fn a_copy_presented_from_another_device_within_the_grace_window_revokes_the_login() {
+    let app = TestApp::spawn().await;
+    let browser = app.signed_in("ada@example.com", Role::User).await;
+    let copied = browser.cookie(REFRESH_COOKIE).unwrap();
+    assert_eq!(
+        browser.post_form("/api/refresh", &[]).await.status(),
+        StatusCode::OK
+    );
+
+    let thief = app.browser();
+    thief.set_cookie(REFRESH_COOKIE, &copied);
+    let request = thief
+        .same_origin_post("/api/refresh")
+        .header("user-agent", "Another device/1.0");
+    let stolen = thief.send(request).await;
+    assert_eq!(stolen.status(), StatusCode::UNAUTHORIZED);
+    assert!(thief.cookie(ACCESS_COOKIE).is_none());
+    assert_eq!(browser.post_me().await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        browser.post_form("/api/refresh", &[]).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_audit_has(&app, "reuse_detected").await;
 }
 
 #[tokio::test]

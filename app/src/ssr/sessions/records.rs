@@ -57,6 +57,10 @@ pub struct Rotation {
     pub sealed_successor: String,
     /// Unix seconds.
     pub at: u64,
+    /// Who rotated it ([`super::rotation::client_fingerprint`]): only the same browser may be
+    /// handed the successor within the grace window.
+    #[serde(default)]
+    pub client: String,
 }
 
 /// The family marker: present while the login is alive. It also describes the login for the
@@ -125,8 +129,11 @@ pub struct SessionLifetimes {
 /// What presenting a refresh token came to.
 #[derive(Debug)]
 pub enum RotationOutcome {
-    /// A successor: newly issued, or the one already issued within the grace window.
+    /// A newly issued successor.
     Rotated(IssuedRefresh),
+    /// The successor already issued, handed again within the grace window to the browser that
+    /// rotated the token (a tab that lost the race, or a retried request).
+    GraceReplay(IssuedRefresh),
     /// Unknown, lapsed or signed out: the browser is signed out.
     Refused,
     /// A rotated-out token came back too late, or from too far back: it was copied. The whole

@@ -1,17 +1,23 @@
 //! Refresh: exchanging a refresh token for its successor, exactly once, and recognising a
 //! token that comes back after it was exchanged.
 
-use super::records::{IssuedRefresh, RefreshRecord, Rotation, RotationOutcome};
+use super::records::{ClientInfo, IssuedRefresh, RefreshRecord, Rotation, RotationOutcome};
 use super::seal::{seal, unseal};
 use super::RefreshSessions;
+use crate::ssr::client_address::throttle_group;
 use crate::ssr::clock::unix_now;
 use crate::ssr::coordination::StoreError;
 use crate::ssr::random::random_token;
+use sha2::{Digest, Sha256};
 use std::time::Duration;
 
 impl RefreshSessions {
     /// Exchanges a refresh token for its successor; see the module documentation.
-    pub async fn rotate(&self, token: &str) -> Result<RotationOutcome, StoreError> {
+    pub async fn rotate(
+        &self,
+        token: &str,
+        client: &ClientInfo,
+    ) -> Result<RotationOutcome, StoreError> {
         let old_id = self.keys.refresh_id(token);
         let Some(record) = self.load::<RefreshRecord>(old_id).await? else {
             return Ok(RotationOutcome::Refused);
@@ -33,6 +39,7 @@ impl RefreshSessions {
         let claim = Rotation {
             sealed_successor: seal(token, &issued.token),
             at: now,
+            client: client_fingerprint(client),
         };
         // The claim lasts as long as the old record could: until then, a replay is recognised.
         let claim_ttl = Duration::from_secs(self.expiry_of(&record).saturating_sub(now))
@@ -52,22 +59,27 @@ impl RefreshSessions {
                 self.store
                     .delete(&self.keys.refresh_id(&issued.token))
                     .await?;
-                self.replayed(token, &record, &winner).await
+                self.replayed(token, &record, &winner, client).await
             }
         }
     }
 
-    /// A token that was already rotated: within the grace window, the successor it was exchanged
-    /// for (while that is still current); otherwise a reuse, which revokes the login.
+    /// A token that was already rotated: within the grace window and from the browser that
+    /// rotated it, the successor it was exchanged for (while that is still current); otherwise a
+    /// reuse, which revokes the login. A copy presented from elsewhere inside the window is a
+    /// reuse too: the window is for the rotating browser's own tabs, not for whoever holds a copy.
     async fn replayed(
         &self,
         token: &str,
         record: &RefreshRecord,
         claim: &str,
+        client: &ClientInfo,
     ) -> Result<RotationOutcome, StoreError> {
         if let Ok(rotation) = serde_json::from_str::<Rotation>(claim) {
-            if let Some(issued) = self.successor_within_grace(token, &rotation).await? {
-                return Ok(RotationOutcome::Rotated(issued));
+            if rotation.client == client_fingerprint(client) {
+                if let Some(issued) = self.successor_within_grace(token, &rotation).await? {
+                    return Ok(RotationOutcome::GraceReplay(issued));
+                }
             }
         }
         self.revoke_family(&record.family).await?;
@@ -130,4 +142,24 @@ impl RefreshSessions {
             max_age: expiry.saturating_sub(now),
         })
     }
+}
+
+/// Names the browser behind a request without storing what it is: a hash of its user agent and
+/// its address group (an IPv6 address's /64), so tabs of one browser match and a copy used from
+/// another device or network does not.
+pub(super) fn client_fingerprint(client: &ClientInfo) -> String {
+    let group = client
+        .ip
+        .as_deref()
+        .map(|ip| ip.parse().map_or_else(|_| ip.to_owned(), throttle_group))
+        .unwrap_or_default();
+    let mut hash = Sha256::new();
+    hash.update(client.user_agent.as_deref().unwrap_or_default().as_bytes());
+    hash.update([0]);
+    hash.update(group.as_bytes());
+    hash.finalize()
+        .iter()
+        .take(16)
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
 }
