@@ -317,7 +317,7 @@ mod tests {
         assert_eq!(config.auth.refresh_grace, Duration::from_secs(3));
         assert_eq!(
             parse(&[]).unwrap().auth.refresh_grace,
-            Duration::from_secs(15)
+            Duration::from_secs(5)
         );
     }
 
