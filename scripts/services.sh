@@ -10,7 +10,23 @@ as_postgres() {
   if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
+# Writes a throwaway certificate authority and a server certificate for 127.0.0.1 signed by it
+# into $1: ca.pem, server.pem, server.key.
+make_test_certificates() {
+  local dir=$1
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+    -subj "/CN=leptos-auth test authority" -keyout "$dir/ca.key" -out "$dir/ca.pem" 2>/dev/null
+  openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=127.0.0.1" \
+    -keyout "$dir/server.key" -out "$dir/server.csr" 2>/dev/null
+  openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" -CAcreateserial \
+    -days 2 -extfile <(printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n') \
+    -out "$dir/server.pem" 2>/dev/null
+}
+
 # Starts a fresh PostgreSQL cluster and exports TEST_POSTGRES_URL (its maintenance database).
+# The cluster also speaks TLS, with a certificate from a throwaway authority (exported as
+# TEST_POSTGRES_CA), and has a role `tls_only` that it refuses over an unencrypted connection,
+# so the TLS tests prove the connection really is encrypted.
 start_postgres() {
   PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
   if [ -z "$PG_BIN" ] || [ ! -x "$PG_BIN/initdb" ]; then
@@ -24,11 +40,23 @@ start_postgres() {
   port=$(free_port)
   as_postgres "$PG_BIN/initdb" -D "$PG_WORK/data" -U postgres --auth=trust -E UTF8 \
     --locale=C.UTF-8 >"$PG_WORK/initdb.log"
+  mkdir "$PG_WORK/tls"
+  make_test_certificates "$PG_WORK/tls"
+  chmod 600 "$PG_WORK/tls/server.key"
+  chmod 644 "$PG_WORK/tls/ca.pem"
+  [ "$(id -u)" -eq 0 ] && chown -R postgres:postgres "$PG_WORK/tls"
+  local hba="$PG_WORK/data/pg_hba.conf"
+  { echo "hostnossl all tls_only all reject"; cat "$hba"; } >"$hba.new"
+  mv "$hba.new" "$hba"
+  [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$hba"
   # Durability is pointless for a cluster deleted after the run; speed is not.
   as_postgres "$PG_BIN/pg_ctl" -D "$PG_WORK/data" -l "$PG_WORK/server.log" -w -o \
-    "-p $port -k $PG_WORK -c listen_addresses=127.0.0.1 -c max_connections=400 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+    "-p $port -k $PG_WORK -c listen_addresses=127.0.0.1 -c max_connections=400 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c ssl=on -c ssl_cert_file=$PG_WORK/tls/server.pem -c ssl_key_file=$PG_WORK/tls/server.key" \
     start >/dev/null
+  "$PG_BIN/psql" -q -h 127.0.0.1 -p "$port" -U postgres -d postgres \
+    -c "CREATE ROLE tls_only LOGIN SUPERUSER" >/dev/null
   export TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$port/postgres"
+  export TEST_POSTGRES_CA="$PG_WORK/tls/ca.pem"
   echo "    PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$port"
 }
 

@@ -69,7 +69,8 @@ if [ "${1:-}" = "--test" ] || [ "${1:-}" = "--bench" ]; then
     say "installing cargo-deny $CARGO_DENY_VERSION (a few minutes, once)"
     cargo install cargo-deny --version "$CARGO_DENY_VERSION" --locked
   fi
-  apt_install chromium postgresql redis-server
+  # openssl: the throwaway certificates of the TLS tests.
+  apt_install chromium postgresql redis-server openssl
   if [ ! -d end2end/node_modules/@playwright/test ]; then
     say "installing the Playwright package (using Debian's Chromium, no browser download)"
     (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)

@@ -5,6 +5,7 @@ use app::ssr::client_address::TrustedProxies;
 use app::ssr::settings::{AppEnv, AuthSettings, Secret, ThrottleLimits};
 use http::HeaderName;
 use std::env;
+use std::path::PathBuf;
 use std::time::Duration;
 
 /// The signing key earlier versions of this template used in `dev` and `test`: published, so
@@ -22,6 +23,10 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/app.db";
 pub struct Config {
     pub database_url: String,
     pub redis_url: Option<String>,
+    /// `REDIS_CA_CERT`: a PEM file of the authority that signed the Redis server's certificate,
+    /// trusted instead of the system's store for a `rediss://` URL (PostgreSQL's counterpart is
+    /// the URL's own `sslrootcert`).
+    pub redis_ca_cert: Option<PathBuf>,
     /// Connections to the database (`DATABASE_POOL_SIZE`) and to Redis (`REDIS_POOL_SIZE`).
     pub database_pool_size: u32,
     pub redis_pool_size: usize,
@@ -155,9 +160,20 @@ impl Config {
         auth.public_origin = public_origin;
         auth.hash_concurrency = hash_concurrency;
 
+        let redis_url = lookup("REDIS_URL");
+        let redis_ca_cert = lookup("REDIS_CA_CERT").map(PathBuf::from);
+        if redis_ca_cert.is_some() && !redis_url.as_deref().is_some_and(uses_tls) {
+            return Err(ConfigError::Invalid {
+                name: "REDIS_CA_CERT",
+                reason: "it only applies to a TLS connection: REDIS_URL must start with rediss://"
+                    .into(),
+            });
+        }
+
         Ok(Config {
             database_url: lookup("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into()),
-            redis_url: lookup("REDIS_URL"),
+            redis_url,
+            redis_ca_cert,
             database_pool_size: positive(
                 "DATABASE_POOL_SIZE",
                 u64::from(crate::backends::sql::DEFAULT_POOL_SIZE),
@@ -174,6 +190,12 @@ impl Config {
             auth,
         })
     }
+}
+
+/// Whether a Redis URL asks for TLS (`rediss://`, or Valkey's `valkeys://`).
+fn uses_tls(redis_url: &str) -> bool {
+    let scheme = redis_url.split_once("://").map_or("", |(scheme, _)| scheme);
+    scheme.starts_with("rediss") || scheme.starts_with("valkeys")
 }
 
 /// `TRUSTED_PROXY_HOPS` (how many proxies append to the forwarding header; default 0, which

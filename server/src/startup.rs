@@ -40,7 +40,8 @@ pub async fn build_state(
     // configured.
     let (store, coordination): (_, Arc<dyn CoordinationStore>) = match &config.redis_url {
         Some(url) => {
-            let pool = redis::connect(url, config.redis_pool_size).await?;
+            let pool = redis::connect(url, config.redis_ca_cert.as_deref(), config.redis_pool_size)
+                .await?;
             redis::check_eviction_policy(&pool, settings.env == AppEnv::Prod).await?;
             let coordination = RedisCoordination::new(pool.clone(), &config.session_namespace);
             (redis::session_store(pool), Arc::new(coordination))

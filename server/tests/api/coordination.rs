@@ -72,9 +72,10 @@ async fn redis_backend() -> Backend {
         eprintln!("TEST_REDIS_URL is not set: the Redis contract runs on the SQL backend instead");
         return test_database_backend().await;
     };
-    let pool = server::backends::redis::connect(&url, server::backends::redis::DEFAULT_POOL_SIZE)
-        .await
-        .expect("Redis reachable");
+    let pool =
+        server::backends::redis::connect(&url, None, server::backends::redis::DEFAULT_POOL_SIZE)
+            .await
+            .expect("Redis reachable");
     let namespace = app::ssr::random::random_token();
     Backend {
         store: Arc::new(RedisCoordination::new(pool, &namespace)),

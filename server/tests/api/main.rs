@@ -24,4 +24,5 @@ mod processes;
 mod redis_outages;
 mod rename;
 mod sessions;
+mod tls;
 mod tokens;

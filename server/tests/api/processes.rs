@@ -1,7 +1,9 @@
 //! Real processes for the tests that need them: a Redis server of the test's own (to freeze,
 //! stop and restart), and instances of the built server binary.
 
+use std::ffi::OsStr;
 use std::net::TcpListener;
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -40,14 +42,27 @@ where
 
 pub struct RedisProcess {
     pub port: u16,
+    /// The certificate and key it serves TLS with, on its only port; plain TCP when `None`.
+    tls: Option<(PathBuf, PathBuf)>,
     child: Option<Child>,
     dir: tempfile::TempDir,
 }
 
 impl RedisProcess {
     pub async fn start() -> RedisProcess {
+        Self::start_serving(None).await
+    }
+
+    /// A Redis that speaks only TLS, presenting `certificate` (with its `key`); clients need no
+    /// certificate of their own.
+    pub async fn start_with_tls(certificate: PathBuf, key: PathBuf) -> RedisProcess {
+        Self::start_serving(Some((certificate, key))).await
+    }
+
+    async fn start_serving(tls: Option<(PathBuf, PathBuf)>) -> RedisProcess {
         let mut redis = RedisProcess {
             port: free_port(),
+            tls,
             child: None,
             dir: tempfile::tempdir().unwrap(),
         };
@@ -56,22 +71,35 @@ impl RedisProcess {
     }
 
     pub fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}", self.port)
+        let scheme = if self.tls.is_some() {
+            "rediss"
+        } else {
+            "redis"
+        };
+        format!("{scheme}://127.0.0.1:{}", self.port)
     }
 
     /// Starts (again) on the same port, and waits until it answers.
     pub async fn restart(&mut self) {
+        let port = self.port.to_string();
+        let listen: Vec<&OsStr> = match &self.tls {
+            None => vec!["--port".as_ref(), port.as_ref()],
+            Some((certificate, key)) => vec![
+                "--port".as_ref(),
+                "0".as_ref(),
+                "--tls-port".as_ref(),
+                port.as_ref(),
+                "--tls-cert-file".as_ref(),
+                certificate.as_os_str(),
+                "--tls-key-file".as_ref(),
+                key.as_os_str(),
+                "--tls-auth-clients".as_ref(),
+                "no".as_ref(),
+            ],
+        };
         let child = Command::new("redis-server")
-            .args([
-                "--port",
-                &self.port.to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ])
+            .args(listen)
+            .args(["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
             .arg("--dir")
             .arg(self.dir.path())
             .stdout(Stdio::null())

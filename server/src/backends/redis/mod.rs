@@ -7,8 +7,12 @@ pub mod coordination;
 
 use crate::error::StartupError;
 use fred::prelude::{Builder, ClientLike, Config, Pool, ReconnectPolicy};
-use fred::types::config::UnresponsiveConfig;
+use fred::types::config::{TlsConnector, UnresponsiveConfig};
 use fred::types::{ClusterHash, CustomCommand, Value};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::CertificateDer;
+use rustls::{ClientConfig, RootCertStore};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 use tower_sessions::session_store::SessionStore;
@@ -25,10 +29,19 @@ const RECONNECT_MIN_DELAY_MS: u32 = 50;
 const RECONNECT_MAX_DELAY_MS: u32 = 1_000;
 pub const DEFAULT_POOL_SIZE: usize = 4;
 
-/// Connects to `url`; fails at start-up, clearly, when Redis cannot be reached.
-pub async fn connect(url: &str, pool_size: usize) -> Result<Pool, StartupError> {
+/// Connects to `url`; fails at start-up, clearly, when Redis cannot be reached. A `rediss://`
+/// URL connects over TLS and verifies the server against the system's certificate store, or
+/// against `ca_cert` alone when given (a private authority, as managed services often use).
+pub async fn connect(
+    url: &str,
+    ca_cert: Option<&Path>,
+    pool_size: usize,
+) -> Result<Pool, StartupError> {
     let redis_failed = |error: fred::error::Error| StartupError::Redis(error.to_string());
-    let config = Config::from_url(url).map_err(redis_failed)?;
+    let mut config = Config::from_url(url).map_err(redis_failed)?;
+    if let (Some(tls), Some(ca_cert)) = (config.tls.as_mut(), ca_cert) {
+        tls.connector = trusting_only(ca_cert)?;
+    }
     let pool = Builder::from_config(config)
         .with_connection_config(|connection| {
             connection.connection_timeout = CONNECT_TIMEOUT;
@@ -51,6 +64,34 @@ pub async fn connect(url: &str, pool_size: usize) -> Result<Pool, StartupError> 
         .map_err(redis_failed)?;
     pool.init().await.map_err(redis_failed)?;
     Ok(pool)
+}
+
+/// A TLS connector that trusts the certificates in the PEM file `ca_cert` and nothing else.
+fn trusting_only(ca_cert: &Path) -> Result<TlsConnector, StartupError> {
+    let unusable = |reason: String| {
+        StartupError::Redis(format!("REDIS_CA_CERT {}: {reason}", ca_cert.display()))
+    };
+    let mut roots = RootCertStore::empty();
+    let certificates =
+        CertificateDer::pem_file_iter(ca_cert).map_err(|error| unusable(error.to_string()))?;
+    for certificate in certificates {
+        let certificate = certificate.map_err(|error| unusable(error.to_string()))?;
+        roots
+            .add(certificate)
+            .map_err(|error| unusable(error.to_string()))?;
+    }
+    if roots.is_empty() {
+        return Err(unusable("no certificate in the file".into()));
+    }
+    // The provider is named rather than taken from the process default, which would panic if
+    // another dependency ever enabled a second one.
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|error| unusable(error.to_string()))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(TlsConnector::from(config))
 }
 
 pub fn session_store(pool: Pool) -> Arc<dyn SessionStore> {
