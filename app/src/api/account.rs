@@ -9,6 +9,7 @@ use server_fn::ServerFn;
 
 #[cfg(feature = "ssr")]
 use crate::{
+    api::session::start_session,
     auth::Viewer,
     ssr::audit::{self, Event, EventKind},
     ssr::context::{app_state, append_set_cookies, client_info, redirect_form_post, request_auth},
@@ -16,7 +17,7 @@ use crate::{
     ssr::sessions::public_handle,
     ssr::state::AppState,
     ssr::throttle::Attempt,
-    ssr::users,
+    ssr::users::{self, UserRow},
 };
 
 /// Who may call each function of this module.
@@ -78,25 +79,49 @@ pub async fn revoke_session(handle: String) -> Result<(), AppError> {
 #[server(prefix = "/api", endpoint = "logout_others")]
 pub async fn logout_others() -> Result<(), AppError> {
     let (state, viewer, current) = current_login::<LogoutOthers>()?;
-    end_other_logins(&state, &viewer, &current, EventKind::SignedOutElsewhere).await
+    state
+        .sessions
+        .revoke_others(viewer.user_id, &current)
+        .await?;
+    audit::record(
+        &state.db,
+        Event::new(EventKind::SignedOutElsewhere, client_info())
+            .user(viewer.user_id)
+            .family(&current),
+    );
+    redirect_form_post("/account");
+    Ok(())
 }
 
-/// Changes the password (the current one is required) and ends every other login, so whoever
-/// knew the old password is signed out.
+/// Changes the password (the current one is required) and ends every login, so whoever knew
+/// the old password is signed out, even one whose sign-in with it is under way; this device is
+/// signed in again at once.
 #[server(prefix = "/api", endpoint = "change_password")]
 pub async fn change_password(
     current_password: String,
     new_password: String,
 ) -> Result<(), AppError> {
-    let (state, viewer, current) = current_login::<ChangePassword>()?;
-    let new_password = NewPassword::parse(new_password, None).map_err(|error| AppError {
-        field: Some("new_password".to_owned()),
-        ..error
-    })?;
-    confirm_password(&state, &viewer, current_password, "current_password").await?;
+    let (state, viewer, _) = current_login::<ChangePassword>()?;
+    let (user, email) = own_account(&state, &viewer).await?;
+    let new_password =
+        NewPassword::parse(new_password, Some(&email)).map_err(|error| AppError {
+            field: Some("new_password".to_owned()),
+            ..error
+        })?;
+    confirm_password(&state, &user, &email, current_password, "current_password").await?;
     let hash = state.passwords.hash(new_password.into_inner()).await?;
     users::set_password_hash(&state.db, viewer.user_id, &hash).await?;
-    end_other_logins(&state, &viewer, &current, EventKind::PasswordChanged).await
+    // After the new hash is stored: a sign-in that read the old one began before this cutoff.
+    let cutoff = state.sessions.revoke_all(viewer.user_id).await?;
+    let family = start_session(&state, &viewer, cutoff).await?;
+    audit::record(
+        &state.db,
+        Event::new(EventKind::PasswordChanged, client_info())
+            .user(viewer.user_id)
+            .family(&family),
+    );
+    redirect_form_post("/account");
+    Ok(())
 }
 
 /// Erases the signed-in user's account (the password is required) and signs out everywhere:
@@ -106,7 +131,8 @@ pub async fn change_password(
 #[server(prefix = "/api", endpoint = "delete_account")]
 pub async fn delete_account(password: String) -> Result<(), AppError> {
     let (state, viewer, _) = current_login::<DeleteAccount>()?;
-    confirm_password(&state, &viewer, password, "password").await?;
+    let (user, email) = own_account(&state, &viewer).await?;
+    confirm_password(&state, &user, &email, password, "password").await?;
     state.sessions.revoke_all(viewer.user_id).await?;
     state.sessions.forget_logins(viewer.user_id).await?;
     users::delete(&state.db, viewer.user_id).await?;
@@ -132,48 +158,32 @@ fn current_login<F: ServerFn>() -> Result<(AppState, Viewer, String), AppError> 
     Ok((state, viewer, family))
 }
 
-/// Ends every login of the viewer except `current`, audits it as `kind`, and sends a plain form
-/// post back to the account page.
+/// The viewer's own account row and its email.
 #[cfg(feature = "ssr")]
-async fn end_other_logins(
-    state: &AppState,
-    viewer: &Viewer,
-    current: &str,
-    kind: EventKind,
-) -> Result<(), AppError> {
-    state
-        .sessions
-        .revoke_others(viewer.user_id, current)
-        .await?;
-    audit::record(
-        &state.db,
-        Event::new(kind, client_info())
-            .user(viewer.user_id)
-            .family(current),
-    );
-    redirect_form_post("/account");
-    Ok(())
+async fn own_account(state: &AppState, viewer: &Viewer) -> Result<(UserRow, Email), AppError> {
+    let user = users::find_by_id(&state.db, viewer.user_id)
+        .await?
+        .ok_or_else(AppError::unauthenticated)?;
+    let email = Email::parse(&user.email)?;
+    Ok((user, email))
 }
 
-/// Checks that `password` is the viewer's own; a mismatch is a form error on `field`.
+/// Checks that `password` is `user`'s own; a mismatch is a form error on `field`.
 ///
 /// The check is throttled and audited like a sign-in, under the same account count: whoever holds
 /// a stolen session must not be able to guess the password here at leisure.
 #[cfg(feature = "ssr")]
 async fn confirm_password(
     state: &AppState,
-    viewer: &Viewer,
+    user: &UserRow,
+    email: &Email,
     password: String,
     field: &str,
 ) -> Result<(), AppError> {
     let slot = state.passwords.queue_slot()?;
-    let user = users::find_by_id(&state.db, viewer.user_id)
-        .await?
-        .ok_or_else(AppError::unauthenticated)?;
-    let email = Email::parse(&user.email)?;
     let client = client_info();
     let attempt = Attempt {
-        email: &email,
+        email,
         ip: client.ip.as_deref(),
     };
     if let Some(wait) = state.throttle.admit(&attempt).await? {
@@ -183,10 +193,10 @@ async fn confirm_password(
     }
     let matches = state
         .passwords
-        .verify(slot, password, Some(user.password_hash))
+        .verify(slot, password, Some(user.password_hash.clone()))
         .await?;
     if matches {
-        state.throttle.succeeded(&email).await?;
+        state.throttle.succeeded(email).await?;
         Ok(())
     } else {
         state.throttle.failed(&attempt).await?;

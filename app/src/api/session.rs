@@ -10,6 +10,7 @@ use server_fn::ServerFn;
 use crate::{
     auth::{redirect::safe_next, redirect::DEFAULT_AFTER_LOGIN, Role},
     ssr::audit::{self, Event, EventKind},
+    ssr::clock::now_micros,
     ssr::context::{
         app_state, append_set_cookies, client_info, presented_refresh_token, redirect_form_post,
         request_auth, request_viewer,
@@ -37,6 +38,7 @@ pub const POLICIES: &[super::PolicyRow] = &[
 #[server(prefix = "/api", endpoint = "register")]
 pub async fn register(email: String, password: String) -> Result<Viewer, AppError> {
     let state = app_state()?;
+    let checked_from = now_micros();
     let email = Email::parse(&email)?;
     let password = NewPassword::parse(password, Some(&email))?;
     let client = client_info();
@@ -57,7 +59,7 @@ pub async fn register(email: String, password: String) -> Result<Viewer, AppErro
         user_id,
         role: Role::NEW_ACCOUNT,
     };
-    start_session(&state, &viewer).await?;
+    start_session(&state, &viewer, checked_from).await?;
     redirect_form_post(DEFAULT_AFTER_LOGIN);
     Ok(viewer)
 }
@@ -70,6 +72,8 @@ pub async fn login(
     next: Option<String>,
 ) -> Result<Viewer, AppError> {
     let state = app_state()?;
+    // Before the user's row is read: a sign-out everywhere from here on ends this login too.
+    let checked_from = now_micros();
     let email = Email::parse(&email)?;
     if password.is_empty() {
         return Err(AppError::invalid("password", "Enter your password."));
@@ -121,7 +125,7 @@ pub async fn login(
         user_id: user.id,
         role: user.role(),
     };
-    let family = start_session(&state, &viewer).await?;
+    let family = start_session(&state, &viewer, checked_from).await?;
     audit::record(
         &state.db,
         Event::new(EventKind::SignInSucceeded, client)
@@ -211,10 +215,18 @@ pub async fn confirm_session() -> Result<Viewer, AppError> {
     super::admitted_viewer::<ConfirmSession>()
 }
 
-/// Starts a login for `viewer`, sets its cookies, and returns its family id.
+/// Starts a login for `viewer` whose password check began at `checked_from` (Unix µs), sets its
+/// cookies, and returns its family id.
 #[cfg(feature = "ssr")]
-async fn start_session(state: &AppState, viewer: &Viewer) -> Result<String, AppError> {
-    let issued = state.sessions.start(viewer, client_info()).await?;
+pub(super) async fn start_session(
+    state: &AppState,
+    viewer: &Viewer,
+    checked_from: u64,
+) -> Result<String, AppError> {
+    let issued = state
+        .sessions
+        .start(viewer, client_info(), checked_from)
+        .await?;
     append_set_cookies(state.sign_in(&issued).set_cookies);
     Ok(issued.record.family)
 }

@@ -27,7 +27,7 @@ pub struct AccessClaims {
     pub role: Role,
     /// The session family (one per login); revoking it ends every token of that login.
     pub sid: String,
-    /// The user's session epoch when the login started: "sign out everywhere" raises the epoch
+    /// When the login's password check began (Unix µs): "sign out everywhere" sets a cutoff
     /// and so revokes every token below it.
     #[serde(default)]
     pub sep: u64,

@@ -145,6 +145,9 @@ async fn changing_the_password_needs_the_current_one_and_ends_every_other_login(
     let short = change(PASSWORD, "short").await;
     assert_eq!(short.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(json(short).await["field"], "new_password");
+    let own_email = change(PASSWORD, "ada@example.com").await;
+    assert_eq!(own_email.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(json(own_email).await["field"], "new_password");
     assert_eq!(
         phone.post_me().await.status(),
         StatusCode::OK,

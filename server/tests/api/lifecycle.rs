@@ -3,7 +3,7 @@
 use crate::helpers::*;
 use app::auth::Role;
 use reqwest::StatusCode;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 #[tokio::test]
 async fn a_signed_out_access_token_is_refused_by_page_guards_at_once() {
@@ -54,6 +54,170 @@ async fn signing_out_everywhere_refuses_every_access_token_of_the_user_on_pages(
             .await
             .status(),
         StatusCode::OK
+    );
+}
+
+/// A sign-in racing something else: when it was sent and answered, and how.
+struct Racer {
+    browser: Browser,
+    status: StatusCode,
+    sent: Instant,
+    answered: Instant,
+}
+
+/// An app that hashes passwords at their real cost (the `dev` profile), one at a time, so
+/// sign-ins queue at the hasher and can be caught in the middle of their password check.
+async fn app_with_slow_password_checks() -> TestApp {
+    TestApp::spawn_with(&[
+        ("APP_ENV", "dev"),
+        ("PASSWORD_HASH_CONCURRENCY", "1"),
+        ("LOGIN_MAX_FAILURES", "100"),
+    ])
+    .await
+}
+
+/// How long one password check takes on `app` (a wrong password for an unknown email; the
+/// quickest of three, as a busy machine only ever makes one slower).
+async fn one_password_check(app: &TestApp) -> Duration {
+    let mut quickest = Duration::MAX;
+    for _ in 0..3 {
+        let started = Instant::now();
+        app.browser()
+            .post_login("nobody@example.com", "not the password", None)
+            .await;
+        quickest = quickest.min(started.elapsed());
+    }
+    quickest
+}
+
+/// When the racing requests go out, from the start of the race.
+struct Schedule {
+    /// The first sign-in, then one every `spacing`, `count` in all.
+    first_sign_in: Duration,
+    spacing: Duration,
+    count: u32,
+    ending: Duration,
+}
+
+/// Sends sign-ins to `email` with `PASSWORD` and `ending` as `schedule` says; returns every
+/// sign-in and when `ending` was sent and answered.
+async fn sign_ins_racing(
+    app: &TestApp,
+    email: &str,
+    schedule: Schedule,
+    ending: impl std::future::Future<Output = reqwest::Response>,
+) -> (Vec<Racer>, Instant, Instant) {
+    let racers = (0..schedule.count).map(|index| async move {
+        tokio::time::sleep(schedule.first_sign_in + schedule.spacing * index).await;
+        let browser = app.browser();
+        let sent = Instant::now();
+        let status = browser.post_login(email, PASSWORD, None).await.status();
+        Racer {
+            browser,
+            status,
+            sent,
+            answered: Instant::now(),
+        }
+    });
+    let ending = async {
+        tokio::time::sleep(schedule.ending).await;
+        let sent = Instant::now();
+        assert_eq!(
+            ending.await.status(),
+            StatusCode::OK,
+            "the ending went through"
+        );
+        (sent, Instant::now())
+    };
+    let (racers, (sent, answered)) = tokio::join!(futures::future::join_all(racers), ending);
+    (racers, sent, answered)
+}
+
+/// Whether `browser`'s login (made on the `dev` profile's cookies) is over: its access token
+/// refused on its own, its refresh token refused.
+async fn assert_signed_out(app: &TestApp, browser: &Browser) {
+    let copy = app.browser();
+    copy.set_cookie("access_token", &browser.cookie("access_token").unwrap());
+    assert_eq!(copy.post_me().await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        browser.post_form("/api/refresh", &[]).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn sign_ins_under_way_during_sign_out_everywhere_end_with_the_others() {
+    let app = app_with_slow_password_checks().await;
+    let owner = app.signed_in("ada@example.com", Role::User).await;
+    let check = one_password_check(&app).await;
+    // Four sign-ins queue at the hasher; the sign-out lands while the later ones wait.
+    let (racers, ending_sent, ending_answered) = sign_ins_racing(
+        &app,
+        "ada@example.com",
+        Schedule {
+            first_sign_in: Duration::ZERO,
+            spacing: check / 4,
+            count: 4,
+            ending: check,
+        },
+        owner.post_form("/api/logout_all", &[]),
+    )
+    .await;
+    let sent_before: Vec<&Racer> = racers.iter().filter(|r| r.sent < ending_sent).collect();
+    assert!(
+        sent_before.iter().any(|r| r.answered > ending_answered),
+        "a sign-in sent before the sign-out was still under way when it finished"
+    );
+    for racer in sent_before {
+        assert_eq!(racer.status, StatusCode::OK);
+        assert_signed_out(&app, &racer.browser).await;
+    }
+    // A sign-in that starts afterwards is unaffected.
+    let after = app.signed_in_again("ada@example.com").await;
+    assert_eq!(after.post_me().await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn sign_ins_with_the_old_password_under_way_during_a_change_end_with_it() {
+    let app = app_with_slow_password_checks().await;
+    let owner = app.signed_in("ada@example.com", Role::User).await;
+    let check = one_password_check(&app).await;
+    // The change checks the current password, then hashes the new one; sign-ins sent while it
+    // hashes read the old hash and queue at the hasher behind it.
+    let (racers, _, change_answered) = sign_ins_racing(
+        &app,
+        "ada@example.com",
+        Schedule {
+            first_sign_in: check * 4 / 5,
+            spacing: check / 4,
+            count: 5,
+            ending: Duration::ZERO,
+        },
+        owner.post_form(
+            "/api/change_password",
+            &[
+                ("current_password", PASSWORD),
+                ("new_password", "a brand new passphrase"),
+            ],
+        ),
+    )
+    .await;
+    // Accepted means it read the old hash, so its check began before the change took effect.
+    let accepted: Vec<&Racer> = racers
+        .iter()
+        .filter(|r| r.status == StatusCode::OK)
+        .collect();
+    assert!(
+        accepted.iter().any(|r| r.answered > change_answered),
+        "a sign-in with the old password was still under way when the change finished"
+    );
+    for racer in accepted {
+        assert_signed_out(&app, &racer.browser).await;
+    }
+    assert_eq!(
+        owner.post_me().await.status(),
+        StatusCode::OK,
+        "the changer stays in"
     );
 }
 

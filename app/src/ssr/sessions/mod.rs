@@ -38,7 +38,7 @@ use super::random::random_token;
 use super::revocations::RevocationSet;
 use crate::auth::Viewer;
 use keys::Keys;
-use records::{EpochRecord, FamilyRecord};
+use records::FamilyRecord;
 use std::sync::Arc;
 use std::time::Duration;
 use tower_sessions::session_store::SessionStore;
@@ -83,25 +83,20 @@ impl RefreshSessions {
         &self.coordination
     }
 
-    /// Starts a new login (family) for `viewer`.
+    /// Starts a new login (family) for `viewer`, whose password check began at `checked_from`
+    /// (Unix µs, [`crate::ssr::clock::now_micros`] taken before the user's row was read): a
+    /// sign-out everywhere after that moment ends this login too, even if it lands while the
+    /// password is still being hashed.
     pub async fn start(
         &self,
         viewer: &Viewer,
         client: ClientInfo,
+        checked_from: u64,
     ) -> Result<IssuedRefresh, StoreError> {
         let now = unix_now();
         let family = random_token();
         let absolute_expiry = now + self.lifetimes.absolute.as_secs();
-        let stored_epoch = self.stored_epoch(viewer.user_id).await?;
-        let epoch = stored_epoch.unwrap_or_default();
-        // The epoch must outlive every family started in it, or it would reset to zero early.
-        self.put(
-            self.keys.epoch_id(viewer.user_id),
-            &EpochRecord { epoch },
-            absolute_expiry,
-            stored_epoch.is_some(),
-        )
-        .await?;
+        let epoch = checked_from;
         let marker = FamilyRecord {
             user_id: viewer.user_id,
             epoch,

@@ -24,7 +24,8 @@ pub struct RefreshRecord {
     pub user_id: i64,
     pub role: Role,
     pub family: String,
-    /// The user's session epoch when the login started (carried into access tokens).
+    /// When the login's password check began, Unix µs (carried into access tokens): compared
+    /// with the user's sign-out cutoff ([`EpochRecord`]).
     #[serde(default)]
     pub epoch: u64,
     /// 0 for the login itself, +1 per rotation.
@@ -68,7 +69,7 @@ pub struct Rotation {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub(super) struct FamilyRecord {
     pub user_id: i64,
-    /// The user's session epoch when this login started.
+    /// When this login's password check began, Unix µs (see [`EpochRecord`]).
     pub epoch: u64,
     #[serde(default)]
     pub started_at: u64,
@@ -81,15 +82,17 @@ impl Stored for FamilyRecord {
 }
 
 impl FamilyRecord {
-    /// Whether the login started in the user's current epoch (`stored_epoch`; none stored is
-    /// epoch 0), i.e. no sign-out everywhere has happened since.
+    /// Whether the login's password check began at or after the user's cutoff
+    /// (`stored_epoch`; none stored is 0), i.e. no sign-out everywhere has happened since.
     pub fn in_current_epoch(&self, stored_epoch: Option<u64>) -> bool {
         self.epoch >= stored_epoch.unwrap_or_default()
     }
 }
 
-/// A user's session epoch: "sign out everywhere" raises it, which ends every login started in
-/// an earlier one.
+/// A user's session epoch: the cutoff (Unix µs) that "sign out everywhere" moves to its own
+/// time, ending every login whose password check began before it. A point in time rather than
+/// a counter, so starting a login never has to write it: a login racing a sign-out can neither
+/// overwrite the cutoff nor, having proved the password before it, survive it.
 #[derive(Clone, Copy, Debug, Default, Serialize, Deserialize)]
 pub(super) struct EpochRecord {
     pub epoch: u64,

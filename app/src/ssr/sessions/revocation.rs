@@ -4,7 +4,7 @@
 use super::records::{EpochRecord, RefreshRecord};
 use super::RefreshSessions;
 use crate::auth::Role;
-use crate::ssr::clock::unix_now;
+use crate::ssr::clock::{now_micros, unix_now};
 use crate::ssr::coordination::StoreError;
 use crate::ssr::revocations::Revocation;
 
@@ -46,11 +46,14 @@ impl RefreshSessions {
         .await
     }
 
-    /// Ends every login of `user_id`, on every device.
-    pub async fn revoke_all(&self, user_id: i64) -> Result<(), StoreError> {
+    /// Ends every login of `user_id`, on every device, including those whose password check is
+    /// under way. Returns the new cutoff: a login started for the same user with it as its
+    /// check time (a password change signing this device in again) is live.
+    pub async fn revoke_all(&self, user_id: i64) -> Result<u64, StoreError> {
         let stored_epoch = self.stored_epoch(user_id).await?;
+        // Never backwards, should this instance's clock be behind the one that wrote it.
         let next = EpochRecord {
-            epoch: stored_epoch.unwrap_or_default() + 1,
+            epoch: stored_epoch.unwrap_or_default().max(now_micros() + 1),
         };
         let expiry = unix_now() + self.lifetimes.absolute.as_secs();
         self.put(
@@ -65,7 +68,8 @@ impl RefreshSessions {
             epoch: next.epoch,
             until: self.revocation_horizon(),
         })
-        .await
+        .await?;
+        Ok(next.epoch)
     }
 
     /// Forgets every login of `user_id` for good (account erasure): the login markers, with the
