@@ -4,6 +4,7 @@ import {
   expect,
   createAccount,
   newDevice as device,
+  postLogin,
   REFRESH_COOKIE,
   signIn,
   signInQuickly,
@@ -70,6 +71,16 @@ test('a stolen refresh cookie replayed in another browser signs out both', async
   await expect(
     admin.locator(`[data-testid="audit-row"][data-kind="reuse_detected"][data-user-id="${victimId}"]`),
   ).toHaveCount(1);
+
+  // Refused attempts are listed apart, so a flood of them cannot hide events like this one.
+  const guess = await postLogin(thief.request, { ...account, password: 'not the password' });
+  expect(guess.status()).toBe(401);
+  await waitForHydration(admin);
+  await admin.getByTestId('audit-filter').selectOption('attempts');
+  await expect(
+    admin.locator(`[data-testid="audit-row"][data-kind="sign_in_failed"][data-user-id="${victimId}"]`),
+  ).toHaveCount(1);
+  await expect(admin.locator('[data-testid="audit-row"][data-kind="reuse_detected"]')).toHaveCount(0);
 });
 
 test('signing out everywhere else from the account page ends the other device only', async ({

@@ -157,6 +157,14 @@ impl Config {
         };
         auth.trusted_proxies = trusted_proxies(&lookup)?;
         auth.bench_routes = lookup("BENCH_ROUTES").is_some_and(|value| value == "1");
+        auth.audit_retention = Duration::from_secs(
+            positive(
+                "AUDIT_RETENTION_DAYS",
+                auth.audit_retention.as_secs() / 86_400,
+                "days",
+            )?
+            .saturating_mul(86_400),
+        );
         auth.public_origin = public_origin;
         auth.hash_concurrency = hash_concurrency;
 

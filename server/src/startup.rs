@@ -11,6 +11,7 @@ use crate::layers::compression::{bundle_compression, Bundle};
 use crate::layers::security_headers::{security_headers, set_page_policy, Transport};
 use crate::probes;
 use app::pages::declared_policy;
+use app::ssr::audit;
 use app::ssr::cookies::AuthCookies;
 use app::ssr::coordination::CoordinationStore;
 use app::ssr::passwords::PasswordHasher;
@@ -64,6 +65,7 @@ pub async fn build_state(
     );
     revocations::follow(coordination.clone(), sessions.revoked().clone()).await;
     let signing_key = signing_key(config, db).await?;
+    audit::sweep_periodically(db.pool.clone(), settings.audit_retention);
     Ok(AppState {
         sessions,
         throttle: LoginThrottle::new(coordination, settings.throttle),

@@ -188,7 +188,11 @@ async fn confirm_password(
     };
     if let Some(wait) = state.throttle.admit(&attempt).await? {
         let throttled = Event::new(EventKind::PasswordCheckThrottled, client);
-        audit::record(&state.db, throttled.user(user.id));
+        audit::record_refusal(
+            &state.db,
+            state.sessions.coordination(),
+            throttled.user(user.id),
+        );
         return Err(AppError::too_many_requests(wait.as_secs() + 1));
     }
     let matches = state

@@ -3,7 +3,7 @@
 //! instance (see `ssr::revocations`), and is written to the audit log.
 
 use crate::auth::policy::ADMIN;
-use crate::auth::{AuditEntry, Profile};
+use crate::auth::{AuditEntry, AuditFilter, Profile};
 use crate::error::AppError;
 use leptos::prelude::*;
 use server_fn::ServerFn;
@@ -27,9 +27,8 @@ pub const POLICIES: &[super::PolicyRow] = &[
     (RevokeUserSessions::PATH, ADMIN),
 ];
 
-/// How many audit events the admin page shows.
-#[cfg(feature = "ssr")]
-const AUDIT_PAGE: i64 = 100;
+/// How many audit events one page of the log holds.
+pub const AUDIT_PAGE: i64 = 100;
 
 /// Every account, for administrators.
 #[server(prefix = "/api", endpoint = "users")]
@@ -40,12 +39,17 @@ pub async fn list_users() -> Result<Vec<Profile>, AppError> {
     Ok(users.iter().map(|user| user.profile()).collect())
 }
 
-/// The newest security events, for administrators.
+/// One page of security events for administrators, newest first: those `filter` admits (all
+/// when absent), older than the event `before` when given.
 #[server(prefix = "/api", endpoint = "audit")]
-pub async fn audit_log() -> Result<Vec<AuditEntry>, AppError> {
+pub async fn audit_log(
+    filter: Option<AuditFilter>,
+    before: Option<i64>,
+) -> Result<Vec<AuditEntry>, AppError> {
     let state = app_state()?;
     super::admitted_viewer::<AuditLog>()?;
-    Ok(audit::latest(&state.db, AUDIT_PAGE).await?)
+    let filter = filter.unwrap_or_default();
+    Ok(audit::page(&state.db, filter, before, AUDIT_PAGE).await?)
 }
 
 /// Gives a user the role named `role` (one of `Role::ALL`), effective on their next request.

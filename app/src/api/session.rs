@@ -47,8 +47,9 @@ pub async fn register(email: String, password: String) -> Result<Viewer, AppErro
         .admit_registration(client.ip.as_deref())
         .await?
     {
-        audit::record(
+        audit::record_refusal(
             &state.db,
+            state.sessions.coordination(),
             Event::new(EventKind::RegistrationThrottled, client),
         );
         return Err(AppError::too_many_requests(wait.as_secs() + 1));
@@ -90,7 +91,8 @@ pub async fn login(
         ip: client.ip.as_deref(),
     };
     if let Some(wait) = state.throttle.admit(&attempt).await? {
-        audit::record(&state.db, Event::new(EventKind::SignInThrottled, client));
+        let throttled = Event::new(EventKind::SignInThrottled, client);
+        audit::record_refusal(&state.db, state.sessions.coordination(), throttled);
         // Round up: retrying after the advertised wait must succeed.
         return Err(AppError::too_many_requests(wait.as_secs() + 1));
     }

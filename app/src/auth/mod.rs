@@ -104,6 +104,8 @@ pub struct SessionInfo {
 /// One audit-log event as the admin page shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditEntry {
+    /// Its place in the log: pass it as `before` to page to older events.
+    pub id: i64,
     /// Unix seconds.
     pub at: i64,
     pub kind: String,
@@ -113,6 +115,19 @@ pub struct AuditEntry {
     pub ip: Option<String>,
     pub user_agent: Option<String>,
     pub detail: Option<String>,
+}
+
+/// Which events an audit-log page shows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditFilter {
+    /// Everything.
+    #[default]
+    All,
+    /// What happened to accounts: sign-ins, sign-outs, changes, detected theft.
+    Accounts,
+    /// Refused and failed attempts: wrong passwords, throttled requests, denied pages.
+    Attempts,
 }
 
 #[cfg(test)]

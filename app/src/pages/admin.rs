@@ -1,6 +1,8 @@
-use crate::api::admin::{audit_log, list_users, RevokeUserSessions, SetDisabled, SetRole};
+use crate::api::admin::{
+    audit_log, list_users, RevokeUserSessions, SetDisabled, SetRole, AUDIT_PAGE,
+};
 use crate::auth::viewer::use_viewer;
-use crate::auth::{AuditEntry, Profile, Role};
+use crate::auth::{AuditEntry, AuditFilter, Profile, Role};
 use crate::components::display::{device_name, utc_time};
 use crate::components::hydration::report_island_hydrated;
 use crate::error::AppError;
@@ -55,7 +57,13 @@ fn AdminConsole(me: Option<i64>) -> impl IntoView {
         )
     };
     let users = Resource::new(changes, |_| list_users());
-    let events = Resource::new(changes, |_| audit_log());
+    // Account events by default: a flood of refused attempts cannot push them out of view.
+    let filter = RwSignal::new(AuditFilter::Accounts);
+    let before = RwSignal::new(None::<i64>);
+    let events = Resource::new(
+        move || (changes(), filter.get(), before.get()),
+        |(_, filter, before)| audit_log(Some(filter), before),
+    );
     view! {
         <section class="card">
             <h1>"Administration"</h1>
@@ -76,11 +84,12 @@ fn AdminConsole(me: Option<i64>) -> impl IntoView {
         </section>
         <section class="card">
             <h2>"Audit log"</h2>
-            <p class="muted">"The latest security events, newest first."</p>
+            <p class="muted">"Security events, newest first."</p>
+            <AuditFilterSelect filter before />
             <Suspense fallback=|| view! { <p class="muted">"Loading events…"</p> }>
                 {move || Suspend::new(async move {
                     match events.await {
-                        Ok(events) => Either::Left(view! { <AuditTable events /> }),
+                        Ok(events) => Either::Left(view! { <AuditPage events before /> }),
                         Err(error) => Either::Right(view! {
                             <p class="alert" role="alert" data-testid="audit-error">{error.message}</p>
                         }),
@@ -184,6 +193,62 @@ fn UserRowActions(user: Profile, actions: UserActions) -> impl IntoView {
                 </button>
             </ActionForm>
         </div>
+    }
+}
+
+/// Chooses which events the log shows; a new choice starts at the newest.
+#[component]
+fn AuditFilterSelect(
+    filter: RwSignal<AuditFilter>,
+    before: RwSignal<Option<i64>>,
+) -> impl IntoView {
+    let choices = [
+        (AuditFilter::Accounts, "accounts", "Account events"),
+        (
+            AuditFilter::Attempts,
+            "attempts",
+            "Refused and failed attempts",
+        ),
+        (AuditFilter::All, "all", "Everything"),
+    ];
+    let on_change = move |event| {
+        let value = event_target_value(&event);
+        if let Some((choice, _, _)) = choices.iter().find(|(_, name, _)| *name == value) {
+            filter.set(*choice);
+            before.set(None);
+        }
+    };
+    view! {
+        <label class="inline-label">
+            "Show "
+            <select data-testid="audit-filter" on:change=on_change>
+                {choices.map(|(choice, name, label)| view! {
+                    <option value=name selected=move || filter.get() == choice>{label}</option>
+                }).collect_view()}
+            </select>
+        </label>
+    }
+}
+
+/// One page of events, with a way to the older ones (when the page is full) and back to the
+/// newest.
+#[component]
+fn AuditPage(events: Vec<AuditEntry>, before: RwSignal<Option<i64>>) -> impl IntoView {
+    let older = (events.len() as i64 == AUDIT_PAGE)
+        .then(|| events.last().map(|event| event.id))
+        .flatten();
+    view! {
+        <AuditTable events />
+        <nav class="pager" aria-label="Audit log pages">
+            {move || before.get().is_some().then(|| view! {
+                <button type="button" class="button button-ghost button-small" data-testid="audit-newest"
+                    on:click=move |_| before.set(None)>"Newest"</button>
+            })}
+            {older.map(|id| view! {
+                <button type="button" class="button button-ghost button-small" data-testid="audit-older"
+                    on:click=move |_| before.set(Some(id))>"Older events"</button>
+            })}
+        </nav>
     }
 }
 

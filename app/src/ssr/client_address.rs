@@ -63,6 +63,12 @@ fn parse_entry(entry: &str) -> Option<IpAddr> {
         .or_else(|| entry.parse::<SocketAddr>().ok().map(|socket| socket.ip()))
 }
 
+/// The group of an address as a request's [`super::sessions::ClientInfo`] records it (text);
+/// text that is not an address is its own group.
+pub fn group_of_recorded(ip: &str) -> String {
+    ip.parse().map_or_else(|_| ip.to_owned(), throttle_group)
+}
+
 /// The name a client address is throttled under: an IPv4 address itself (an IPv4-mapped IPv6
 /// address as its IPv4 address), an IPv6 address its /64 network.
 pub fn throttle_group(address: IpAddr) -> String {

@@ -90,6 +90,8 @@ pub struct AuthSettings {
     pub trusted_proxies: TrustedProxies,
     /// Serve the benchmark pages under `/bench` (`BENCH_ROUTES=1`); off by default.
     pub bench_routes: bool,
+    /// How long audit events are kept (`AUDIT_RETENTION_DAYS`).
+    pub audit_retention: Duration,
 }
 
 /// When failed sign-ins start being refused with 429 (see `throttle`).
@@ -151,6 +153,7 @@ impl AuthSettings {
             },
             trusted_proxies: TrustedProxies::default(),
             bench_routes: false,
+            audit_retention: Duration::from_secs(90 * 24 * 3600),
         }
     }
 }

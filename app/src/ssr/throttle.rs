@@ -8,7 +8,7 @@
 //! guessing across many accounts is slowed while a whole office behind one NAT is not locked out
 //! by a few typos. Everything expires by itself.
 
-use super::client_address::throttle_group;
+use super::client_address::group_of_recorded;
 use super::coordination::{CoordinationStore, StoreError};
 use super::input::Email;
 use super::settings::ThrottleLimits;
@@ -145,11 +145,11 @@ enum Subject {
 impl Subject {
     /// The address's throttle group (its /64 for IPv6; see `client_address`).
     fn address(ip: &str) -> Subject {
-        Subject::Address(address_group(ip))
+        Subject::Address(group_of_recorded(ip))
     }
 
     fn registrations(ip: &str) -> Subject {
-        Subject::Registrations(address_group(ip))
+        Subject::Registrations(group_of_recorded(ip))
     }
 
     fn count_key(&self) -> String {
@@ -175,11 +175,6 @@ fn subjects(attempt: &Attempt<'_>) -> Vec<Subject> {
         subjects.push(Subject::address(ip));
     }
     subjects
-}
-
-/// The throttle group of an address as recorded (its /64 for IPv6; see `client_address`).
-fn address_group(ip: &str) -> String {
-    ip.parse().map_or_else(|_| ip.to_owned(), throttle_group)
 }
 
 /// Keys name accounts by a hash: the store holds no email addresses.

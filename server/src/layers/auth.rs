@@ -231,7 +231,7 @@ fn record_denial(state: &AppState, outcome: &AuthOutcome, client: ClientInfo, pa
         event = event.family(&claims.sid);
         event.user_id = claims.sub.parse().ok();
     }
-    audit::record(&state.db, event);
+    audit::record_refusal(&state.db, state.sessions.coordination(), event);
 }
 
 /// The auth decision and any cookies the response must carry because of it.

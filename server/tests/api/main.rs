@@ -7,6 +7,7 @@ mod hostile;
 mod accounts;
 mod admin;
 mod assets;
+mod audit;
 mod backends;
 mod cli;
 mod coordination;

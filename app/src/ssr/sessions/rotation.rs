@@ -4,7 +4,7 @@
 use super::records::{ClientInfo, IssuedRefresh, RefreshRecord, Rotation, RotationOutcome};
 use super::seal::{seal, unseal};
 use super::RefreshSessions;
-use crate::ssr::client_address::throttle_group;
+use crate::ssr::client_address::group_of_recorded;
 use crate::ssr::clock::unix_now;
 use crate::ssr::coordination::StoreError;
 use crate::ssr::random::random_token;
@@ -151,7 +151,7 @@ pub(super) fn client_fingerprint(client: &ClientInfo) -> String {
     let group = client
         .ip
         .as_deref()
-        .map(|ip| ip.parse().map_or_else(|_| ip.to_owned(), throttle_group))
+        .map(group_of_recorded)
         .unwrap_or_default();
     let mut hash = Sha256::new();
     hash.update(client.user_agent.as_deref().unwrap_or_default().as_bytes());
