@@ -142,6 +142,11 @@ impl Config {
         let limits = auth.throttle;
         auth.throttle = ThrottleLimits {
             account_failures: positive("LOGIN_MAX_FAILURES", limits.account_failures, "attempts")?,
+            account_failures_everywhere: positive(
+                "LOGIN_MAX_FAILURES_ACCOUNT_WIDE",
+                limits.account_failures_everywhere,
+                "attempts",
+            )?,
             address_failures: positive(
                 "LOGIN_MAX_FAILURES_PER_IP",
                 limits.address_failures,

@@ -14,6 +14,7 @@ use app::pages::declared_policy;
 use app::ssr::audit;
 use app::ssr::cookies::AuthCookies;
 use app::ssr::coordination::CoordinationStore;
+use app::ssr::known_device::KnownDevices;
 use app::ssr::passwords::PasswordHasher;
 use app::ssr::revocations;
 use app::ssr::server_secrets::{self, Origin};
@@ -70,6 +71,7 @@ pub async fn build_state(
         sessions,
         throttle: LoginThrottle::new(coordination, settings.throttle),
         tokens: Arc::new(TokenIssuer::new(&settings, &signing_key)),
+        known_devices: KnownDevices::new(&signing_key),
         passwords: PasswordHasher::new(settings.hash_cost, settings.hash_concurrency)?,
         cookies: AuthCookies::new(settings.secure_cookies()),
         settings: Arc::new(settings),

@@ -12,7 +12,10 @@ use crate::{
     api::session::start_session,
     auth::Viewer,
     ssr::audit::{self, Event, EventKind},
-    ssr::context::{app_state, append_set_cookies, client_info, redirect_form_post, request_auth},
+    ssr::context::{
+        app_state, append_set_cookies, client_info, presented_known_device, redirect_form_post,
+        request_auth,
+    },
     ssr::input::{Email, NewPassword},
     ssr::sessions::public_handle,
     ssr::state::AppState,
@@ -182,9 +185,11 @@ async fn confirm_password(
 ) -> Result<(), AppError> {
     let slot = state.passwords.queue_slot()?;
     let client = client_info();
+    let known_device = presented_known_device(state, email);
     let attempt = Attempt {
         email,
         ip: client.ip.as_deref(),
+        known_device: known_device.as_deref(),
     };
     if let Some(wait) = state.throttle.admit(&attempt).await? {
         let throttled = Event::new(EventKind::PasswordCheckThrottled, client);
@@ -200,7 +205,7 @@ async fn confirm_password(
         .verify(slot, password, Some(user.password_hash.clone()))
         .await?;
     if matches {
-        state.throttle.succeeded(email).await?;
+        state.throttle.succeeded(&attempt).await?;
         Ok(())
     } else {
         state.throttle.failed(&attempt).await?;

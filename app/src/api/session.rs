@@ -12,8 +12,8 @@ use crate::{
     ssr::audit::{self, Event, EventKind},
     ssr::clock::now_micros,
     ssr::context::{
-        app_state, append_set_cookies, client_info, presented_refresh_token, redirect_form_post,
-        request_auth, request_viewer,
+        app_state, append_set_cookies, client_info, presented_known_device,
+        presented_refresh_token, redirect_form_post, remember_device, request_auth, request_viewer,
     },
     ssr::input::{Email, NewPassword, PASSWORD_MAX_CHARS},
     ssr::refresh::rotate,
@@ -61,6 +61,7 @@ pub async fn register(email: String, password: String) -> Result<Viewer, AppErro
         role: Role::NEW_ACCOUNT,
     };
     start_session(&state, &viewer, checked_from).await?;
+    remember_device(&state, &email, None);
     redirect_form_post(DEFAULT_AFTER_LOGIN);
     Ok(viewer)
 }
@@ -86,9 +87,11 @@ pub async fn login(
     // Shed a storm before spending a store or database round trip on it.
     let slot = state.passwords.queue_slot()?;
     let client = client_info();
+    let known_device = presented_known_device(&state, &email);
     let attempt = Attempt {
         email: &email,
         ip: client.ip.as_deref(),
+        known_device: known_device.as_deref(),
     };
     if let Some(wait) = state.throttle.admit(&attempt).await? {
         let throttled = Event::new(EventKind::SignInThrottled, client);
@@ -114,7 +117,8 @@ pub async fn login(
             return Err(AppError::bad_credentials());
         }
     };
-    state.throttle.succeeded(&email).await?;
+    state.throttle.succeeded(&attempt).await?;
+    remember_device(&state, &email, known_device.as_deref());
     if user.is_disabled() {
         // Said only to someone who knows the password: it reveals nothing to a guesser.
         return Err(AppError::account_disabled());

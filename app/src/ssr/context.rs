@@ -1,6 +1,7 @@
 //! What a server function or a server render knows about its request: the auth decision the
 //! server's auth layer made, the shared state, and a way to add headers to the response.
 
+use super::input::Email;
 use super::sessions::ClientInfo;
 use super::state::AppState;
 use super::tokens::AccessClaims;
@@ -76,6 +77,22 @@ pub fn append_set_cookies(values: impl IntoIterator<Item = HeaderValue>) {
 /// The refresh token the browser sent, if any.
 pub fn presented_refresh_token(state: &AppState) -> Option<String> {
     request_parts().and_then(|parts| state.cookies.read_refresh(&parts.headers))
+}
+
+/// The device id of this browser's known-device cookie, if it has one this server issued for
+/// `email`'s account (see `known_device`).
+pub fn presented_known_device(state: &AppState, email: &Email) -> Option<String> {
+    let parts = request_parts()?;
+    let cookie = state.cookies.read_known_device(&parts.headers)?;
+    state.known_devices.verify(&cookie, email)
+}
+
+/// Makes this browser a known device of `email`'s account (keeping its id when it already was
+/// one), for as long as `known_device` says.
+pub fn remember_device(state: &AppState, email: &Email, device: Option<&str>) {
+    let cookie = state.known_devices.issue(email, device);
+    let lifetime = super::known_device::KNOWN_DEVICE_LIFETIME.as_secs();
+    append_set_cookies([state.cookies.set_known_device(&cookie, lifetime)]);
 }
 
 /// The device description kept with a new session and written to the audit log.

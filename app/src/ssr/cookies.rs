@@ -34,6 +34,24 @@ impl AuthCookies {
         }
     }
 
+    /// The known-device cookie (see `known_device`): outlives every login, so signing out
+    /// leaves the browser known.
+    pub fn known_device_name(&self) -> &'static str {
+        if self.secure {
+            "__Host-known_device"
+        } else {
+            "known_device"
+        }
+    }
+
+    pub fn read_known_device(&self, headers: &HeaderMap) -> Option<String> {
+        read(headers, self.known_device_name())
+    }
+
+    pub fn set_known_device(&self, value: &str, max_age_secs: u64) -> HeaderValue {
+        self.build(self.known_device_name(), value, max_age_secs)
+    }
+
     pub fn read_access(&self, headers: &HeaderMap) -> Option<String> {
         read(headers, self.access_name())
     }

@@ -19,6 +19,7 @@ pub mod cookies;
 pub mod coordination;
 pub mod errors;
 pub mod input;
+pub mod known_device;
 pub mod passwords;
 pub mod random;
 pub mod refresh;

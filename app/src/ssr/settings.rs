@@ -97,8 +97,12 @@ pub struct AuthSettings {
 /// When failed sign-ins start being refused with 429 (see `throttle`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ThrottleLimits {
-    /// Failures on one account within `window` before it is blocked.
+    /// Attempts on one account from one source within `window` before that source is blocked:
+    /// from one known device, or from unknown browsers at one address group.
     pub account_failures: u64,
+    /// Failures on one account from unknown browsers at every address together before the
+    /// account is blocked for all of them (its known devices keep their own counts).
+    pub account_failures_everywhere: u64,
     /// Failures from one IP address within `window`: higher, as many people may share one.
     pub address_failures: u64,
     pub window: Duration,
@@ -111,6 +115,7 @@ pub struct ThrottleLimits {
 impl ThrottleLimits {
     pub const DEFAULT: ThrottleLimits = ThrottleLimits {
         account_failures: 5,
+        account_failures_everywhere: 50,
         address_failures: 50,
         window: Duration::from_secs(15 * 60),
         first_block: Duration::from_secs(30),

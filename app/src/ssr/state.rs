@@ -1,6 +1,7 @@
 //! Everything a request handler needs, built once at start-up and shared.
 
 use super::cookies::AuthCookies;
+use super::known_device::KnownDevices;
 use super::passwords::PasswordHasher;
 use super::sessions::{IssuedRefresh, RefreshSessions};
 use super::settings::AuthSettings;
@@ -22,6 +23,8 @@ pub struct AppState {
     pub tokens: Arc<TokenIssuer>,
     pub passwords: PasswordHasher,
     pub cookies: AuthCookies,
+    /// Signs and checks the known-device cookie (see `known_device`).
+    pub known_devices: KnownDevices,
     pub leptos_options: LeptosOptions,
 }
 

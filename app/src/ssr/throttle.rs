@@ -1,12 +1,20 @@
 //! Login throttling, per account and per IP address, in the shared store so that it holds across
 //! instances.
 //!
-//! An account counts every attempt from the moment it is admitted (see [`LoginThrottle::admit`]);
-//! a success clears the count. The attempt that reaches `account_failures` within the window
-//! blocks the account for `first_block`; each further attempt (after the block ends) doubles the
-//! block, up to the window. An address counts only failures, at a higher bound, so one person
-//! guessing across many accounts is slowed while a whole office behind one NAT is not locked out
-//! by a few typos. Everything expires by itself.
+//! Guesses at an account are counted per *source*: a known device of the account (a browser it
+//! signed in from before, see `known_device`) has a count of its own; every other browser counts
+//! under the account and its address group. Each source counts every attempt from the moment it
+//! is admitted (see [`LoginThrottle::admit`]), and its success clears its count. The attempt that
+//! reaches `account_failures` within the window blocks that source for `first_block`; each
+//! further attempt (after the block ends) doubles the block, up to the window. So a guesser
+//! blocks itself, not the owner: the owner's own devices, and the owner from another address,
+//! still get in with the right password.
+//!
+//! Failures from unknown browsers at every address together are counted too, at a higher bound
+//! (`account_failures_everywhere`): a guesser spread over many addresses then blocks the account
+//! for unknown browsers, while its known devices keep their own counts. An address counts only
+//! failures, at a higher bound again, so one person guessing across many accounts is slowed while
+//! a whole office behind one NAT is not locked out by a few typos. Everything expires by itself.
 
 use super::client_address::group_of_recorded;
 use super::coordination::{CoordinationStore, StoreError};
@@ -23,10 +31,11 @@ pub struct LoginThrottle {
 }
 
 /// Who is trying: the account (by email, whether or not it exists, so the answer reveals
-/// nothing) and the address.
+/// nothing), the address, and the browser's device id if it is a known device of the account.
 pub struct Attempt<'a> {
     pub email: &'a Email,
     pub ip: Option<&'a str>,
+    pub known_device: Option<&'a str>,
 }
 
 impl LoginThrottle {
@@ -36,20 +45,21 @@ impl LoginThrottle {
 
     /// Whether this attempt may have its password checked, or how long it must wait first.
     ///
-    /// A blocked account or address waits. Otherwise the attempt is counted against the account
+    /// A blocked source waits, as does an unknown browser while the account is blocked for all
+    /// of them or its address is blocked. Otherwise the attempt is counted against its source
     /// *before* its password is checked, so a burst of parallel guesses cannot all slip past a
     /// check made before any of them failed: the attempt that reaches the limit sets the block
     /// itself (atomically, so exactly one attempt per round holds the last slot) and is checked;
-    /// every other attempt of the burst waits. A success lifts the block again.
+    /// every other attempt of the burst waits. A success lifts the source's block again.
     pub async fn admit(&self, attempt: &Attempt<'_>) -> Result<Option<Duration>, StoreError> {
         if let Some(wait) = self.blocked_for(attempt).await? {
             return Ok(Some(wait));
         }
-        let account = Subject::Account(account_hash(attempt.email));
+        let source = Subject::source(attempt);
         let limit = self.limits.account_failures;
         let attempts = self
             .store
-            .increment(&account.count_key(), self.limits.window)
+            .increment(&source.count_key(), self.limits.window)
             .await?;
         if attempts < limit {
             return Ok(None);
@@ -57,37 +67,49 @@ impl LoginThrottle {
         let block = block_after(&self.limits, attempts - limit);
         let taken = self
             .store
-            .insert_if_absent(&account.block_key(), "1", block)
+            .insert_if_absent(&source.block_key(), "1", block)
             .await?;
         if taken.is_none() {
             return Ok(None);
         }
-        let remaining = self.store.remaining(&account.block_key()).await?;
+        let remaining = self.store.remaining(&source.block_key()).await?;
         Ok(Some(remaining.unwrap_or(block)))
     }
 
-    /// How long this attempt must wait, if the account or the address is blocked.
+    /// How long this attempt must wait, if anything that applies to it is blocked.
     async fn blocked_for(&self, attempt: &Attempt<'_>) -> Result<Option<Duration>, StoreError> {
         let mut longest = None;
-        for subject in subjects(attempt) {
+        for subject in blocks_that_apply(attempt) {
             let remaining = self.store.remaining(&subject.block_key()).await?;
             longest = longest.max(remaining);
         }
         Ok(longest)
     }
 
-    /// Counts a failed attempt against the address (the account counted it when admitting it),
-    /// blocking the address once over its limit.
+    /// Counts a failed attempt (its source counted it when admitting it): against the address,
+    /// and, from an unknown browser, against the account everywhere; blocks each once over its
+    /// limit.
     pub async fn failed(&self, attempt: &Attempt<'_>) -> Result<(), StoreError> {
-        let Some(ip) = attempt.ip else { return Ok(()) };
-        let address = Subject::address(ip);
+        if let Some(ip) = attempt.ip {
+            self.count_failure(Subject::address(ip), self.limits.address_failures)
+                .await?;
+        }
+        if attempt.known_device.is_none() {
+            let everywhere = Subject::Account(account_hash(attempt.email));
+            self.count_failure(everywhere, self.limits.account_failures_everywhere)
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn count_failure(&self, subject: Subject, limit: u64) -> Result<(), StoreError> {
         let failures = self
             .store
-            .increment(&address.count_key(), self.limits.window)
+            .increment(&subject.count_key(), self.limits.window)
             .await?;
-        if failures >= self.limits.address_failures {
-            let block = block_after(&self.limits, failures - self.limits.address_failures);
-            self.store.put(&address.block_key(), "1", block).await?;
+        if failures >= limit {
+            let block = block_after(&self.limits, failures - limit);
+            self.store.put(&subject.block_key(), "1", block).await?;
         }
         Ok(())
     }
@@ -117,12 +139,12 @@ impl LoginThrottle {
         Ok(Some(self.limits.window))
     }
 
-    /// A successful sign-in clears the account's count and lifts its block (the address keeps
-    /// its count).
-    pub async fn succeeded(&self, email: &Email) -> Result<(), StoreError> {
-        let account = Subject::Account(account_hash(email));
-        self.store.delete(&account.count_key()).await?;
-        self.store.delete(&account.block_key()).await
+    /// A successful sign-in clears its source's count and lifts its block. The address and the
+    /// account's count everywhere are kept: a guesser elsewhere stays blocked.
+    pub async fn succeeded(&self, attempt: &Attempt<'_>) -> Result<(), StoreError> {
+        let source = Subject::source(attempt);
+        self.store.delete(&source.count_key()).await?;
+        self.store.delete(&source.block_key()).await
     }
 }
 
@@ -136,13 +158,33 @@ fn block_after(limits: &ThrottleLimits, failures_over_limit: u64) -> Duration {
 }
 
 enum Subject {
+    /// An account, guessed at by browsers it does not know, at every address.
     Account(String),
+    /// An account, guessed at by browsers it does not know, from one address group.
+    AccountFrom {
+        account: String,
+        address: String,
+    },
+    /// One known device of an account (its id, from a cookie this server signed).
+    KnownDevice(String),
     Address(String),
     /// Sign-ups from one address group.
     Registrations(String),
 }
 
 impl Subject {
+    /// Where the attempt counts as coming from: its known device, or else the account from its
+    /// address group.
+    fn source(attempt: &Attempt<'_>) -> Subject {
+        match attempt.known_device {
+            Some(device) => Subject::KnownDevice(device.to_owned()),
+            None => Subject::AccountFrom {
+                account: account_hash(attempt.email),
+                address: attempt.ip.map(group_of_recorded).unwrap_or_default(),
+            },
+        }
+    }
+
     /// The address's throttle group (its /64 for IPv6; see `client_address`).
     fn address(ip: &str) -> Subject {
         Subject::Address(group_of_recorded(ip))
@@ -155,6 +197,10 @@ impl Subject {
     fn count_key(&self) -> String {
         match self {
             Subject::Account(hash) => format!("login-failures:account:{hash}"),
+            Subject::AccountFrom { account, address } => {
+                format!("login-failures:account:{account}:ip:{address}")
+            }
+            Subject::KnownDevice(id) => format!("login-failures:device:{id}"),
             Subject::Address(ip) => format!("login-failures:ip:{ip}"),
             Subject::Registrations(ip) => format!("registrations:ip:{ip}"),
         }
@@ -163,16 +209,26 @@ impl Subject {
     fn block_key(&self) -> String {
         match self {
             Subject::Account(hash) => format!("login-block:account:{hash}"),
+            Subject::AccountFrom { account, address } => {
+                format!("login-block:account:{account}:ip:{address}")
+            }
+            Subject::KnownDevice(id) => format!("login-block:device:{id}"),
             Subject::Address(ip) => format!("login-block:ip:{ip}"),
             Subject::Registrations(ip) => format!("registration-block:ip:{ip}"),
         }
     }
 }
 
-fn subjects(attempt: &Attempt<'_>) -> Vec<Subject> {
-    let mut subjects = vec![Subject::Account(account_hash(attempt.email))];
-    if let Some(ip) = attempt.ip {
-        subjects.push(Subject::address(ip));
+/// The blocks an attempt must respect: its source's; from an unknown browser also the
+/// account's everywhere and the address's. A known device answers for itself alone, so neither
+/// a guesser spread over many addresses nor one sharing the owner's address locks it out.
+fn blocks_that_apply(attempt: &Attempt<'_>) -> Vec<Subject> {
+    let mut subjects = vec![Subject::source(attempt)];
+    if attempt.known_device.is_none() {
+        subjects.push(Subject::Account(account_hash(attempt.email)));
+        if let Some(ip) = attempt.ip {
+            subjects.push(Subject::address(ip));
+        }
     }
     subjects
 }

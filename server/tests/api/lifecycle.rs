@@ -407,6 +407,170 @@ async fn without_trusted_proxies_a_forwarded_address_does_not_escape_the_throttl
     assert_eq!(another_disguise, StatusCode::TOO_MANY_REQUESTS);
 }
 
+/// A sign-in by `browser` forwarded by a proxy as coming from `client`; its answer's status.
+async fn sign_in_from(browser: &Browser, client: &str, email: &str, password: &str) -> StatusCode {
+    let form = [("email", email), ("password", password)];
+    let request = browser.same_origin_post("/api/login").form(&form);
+    browser
+        .send(request.header("x-forwarded-for", client))
+        .await
+        .status()
+}
+
+/// An app behind one trusted proxy, so each test chooses where each request comes from.
+async fn app_behind_a_proxy(extra: &[(&str, &str)]) -> TestApp {
+    let mut vars = vec![("TRUSTED_PROXY_HOPS", "1"), ("LOGIN_MAX_FAILURES", "3")];
+    vars.extend_from_slice(extra);
+    TestApp::spawn_with(&vars).await
+}
+
+const OWNER_ADDRESS: &str = "203.0.113.10";
+const GUESSER_ADDRESS: &str = "198.51.100.66";
+
+/// Guesses wrong from `client` until refused; returns how many were checked (401).
+async fn guess_until_blocked(browser: &Browser, client: &str, email: &str) -> usize {
+    for checked in 0..20 {
+        match sign_in_from(browser, client, email, "not the password").await {
+            StatusCode::UNAUTHORIZED => continue,
+            StatusCode::TOO_MANY_REQUESTS => return checked,
+            other => panic!("unexpected {other}"),
+        }
+    }
+    panic!("never blocked");
+}
+
+#[tokio::test]
+async fn a_guesser_blocks_itself_not_the_owner_on_a_device_that_signed_in_before() {
+    let app = app_behind_a_proxy(&[]).await;
+    app.create_user("ada@example.com", Role::User).await;
+    // The owner's laptop signed in once, then out; it stays a known device.
+    let laptop = app.browser();
+    let status = sign_in_from(&laptop, OWNER_ADDRESS, "ada@example.com", PASSWORD).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        laptop.post_form("/api/logout", &[]).await.status(),
+        StatusCode::OK
+    );
+
+    // A guesser at the same address as the owner.
+    let guesser = app.browser();
+    assert_eq!(
+        guess_until_blocked(&guesser, OWNER_ADDRESS, "ada@example.com").await,
+        3
+    );
+    assert_eq!(
+        sign_in_from(&guesser, OWNER_ADDRESS, "ada@example.com", PASSWORD).await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "blocked even with the right password"
+    );
+    // A made-up device cookie changes nothing.
+    guesser.set_cookie("__Host-known_device", "forged.1700000000.00ff");
+    assert_eq!(
+        sign_in_from(&guesser, OWNER_ADDRESS, "ada@example.com", PASSWORD).await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+
+    // The laptop gets in, and its success does not lift the guesser's block.
+    assert_eq!(
+        sign_in_from(&laptop, OWNER_ADDRESS, "ada@example.com", PASSWORD).await,
+        StatusCode::OK
+    );
+    assert_eq!(laptop.post_me().await.status(), StatusCode::OK);
+    assert_eq!(
+        sign_in_from(&guesser, OWNER_ADDRESS, "ada@example.com", "another guess").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // The device cookie is worth nothing on another account.
+    app.create_user("bob@example.com", Role::User).await;
+    assert_eq!(
+        guess_until_blocked(&laptop, OWNER_ADDRESS, "bob@example.com").await,
+        3
+    );
+}
+
+#[tokio::test]
+async fn the_owner_from_another_address_gets_in_while_the_guesser_stays_blocked() {
+    let app = app_behind_a_proxy(&[]).await;
+    app.create_user("ada@example.com", Role::User).await;
+    let guesser = app.browser();
+    assert_eq!(
+        guess_until_blocked(&guesser, GUESSER_ADDRESS, "ada@example.com").await,
+        3
+    );
+
+    let new_phone = app.browser();
+    assert_eq!(
+        sign_in_from(&new_phone, OWNER_ADDRESS, "ada@example.com", PASSWORD).await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        sign_in_from(&app.browser(), GUESSER_ADDRESS, "ada@example.com", PASSWORD).await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the guesser's address stays blocked for this account"
+    );
+}
+
+#[tokio::test]
+async fn guesses_spread_over_many_addresses_block_unknown_browsers_but_not_known_devices() {
+    let app = app_behind_a_proxy(&[("LOGIN_MAX_FAILURES_ACCOUNT_WIDE", "6")]).await;
+    app.create_user("ada@example.com", Role::User).await;
+    let laptop = app.browser();
+    assert_eq!(
+        sign_in_from(&laptop, OWNER_ADDRESS, "ada@example.com", PASSWORD).await,
+        StatusCode::OK
+    );
+    for n in 0..6 {
+        let client = format!("192.0.2.{n}");
+        let status = sign_in_from(
+            &app.browser(),
+            &client,
+            "ada@example.com",
+            "not the password",
+        )
+        .await;
+        assert_eq!(
+            status,
+            StatusCode::UNAUTHORIZED,
+            "one guess from each address"
+        );
+    }
+    assert_eq!(
+        sign_in_from(&app.browser(), "192.0.2.200", "ada@example.com", PASSWORD).await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the account is blocked for browsers it does not know"
+    );
+    assert_eq!(
+        sign_in_from(&laptop, "192.0.2.201", "ada@example.com", PASSWORD).await,
+        StatusCode::OK,
+        "its known device still gets in, from anywhere"
+    );
+}
+
+#[tokio::test]
+async fn a_known_device_that_guesses_wrong_is_blocked_by_its_own_count() {
+    let app = app_behind_a_proxy(&[]).await;
+    app.create_user("ada@example.com", Role::User).await;
+    let laptop = app.browser();
+    let phone = app.browser();
+    for device in [&laptop, &phone] {
+        let status = sign_in_from(device, OWNER_ADDRESS, "ada@example.com", PASSWORD).await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    // Say the laptop was stolen: its cookie gets the thief no more guesses than anyone.
+    assert_eq!(
+        guess_until_blocked(&laptop, OWNER_ADDRESS, "ada@example.com").await,
+        3
+    );
+    assert_eq!(
+        sign_in_from(&laptop, OWNER_ADDRESS, "ada@example.com", PASSWORD).await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_eq!(
+        sign_in_from(&phone, OWNER_ADDRESS, "ada@example.com", PASSWORD).await,
+        StatusCode::OK
+    );
+}
+
 /// A stolen session cannot guess the password through the forms that ask for it: those checks
 /// count against the account like sign-ins, are audited, and are refused once over the limit.
 #[tokio::test]

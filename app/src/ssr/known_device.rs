@@ -1,0 +1,147 @@
+//! Known devices: a browser where an account signed in before carries a signed cookie saying
+//! so, and its sign-ins are throttled on their own, apart from everyone else's guesses at the
+//! account. A guesser can then block the account for strangers, never for its owner's own
+//! devices (OWASP's "device cookies").
+//!
+//! The cookie holds a random device id, when it was issued and a MAC over both and the account
+//! (a hash of its email), under a key derived from the token signing key. It is worth nothing on
+//! another account, cannot be forged, and is useless to a thief who lacks the password: it only
+//! changes which counter a guess is taken from, and a known device that guesses wrong is blocked
+//! by its own counter like anyone else.
+
+use super::clock::unix_now;
+use super::input::Email;
+use super::random::random_token;
+use super::settings::Secret;
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+use hmac::{Hmac, Mac};
+use sha2::{Digest, Sha256};
+use std::time::Duration;
+
+/// How long a device stays known after its last sign-in.
+pub const KNOWN_DEVICE_LIFETIME: Duration = Duration::from_secs(365 * 24 * 3600);
+
+type HmacSha256 = Hmac<Sha256>;
+
+#[derive(Clone)]
+pub struct KnownDevices {
+    key: Vec<u8>,
+}
+
+impl KnownDevices {
+    /// Derives this purpose's own key from the token signing key, so a MAC made here can never
+    /// pass for a token signature or the other way round.
+    pub fn new(signing_key: &Secret) -> Self {
+        let mut derive = new_mac(signing_key.expose().as_bytes());
+        derive.update(b"known-device cookie key v1");
+        Self {
+            key: derive.finalize().into_bytes().to_vec(),
+        }
+    }
+
+    /// A cookie value naming this browser as a known device of `email`'s account; `device` is
+    /// kept when the browser already had one, so its id stays stable.
+    pub fn issue(&self, email: &Email, device: Option<&str>) -> String {
+        let device = device.map_or_else(random_token, str::to_owned);
+        let issued_at = unix_now().to_string();
+        let mac = self.mac(email, &device, &issued_at);
+        format!("{device}.{issued_at}.{mac}")
+    }
+
+    /// The device id in `cookie`, if it is one this server issued for `email`'s account and it
+    /// has not lapsed.
+    pub fn verify(&self, cookie: &str, email: &Email) -> Option<String> {
+        let mut parts = cookie.splitn(3, '.');
+        let (device, issued_at, mac) = (parts.next()?, parts.next()?, parts.next()?);
+        let issued: u64 = issued_at.parse().ok()?;
+        if issued.saturating_add(KNOWN_DEVICE_LIFETIME.as_secs()) <= unix_now() {
+            return None;
+        }
+        let expected = URL_SAFE_NO_PAD.decode(mac).ok()?;
+        let mut check = self.keyed();
+        feed(&mut check, email, device, issued_at);
+        check.verify_slice(&expected).ok()?;
+        Some(device.to_owned())
+    }
+
+    fn mac(&self, email: &Email, device: &str, issued_at: &str) -> String {
+        let mut mac = self.keyed();
+        feed(&mut mac, email, device, issued_at);
+        URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+    }
+
+    fn keyed(&self) -> HmacSha256 {
+        new_mac(&self.key)
+    }
+}
+
+fn new_mac(key: &[u8]) -> HmacSha256 {
+    // HMAC takes a key of any length.
+    HmacSha256::new_from_slice(key).unwrap_or_else(|_| unreachable!("HMAC accepts any key"))
+}
+
+/// What the MAC covers: the account (a hash of its email), the device id and the issue time,
+/// each length-prefixed so no two triples read the same.
+fn feed(mac: &mut HmacSha256, email: &Email, device: &str, issued_at: &str) {
+    let account = Sha256::digest(email.as_str().as_bytes());
+    for part in [&account[..], device.as_bytes(), issued_at.as_bytes()] {
+        mac.update(&(part.len() as u64).to_be_bytes());
+        mac.update(part);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn devices(key: &str) -> KnownDevices {
+        KnownDevices::new(&Secret::new(key))
+    }
+
+    fn email(text: &str) -> Email {
+        Email::parse(text).unwrap()
+    }
+
+    #[test]
+    fn a_cookie_is_good_for_its_own_account_only_and_cannot_be_altered() {
+        let known = devices("a key that is long enough for the test of this");
+        let ada = email("ada@example.com");
+        let cookie = known.issue(&ada, None);
+        let device = known.verify(&cookie, &ada).expect("accepted");
+        assert_eq!(
+            known.verify(&known.issue(&ada, Some(&device)), &ada),
+            Some(device.clone())
+        );
+
+        assert_eq!(known.verify(&cookie, &email("bob@example.com")), None);
+        let other_key = devices("another key that is long enough for the test");
+        assert_eq!(other_key.verify(&cookie, &ada), None);
+        let (_, rest) = cookie.split_once('.').unwrap();
+        assert_eq!(
+            known.verify(&format!("{}.{rest}", random_token()), &ada),
+            None
+        );
+        for garbage in [
+            "",
+            ".",
+            "..",
+            "a.b.c",
+            "x.1.zz",
+            &cookie[..cookie.len() - 1],
+        ] {
+            assert_eq!(known.verify(garbage, &ada), None, "{garbage:?}");
+        }
+    }
+
+    #[test]
+    fn a_cookie_lapses_after_its_lifetime() {
+        let known = devices("a key that is long enough for the test of this");
+        let ada = email("ada@example.com");
+        let issued_at = (unix_now() - KNOWN_DEVICE_LIFETIME.as_secs()).to_string();
+        let lapsed = format!("dev.{issued_at}.{}", known.mac(&ada, "dev", &issued_at));
+        assert_eq!(known.verify(&lapsed, &ada), None);
+        let recent = (unix_now() - 60).to_string();
+        let fresh = format!("dev.{recent}.{}", known.mac(&ada, "dev", &recent));
+        assert_eq!(known.verify(&fresh, &ada).as_deref(), Some("dev"));
+    }
+}
