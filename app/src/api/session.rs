@@ -56,6 +56,10 @@ pub async fn register(email: String, password: String) -> Result<Viewer, AppErro
     }
     let hash = state.passwords.hash(password.into_inner()).await?;
     let user_id = users::insert(&state.db, &email, &hash, Role::NEW_ACCOUNT).await?;
+    // Signing up from a browser signed in to another account ends that login, as signing in does.
+    if let Some(previous) = presented_refresh_token(&state) {
+        state.sessions.end(&previous).await?;
+    }
     let viewer = Viewer {
         user_id,
         role: Role::NEW_ACCOUNT,
@@ -146,20 +150,31 @@ pub async fn login(
 #[server(prefix = "/api", endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
     let state = app_state()?;
+    // First: the browser forgets its tokens even if the store cannot be reached below.
+    append_set_cookies(state.cookies.clear_both());
     let ended = match presented_refresh_token(&state) {
         Some(token) => state.sessions.end(&token).await?,
         None => None,
     };
-    if let Some(claims) = request_auth().claims {
+    let claims = request_auth().claims;
+    if let Some(claims) = &claims {
         // The access token's login, unless ending the refresh token already revoked it.
-        if ended.as_deref() != Some(claims.sid.as_str()) {
+        if ended.as_ref().map(|ended| ended.family.as_str()) != Some(claims.sid.as_str()) {
             state.sessions.revoke_family(&claims.sid).await?;
         }
-        let mut event = Event::new(EventKind::SignedOut, client_info()).family(&claims.sid);
-        event.user_id = claims.sub.parse().ok();
+    }
+    // Audited from whichever token said whose login it was (an idle browser's access token has
+    // lapsed; its refresh token still knows).
+    let login = match (&claims, &ended) {
+        (Some(claims), _) => Some((claims.sid.clone(), claims.sub.parse().ok())),
+        (None, Some(ended)) => Some((ended.family.clone(), Some(ended.user_id))),
+        (None, None) => None,
+    };
+    if let Some((family, user_id)) = login {
+        let mut event = Event::new(EventKind::SignedOut, client_info()).family(&family);
+        event.user_id = user_id;
         audit::record(&state.db, event);
     }
-    append_set_cookies(state.cookies.clear_both());
     redirect_form_post("/");
     Ok(())
 }

@@ -263,3 +263,47 @@ async fn a_common_password_is_refused_with_the_reason_and_no_account_is_made() {
         .await;
     assert_eq!(login.status(), StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn a_sign_out_after_the_access_token_lapsed_is_audited_from_the_refresh_token() {
+    let app = TestApp::spawn().await;
+    let user = app.signed_in("ada@example.com", Role::User).await;
+    let refresh_token = user.cookie(REFRESH_COOKIE).unwrap();
+    user.remove_cookie(ACCESS_COOKIE);
+    assert_eq!(
+        user.post_form("/api/logout", &[]).await.status(),
+        StatusCode::OK
+    );
+    assert_audit_has(&app, "signed_out").await;
+    // And that login is over.
+    let replay = app.browser();
+    replay.set_cookie(REFRESH_COOKIE, &refresh_token);
+    assert_eq!(
+        replay.post_form("/api/refresh", &[]).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn signing_up_from_a_signed_in_browser_ends_its_previous_login() {
+    let app = TestApp::spawn().await;
+    let browser = app.signed_in("ada@example.com", Role::User).await;
+    let previous = browser.cookie(REFRESH_COOKIE).unwrap();
+    assert_eq!(
+        browser
+            .post_register("second@example.com", PASSWORD)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let replay = app.browser();
+    replay.set_cookie(REFRESH_COOKIE, &previous);
+    assert_eq!(
+        replay.post_form("/api/refresh", &[]).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        json(browser.post_me().await).await["email"],
+        "second@example.com"
+    );
+}

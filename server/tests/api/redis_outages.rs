@@ -135,3 +135,25 @@ async fn prod_refuses_a_redis_that_may_evict_session_keys() {
     );
     assert!(build_application(&vars, dir.path()).await.is_ok());
 }
+
+#[tokio::test]
+async fn a_sign_out_during_an_outage_still_clears_the_browsers_cookies() {
+    let redis = RedisProcess::start().await;
+    let app = app_on(&redis).await;
+    let user = app.signed_in("ada@example.com", Role::User).await;
+
+    redis.freeze();
+    let response = user.post_form("/api/logout", &[]).await;
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let cleared = set_cookies(response.headers());
+    for name in [ACCESS_COOKIE, REFRESH_COOKIE] {
+        assert!(
+            cleared
+                .iter()
+                .any(|c| c.starts_with(&format!("{name}=;")) && c.contains("Max-Age=0")),
+            "{name} not cleared: {cleared:?}"
+        );
+    }
+    assert_eq!(user.cookie(REFRESH_COOKIE), None);
+    redis.thaw();
+}

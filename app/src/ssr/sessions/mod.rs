@@ -31,6 +31,7 @@ pub use records::{
     ClientInfo, IssuedRefresh, LoginSummary, RefreshRecord, Rotation, RotationOutcome,
     SessionLifetimes,
 };
+pub use revocation::EndedLogin;
 
 use super::clock::unix_now;
 use super::coordination::{CoordinationStore, StoreError};

@@ -8,20 +8,30 @@ use crate::ssr::clock::{now_micros, unix_now};
 use crate::ssr::coordination::StoreError;
 use crate::ssr::revocations::Revocation;
 
+/// A login ended by its refresh token: which one, and whose.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EndedLogin {
+    pub family: String,
+    pub user_id: i64,
+}
+
 impl RefreshSessions {
     /// Ends the login that `token` belongs to. Unknown tokens are ignored (already signed out).
-    /// Returns the family it ended.
-    pub async fn end(&self, token: &str) -> Result<Option<String>, StoreError> {
+    /// Returns the login it ended.
+    pub async fn end(&self, token: &str) -> Result<Option<EndedLogin>, StoreError> {
         let id = self.keys.refresh_id(token);
-        let family = self
+        let ended = self
             .load::<RefreshRecord>(id)
             .await?
-            .map(|record| record.family);
-        if let Some(family) = &family {
-            self.revoke_family(family).await?;
+            .map(|record| EndedLogin {
+                family: record.family,
+                user_id: record.user_id,
+            });
+        if let Some(ended) = &ended {
+            self.revoke_family(&ended.family).await?;
         }
         self.store.delete(&id).await?;
-        Ok(family)
+        Ok(ended)
     }
 
     /// Revokes a whole login: every access token carrying this family stops working for server
