@@ -31,6 +31,8 @@ pub enum ErrorCode {
     NotFound,
     /// 409: an account with this email already exists.
     EmailTaken,
+    /// 409: the change would leave no enabled administrator.
+    LastAdministrator,
     /// 413: the request body is larger than any form of ours.
     TooLarge,
     /// 429: too many attempts; `retry_after` says how long to wait.
@@ -50,7 +52,7 @@ impl ErrorCode {
             ErrorCode::BadCredentials | ErrorCode::Unauthenticated => 401,
             ErrorCode::Forbidden | ErrorCode::CrossSite | ErrorCode::AccountDisabled => 403,
             ErrorCode::NotFound => 404,
-            ErrorCode::EmailTaken => 409,
+            ErrorCode::EmailTaken | ErrorCode::LastAdministrator => 409,
             ErrorCode::TooLarge => 413,
             ErrorCode::TooManyRequests => 429,
             ErrorCode::Internal => 500,
@@ -135,6 +137,14 @@ impl AppError {
                 "An account with this email already exists.",
             )
         }
+    }
+
+    pub fn last_administrator() -> Self {
+        Self::new(
+            ErrorCode::LastAdministrator,
+            "At least one active administrator must remain: make another account an \
+             administrator first.",
+        )
     }
 
     pub fn too_large() -> Self {

@@ -136,9 +136,11 @@ pub async fn delete_account(password: String) -> Result<(), AppError> {
     let (state, viewer, _) = current_login::<DeleteAccount>()?;
     let (user, email) = own_account(&state, &viewer).await?;
     confirm_password(&state, &user, &email, password, "password").await?;
+    users::delete(&state.db, viewer.user_id)
+        .await?
+        .into_result()?;
     state.sessions.revoke_all(viewer.user_id).await?;
     state.sessions.forget_logins(viewer.user_id).await?;
-    users::delete(&state.db, viewer.user_id).await?;
     audit::forget_user(&state.db, viewer.user_id).await?;
     audit::record(
         &state.db,

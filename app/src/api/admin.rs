@@ -57,7 +57,9 @@ pub async fn audit_log(
 pub async fn set_role(user_id: i64, role: String) -> Result<(), AppError> {
     let role = Role::parse(&role).ok_or_else(|| AppError::invalid("role", Role::choose_one()))?;
     let (state, admin) = admin_acting_on::<SetRole>(user_id).await?;
-    users::set_role(&state.db, user_id, role).await?;
+    users::set_role(&state.db, user_id, role)
+        .await?
+        .into_result()?;
     state.sessions.role_changed(user_id, role).await?;
     record(
         &state,
@@ -74,7 +76,9 @@ pub async fn set_role(user_id: i64, role: String) -> Result<(), AppError> {
 pub async fn set_disabled(user_id: i64, disabled: bool) -> Result<(), AppError> {
     let (state, admin) = admin_acting_on::<SetDisabled>(user_id).await?;
     let disabled_at = disabled.then(|| unix_now() as i64);
-    users::set_disabled_at(&state.db, user_id, disabled_at).await?;
+    users::set_disabled_at(&state.db, user_id, disabled_at)
+        .await?
+        .into_result()?;
     if disabled {
         state.sessions.revoke_all(user_id).await?;
     }

@@ -6,7 +6,8 @@
 use super::clock::unix_now;
 use super::input::Email;
 use crate::auth::{Profile, Role};
-use sqlx::AnyPool;
+use crate::error::AppError;
+use sqlx::{Any, AnyPool, Transaction};
 
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct UserRow {
@@ -107,14 +108,36 @@ pub async fn set_password_hash(db: &AnyPool, id: i64, hash: &str) -> Result<bool
     Ok(updated.rows_affected() == 1)
 }
 
-pub async fn set_role(db: &AnyPool, id: i64, role: Role) -> Result<bool, sqlx::Error> {
+/// What became of a change that could take an administrator away.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AdminSafeChange {
+    Done,
+    NoSuchUser,
+    /// Refused: no enabled administrator would be left.
+    LastAdministrator,
+}
+
+impl AdminSafeChange {
+    /// The answer for the user who asked for the change.
+    pub fn into_result(self) -> Result<(), AppError> {
+        match self {
+            AdminSafeChange::Done => Ok(()),
+            AdminSafeChange::NoSuchUser => Err(AppError::not_found()),
+            AdminSafeChange::LastAdministrator => Err(AppError::last_administrator()),
+        }
+    }
+}
+
+pub async fn set_role(db: &AnyPool, id: i64, role: Role) -> Result<AdminSafeChange, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    let before = lock_administrators(&mut tx).await?;
     let updated = sqlx::query("UPDATE users SET role = $2, updated_at = $3 WHERE id = $1")
         .bind(id)
         .bind(role.as_str())
         .bind(unix_now() as i64)
-        .execute(db)
+        .execute(&mut *tx)
         .await?;
-    Ok(updated.rows_affected() == 1)
+    keep_an_administrator(tx, before, updated.rows_affected()).await
 }
 
 /// Disables (`Some(when)`) or enables (`None`) an account.
@@ -122,20 +145,61 @@ pub async fn set_disabled_at(
     db: &AnyPool,
     id: i64,
     disabled_at: Option<i64>,
-) -> Result<bool, sqlx::Error> {
+) -> Result<AdminSafeChange, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    let before = lock_administrators(&mut tx).await?;
     let updated = sqlx::query("UPDATE users SET disabled_at = $2, updated_at = $3 WHERE id = $1")
         .bind(id)
         .bind(disabled_at)
         .bind(unix_now() as i64)
-        .execute(db)
+        .execute(&mut *tx)
         .await?;
-    Ok(updated.rows_affected() == 1)
+    keep_an_administrator(tx, before, updated.rows_affected()).await
 }
 
-pub async fn delete(db: &AnyPool, id: i64) -> Result<bool, sqlx::Error> {
+pub async fn delete(db: &AnyPool, id: i64) -> Result<AdminSafeChange, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    let before = lock_administrators(&mut tx).await?;
     let deleted = sqlx::query("DELETE FROM users WHERE id = $1")
         .bind(id)
-        .execute(db)
+        .execute(&mut *tx)
         .await?;
-    Ok(deleted.rows_affected() == 1)
+    keep_an_administrator(tx, before, deleted.rows_affected()).await
+}
+
+/// Locks every enabled administrator's row for the rest of the transaction and returns how many
+/// there are. Two changes that each take one administrator away (two administrators demoting
+/// each other at once) then run one after the other, and the second sees the first's result.
+async fn lock_administrators(tx: &mut Transaction<'_, Any>) -> Result<u64, sqlx::Error> {
+    let locked = sqlx::query(
+        "UPDATE users SET updated_at = updated_at WHERE role = $1 AND disabled_at IS NULL",
+    )
+    .bind(Role::Admin.as_str())
+    .execute(&mut **tx)
+    .await?;
+    Ok(locked.rows_affected())
+}
+
+/// Commits a change to `changed` rows, unless it left no enabled administrator where there was
+/// one (`before`): then it is undone.
+async fn keep_an_administrator(
+    mut tx: Transaction<'_, Any>,
+    before: u64,
+    changed: u64,
+) -> Result<AdminSafeChange, sqlx::Error> {
+    if changed == 0 {
+        tx.rollback().await?;
+        return Ok(AdminSafeChange::NoSuchUser);
+    }
+    let after: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = $1 AND disabled_at IS NULL")
+            .bind(Role::Admin.as_str())
+            .fetch_one(&mut *tx)
+            .await?;
+    if before > 0 && after == 0 {
+        tx.rollback().await?;
+        return Ok(AdminSafeChange::LastAdministrator);
+    }
+    tx.commit().await?;
+    Ok(AdminSafeChange::Done)
 }

@@ -142,3 +142,135 @@ async fn admin_functions_refuse_users_self_changes_and_bad_input() {
     assert_eq!(garbage.status(), StatusCode::BAD_REQUEST);
     assert_eq!(json(user.post_me().await).await["role"], "user");
 }
+
+#[tokio::test]
+async fn the_last_enabled_administrator_cannot_be_demoted_disabled_or_erased() {
+    let app = TestApp::spawn().await;
+    let first = app.signed_in("first@example.com", Role::Admin).await;
+    let second = app.signed_in("second@example.com", Role::Admin).await;
+    let second_id = user_id(&second).await;
+
+    // With two, one may disable the other; a disabled administrator does not count.
+    let disabled = first
+        .post_form(
+            "/api/set_disabled",
+            &[("user_id", &second_id), ("disabled", "true")],
+        )
+        .await;
+    assert_eq!(disabled.status(), StatusCode::OK);
+    let erase = first
+        .post_form("/api/delete_account", &[("password", PASSWORD)])
+        .await;
+    assert_eq!(erase.status(), StatusCode::CONFLICT);
+    assert_eq!(json(erase).await["code"], "last_administrator");
+    assert_eq!(
+        first.post_me().await.status(),
+        StatusCode::OK,
+        "still there"
+    );
+
+    // Once the other is back, the first may go.
+    let enabled = first
+        .post_form(
+            "/api/set_disabled",
+            &[("user_id", &second_id), ("disabled", "false")],
+        )
+        .await;
+    assert_eq!(enabled.status(), StatusCode::OK);
+    let erase = first
+        .post_form("/api/delete_account", &[("password", PASSWORD)])
+        .await;
+    assert_eq!(erase.status(), StatusCode::OK);
+}
+
+/// Two administrators demoting each other at the same moment: one change wins, the other is
+/// refused, and an administrator remains. The loser is refused as the last administrator's
+/// demotion (409) when both requests were past their guards together, or as no longer an
+/// administrator (403) when the winner's change reached its guard first.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_administrators_demoting_each_other_at_once_leave_one() {
+    let app = TestApp::spawn().await;
+    let mut raced = 0;
+    for round in 0..5 {
+        let a = app
+            .signed_in(&format!("a{round}@example.com"), Role::Admin)
+            .await;
+        let b = app
+            .signed_in(&format!("b{round}@example.com"), Role::Admin)
+            .await;
+        // Only these two are administrators in this round.
+        sqlx::query("UPDATE users SET role = 'user' WHERE email NOT IN ($1, $2)")
+            .bind(format!("a{round}@example.com"))
+            .bind(format!("b{round}@example.com"))
+            .execute(&app.state.db)
+            .await
+            .unwrap();
+        let (a_id, b_id) = (user_id(&a).await, user_id(&b).await);
+        let demote = |by: &Browser, target: &str| {
+            let (by, target) = (by.clone(), target.to_owned());
+            tokio::spawn(async move {
+                by.post_form("/api/set_role", &[("user_id", &target), ("role", "user")])
+                    .await
+                    .status()
+            })
+        };
+        let (first, second) = (demote(&a, &b_id), demote(&b, &a_id));
+        let mut statuses = [first.await.unwrap(), second.await.unwrap()];
+        statuses.sort();
+        assert_eq!(statuses[0], StatusCode::OK, "round {round}: {statuses:?}");
+        assert!(
+            [StatusCode::FORBIDDEN, StatusCode::CONFLICT].contains(&statuses[1]),
+            "round {round}: {statuses:?}"
+        );
+        raced += usize::from(statuses[1] == StatusCode::CONFLICT);
+        let admins: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = 'admin'")
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+        assert_eq!(admins, 1, "round {round}");
+    }
+    assert!(
+        raced > 0,
+        "in at least one round both changes were under way together"
+    );
+}
+
+/// The same race at the database, where it is tightest: two transactions each taking one of
+/// the last two administrators away, released together, many times over.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_demotions_in_the_database_never_leave_no_administrator() {
+    use app::ssr::users::{self, AdminSafeChange};
+    let app = TestApp::spawn().await;
+    for round in 0..20 {
+        let (a, b) = (
+            format!("a{round}@example.com"),
+            format!("b{round}@example.com"),
+        );
+        app.create_user(&a, Role::Admin).await;
+        app.create_user(&b, Role::Admin).await;
+        sqlx::query("UPDATE users SET role = 'user' WHERE email NOT IN ($1, $2)")
+            .bind(&a)
+            .bind(&b)
+            .execute(&app.state.db)
+            .await
+            .unwrap();
+        let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(2));
+        let demote = |email: String| {
+            let (db, barrier) = (app.state.db.clone(), barrier.clone());
+            tokio::spawn(async move {
+                let email = app::ssr::input::Email::parse(&email).unwrap();
+                let id = users::find_by_email(&db, &email).await.unwrap().unwrap().id;
+                barrier.wait().await;
+                users::set_role(&db, id, Role::User).await.unwrap()
+            })
+        };
+        let (first, second) = (demote(a), demote(b));
+        let mut outcomes = [first.await.unwrap(), second.await.unwrap()];
+        outcomes.sort_by_key(|outcome| *outcome == AdminSafeChange::Done);
+        assert_eq!(
+            outcomes,
+            [AdminSafeChange::LastAdministrator, AdminSafeChange::Done],
+            "round {round}"
+        );
+    }
+}

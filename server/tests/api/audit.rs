@@ -137,11 +137,12 @@ async fn events_past_the_retention_are_swept_at_start_and_after() {
     .await;
     assert!(swept, "left: {:?}", stored_kinds(&app).await);
 
-    // And the sweep itself, as the hourly run calls it.
-    insert_event_aged(&app, "old_event", DAY * 40).await;
-    let deleted = app::ssr::audit::sweep(&app.state.db, DAY * 30)
+    // And the sweep itself, as the hourly run calls it, here with a retention shorter than the
+    // instances' own (their runs, at any moment, leave a 29-day-old event alone).
+    insert_event_aged(&app, "fresh_event", DAY).await;
+    let deleted = app::ssr::audit::sweep(&app.state.db, DAY * 28)
         .await
         .unwrap();
     assert_eq!(deleted, 1);
-    assert_eq!(stored_kinds(&app).await, ["recent_event"]);
+    assert_eq!(stored_kinds(&app).await, ["fresh_event"]);
 }
