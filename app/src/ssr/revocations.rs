@@ -9,16 +9,21 @@
 //! instance within one poll interval plus one store round trip, and the instance that revoked
 //! knows at once.
 
-use super::clock::unix_now;
+use super::clock::{now_millis, unix_now};
 use super::coordination::{CoordinationStore, StoreError};
 use super::tokens::AccessClaims;
 use crate::auth::Role;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 pub const POLL_INTERVAL: Duration = Duration::from_millis(250);
+/// A failing feed is logged once every this many polls (10 s), not four times a second.
+const FAILURE_LOG_EVERY: u64 = 40;
+/// At most this many pages are read in one poll, so a flood cannot hold one poll forever.
+const MAX_PAGES_PER_POLL: usize = 1_000;
 
 /// One entry of the revocation feed. `until` (unix seconds) is when every access token it could
 /// match has expired, so the entry can be forgotten.
@@ -65,9 +70,18 @@ struct Entries {
 #[derive(Default)]
 pub struct RevocationSet {
     entries: RwLock<Entries>,
+    /// When the feed was last read to its end (unix ms; 0: never).
+    synced_at: AtomicI64,
 }
 
 impl RevocationSet {
+    /// Whether the feed was read to its end within `max_age`: if not, this instance's page
+    /// guards may be accepting tokens revoked elsewhere since (`/readyz` reports it).
+    pub fn synced_within(&self, max_age: Duration) -> bool {
+        let synced_at = self.synced_at.load(Ordering::Acquire);
+        synced_at > 0 && now_millis() - synced_at <= max_age.as_millis() as i64
+    }
+
     /// Whether a token with these (already verified) claims was revoked.
     pub fn refuses(&self, claims: &AccessClaims) -> bool {
         let entries = self
@@ -148,38 +162,64 @@ impl RevocationSet {
     }
 }
 
-/// Loads the feed's live entries into `set`, then keeps following the feed in the background.
-/// A failed poll (store outage) is logged and retried at the next tick.
+/// Loads every live entry of the feed into `set`, then keeps following the feed in the
+/// background. A failed poll (store outage) is retried at the next tick; failures are logged
+/// as warnings, the first one and then one every [`FAILURE_LOG_EVERY`] polls, and the recovery
+/// too.
 pub async fn follow(store: Arc<dyn CoordinationStore>, set: Arc<RevocationSet>) {
     let mut cursor = None;
-    if let Err(error) = poll(store.as_ref(), &set, &mut cursor).await {
+    if let Err(error) = catch_up(store.as_ref(), &set, &mut cursor).await {
         tracing::warn!(%error, "loading revocations failed; retrying in the background");
     }
     tokio::spawn(async move {
         let mut interval = tokio::time::interval(POLL_INTERVAL);
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut failures: u64 = 0;
         loop {
             interval.tick().await;
-            if let Err(error) = poll(store.as_ref(), &set, &mut cursor).await {
-                tracing::debug!(%error, "polling revocations failed");
+            match catch_up(store.as_ref(), &set, &mut cursor).await {
+                Ok(()) if failures > 0 => {
+                    tracing::info!(failures, "following revocations again");
+                    failures = 0;
+                }
+                Ok(()) => {}
+                Err(error) => {
+                    if failures % FAILURE_LOG_EVERY == 0 {
+                        tracing::warn!(
+                            %error,
+                            failures = failures + 1,
+                            "polling revocations failed: page guards here may accept tokens \
+                             revoked elsewhere until it works again"
+                        );
+                    }
+                    failures += 1;
+                }
             }
             set.prune();
         }
     });
 }
 
-async fn poll(
+/// Reads the feed from `cursor` to its end, a page at a time, applying every entry.
+async fn catch_up(
     store: &dyn CoordinationStore,
     set: &RevocationSet,
     cursor: &mut Option<String>,
 ) -> Result<(), StoreError> {
-    let page = store.feed_since(cursor.clone()).await?;
-    for entry in page.entries {
-        match serde_json::from_str::<Revocation>(&entry) {
-            Ok(revocation) => set.apply(revocation),
-            Err(error) => tracing::warn!(%error, "unreadable revocation entry skipped"),
+    for _ in 0..MAX_PAGES_PER_POLL {
+        let page = store.feed_since(cursor.clone()).await?;
+        for entry in page.entries {
+            match serde_json::from_str::<Revocation>(&entry) {
+                Ok(revocation) => set.apply(revocation),
+                Err(error) => tracing::warn!(%error, "unreadable revocation entry skipped"),
+            }
         }
+        if page.cursor == *cursor {
+            set.synced_at.store(now_millis(), Ordering::Release);
+            return Ok(());
+        }
+        *cursor = page.cursor;
     }
-    *cursor = page.cursor;
+    // More entries than this are a flood; the next tick goes on from here.
     Ok(())
 }

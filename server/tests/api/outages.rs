@@ -17,7 +17,7 @@ async fn the_probes_report_a_healthy_app() {
     assert_eq!(ready.status(), StatusCode::OK);
     assert_eq!(
         json(ready).await,
-        serde_json::json!({"database": "ok", "sessions": "ok"})
+        serde_json::json!({"database": "ok", "sessions": "ok", "revocations": "ok"})
     );
 }
 

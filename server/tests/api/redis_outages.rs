@@ -157,3 +157,72 @@ async fn a_sign_out_during_an_outage_still_clears_the_browsers_cookies() {
     assert_eq!(user.cookie(REFRESH_COOKIE), None);
     redis.thaw();
 }
+
+/// A new instance reads the whole feed before it serves, however many pages it takes: the
+/// newest revocation, behind more than a page of older ones, is known from its first request.
+#[tokio::test]
+async fn a_new_instance_knows_every_live_revocation_before_it_serves() {
+    use app::ssr::revocations::Revocation;
+    let redis = RedisProcess::start().await;
+    let first = app_on(&redis).await;
+    let coordination = first.state.sessions.coordination();
+    for n in 0..1_100 {
+        let filler = Revocation::Family {
+            family: format!("earlier-login-{n}"),
+            until: now() + 600,
+        };
+        let entry = serde_json::to_string(&filler).unwrap();
+        coordination
+            .publish(&entry, Duration::from_secs(600))
+            .await
+            .unwrap();
+    }
+    let user = first.signed_in("ada@example.com", Role::User).await;
+    let token = user.cookie(ACCESS_COOKIE).unwrap();
+    assert_eq!(
+        user.post_form("/api/logout", &[]).await.status(),
+        StatusCode::OK
+    );
+
+    // Built, not yet serving, and its background poll not yet run (this test's runtime has one
+    // thread, busy here): what it knows now, it loaded before serving.
+    let dir = tempfile::tempdir().unwrap();
+    let vars = std::collections::HashMap::from([
+        ("APP_ENV".to_owned(), "test".to_owned()),
+        ("JWT_SECRET".to_owned(), JWT_SECRET.to_owned()),
+        ("DATABASE_URL".to_owned(), first.database_url.clone()),
+        ("REDIS_URL".to_owned(), redis.url()),
+    ]);
+    let second = build_application(&vars, dir.path()).await.unwrap();
+    let claims = second.state.tokens.verify(&token).unwrap();
+    assert!(second.state.sessions.revoked().refuses(&claims));
+}
+
+/// A Redis that answers everything but the feed (an ACL without `XRANGE`, say): readiness says
+/// so, instead of a ready instance whose page guards miss revocations made elsewhere.
+#[tokio::test]
+async fn readiness_fails_while_the_revocation_feed_cannot_be_read() {
+    let redis = RedisProcess::start().await;
+    let acl = std::process::Command::new("redis-cli")
+        .args([
+            "-p",
+            &redis.port.to_string(),
+            "ACL",
+            "SETUSER",
+            "nofeed",
+            "on",
+            ">secret",
+        ])
+        .args(["~*", "&*", "+@all", "-xrange"])
+        .output()
+        .unwrap();
+    assert!(acl.status.success(), "{acl:?}");
+    let url = format!("redis://nofeed:secret@127.0.0.1:{}", redis.port);
+    let app = TestApp::spawn_with(&[("REDIS_URL", &url)]).await;
+
+    let ready = app.browser().get("/readyz").await;
+    assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let body = json(ready).await;
+    assert_eq!(body["sessions"], "ok");
+    assert_eq!(body["revocations"], "stale");
+}
