@@ -184,7 +184,7 @@ pub async fn follow(store: Arc<dyn CoordinationStore>, set: Arc<RevocationSet>) 
                 }
                 Ok(()) => {}
                 Err(error) => {
-                    if failures % FAILURE_LOG_EVERY == 0 {
+                    if failures.is_multiple_of(FAILURE_LOG_EVERY) {
                         tracing::warn!(
                             %error,
                             failures = failures + 1,
