@@ -69,7 +69,7 @@ pub async fn build_state(
     audit::sweep_periodically(db.pool.clone(), settings.audit_retention);
     Ok(AppState {
         sessions,
-        throttle: LoginThrottle::new(coordination, settings.throttle),
+        throttle: LoginThrottle::new(coordination, settings.throttle, &signing_key),
         tokens: Arc::new(TokenIssuer::new(&settings, &signing_key)),
         known_devices: KnownDevices::new(&signing_key),
         passwords: PasswordHasher::new(settings.hash_cost, settings.hash_concurrency)?,

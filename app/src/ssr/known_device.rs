@@ -11,31 +11,25 @@
 
 use super::clock::unix_now;
 use super::input::Email;
+use super::keyed_hash::KeyedHash;
 use super::random::random_token;
 use super::settings::Secret;
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
-use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 use std::time::Duration;
 
 /// How long a device stays known after its last sign-in.
 pub const KNOWN_DEVICE_LIFETIME: Duration = Duration::from_secs(365 * 24 * 3600);
 
-type HmacSha256 = Hmac<Sha256>;
-
 #[derive(Clone)]
 pub struct KnownDevices {
-    key: Vec<u8>,
+    macs: KeyedHash,
 }
 
 impl KnownDevices {
-    /// Derives this purpose's own key from the token signing key, so a MAC made here can never
-    /// pass for a token signature or the other way round.
     pub fn new(signing_key: &Secret) -> Self {
-        let mut derive = new_mac(signing_key.expose().as_bytes());
-        derive.update(b"known-device cookie key v1");
         Self {
-            key: derive.finalize().into_bytes().to_vec(),
+            macs: KeyedHash::derive(signing_key, "known-device cookie key v1"),
         }
     }
 
@@ -44,8 +38,8 @@ impl KnownDevices {
     pub fn issue(&self, email: &Email, device: Option<&str>) -> String {
         let device = device.map_or_else(random_token, str::to_owned);
         let issued_at = unix_now().to_string();
-        let mac = self.mac(email, &device, &issued_at);
-        format!("{device}.{issued_at}.{mac}")
+        let mac = self.macs.mac(&covered(email, &device, &issued_at));
+        format!("{device}.{issued_at}.{}", URL_SAFE_NO_PAD.encode(mac))
     }
 
     /// The device id in `cookie`, if it is one this server issued for `email`'s account and it
@@ -57,37 +51,20 @@ impl KnownDevices {
         if issued.saturating_add(KNOWN_DEVICE_LIFETIME.as_secs()) <= unix_now() {
             return None;
         }
-        let expected = URL_SAFE_NO_PAD.decode(mac).ok()?;
-        let mut check = self.keyed();
-        feed(&mut check, email, device, issued_at);
-        check.verify_slice(&expected).ok()?;
-        Some(device.to_owned())
-    }
-
-    fn mac(&self, email: &Email, device: &str, issued_at: &str) -> String {
-        let mut mac = self.keyed();
-        feed(&mut mac, email, device, issued_at);
-        URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
-    }
-
-    fn keyed(&self) -> HmacSha256 {
-        new_mac(&self.key)
+        let mac = URL_SAFE_NO_PAD.decode(mac).ok()?;
+        self.macs
+            .verify(&covered(email, device, issued_at), &mac)
+            .then(|| device.to_owned())
     }
 }
 
-fn new_mac(key: &[u8]) -> HmacSha256 {
-    // HMAC takes a key of any length.
-    HmacSha256::new_from_slice(key).unwrap_or_else(|_| unreachable!("HMAC accepts any key"))
-}
-
-/// What the MAC covers: the account (a hash of its email), the device id and the issue time,
-/// each length-prefixed so no two triples read the same.
-fn feed(mac: &mut HmacSha256, email: &Email, device: &str, issued_at: &str) {
-    let account = Sha256::digest(email.as_str().as_bytes());
-    for part in [&account[..], device.as_bytes(), issued_at.as_bytes()] {
-        mac.update(&(part.len() as u64).to_be_bytes());
-        mac.update(part);
-    }
+/// What the MAC covers: the account (a hash of its email), the device id and the issue time.
+fn covered(email: &Email, device: &str, issued_at: &str) -> [Vec<u8>; 3] {
+    [
+        Sha256::digest(email.as_str().as_bytes()).to_vec(),
+        device.as_bytes().to_vec(),
+        issued_at.as_bytes().to_vec(),
+    ]
 }
 
 #[cfg(test)]
@@ -138,10 +115,16 @@ mod tests {
         let known = devices("a key that is long enough for the test of this");
         let ada = email("ada@example.com");
         let issued_at = (unix_now() - KNOWN_DEVICE_LIFETIME.as_secs()).to_string();
-        let lapsed = format!("dev.{issued_at}.{}", known.mac(&ada, "dev", &issued_at));
+        let lapsed = format!(
+            "dev.{issued_at}.{}",
+            URL_SAFE_NO_PAD.encode(known.macs.mac(&covered(&ada, "dev", &issued_at)))
+        );
         assert_eq!(known.verify(&lapsed, &ada), None);
         let recent = (unix_now() - 60).to_string();
-        let fresh = format!("dev.{recent}.{}", known.mac(&ada, "dev", &recent));
+        let fresh = format!(
+            "dev.{recent}.{}",
+            URL_SAFE_NO_PAD.encode(known.macs.mac(&covered(&ada, "dev", &recent)))
+        );
         assert_eq!(known.verify(&fresh, &ada).as_deref(), Some("dev"));
     }
 }

@@ -19,6 +19,7 @@ pub mod cookies;
 pub mod coordination;
 pub mod errors;
 pub mod input;
+pub mod keyed_hash;
 pub mod known_device;
 pub mod passwords;
 pub mod random;

@@ -19,8 +19,9 @@
 use super::client_address::group_of_recorded;
 use super::coordination::{CoordinationStore, StoreError};
 use super::input::Email;
+use super::keyed_hash::KeyedHash;
+use super::settings::Secret;
 use super::settings::ThrottleLimits;
-use sha2::{Digest, Sha256};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -28,6 +29,9 @@ use std::time::Duration;
 pub struct LoginThrottle {
     store: Arc<dyn CoordinationStore>,
     limits: ThrottleLimits,
+    /// Names accounts in the store's keys: a keyed hash of the email, so the store holds no
+    /// email, nor anything a dictionary of emails could be matched against.
+    account_names: KeyedHash,
 }
 
 /// Who is trying: the account (by email, whether or not it exists, so the answer reveals
@@ -39,8 +43,16 @@ pub struct Attempt<'a> {
 }
 
 impl LoginThrottle {
-    pub fn new(store: Arc<dyn CoordinationStore>, limits: ThrottleLimits) -> Self {
-        Self { store, limits }
+    pub fn new(
+        store: Arc<dyn CoordinationStore>,
+        limits: ThrottleLimits,
+        signing_key: &Secret,
+    ) -> Self {
+        Self {
+            store,
+            limits,
+            account_names: KeyedHash::derive(signing_key, "throttled account names v1"),
+        }
     }
 
     /// Whether this attempt may have its password checked, or how long it must wait first.
@@ -55,7 +67,7 @@ impl LoginThrottle {
         if let Some(wait) = self.blocked_for(attempt).await? {
             return Ok(Some(wait));
         }
-        let source = Subject::source(attempt);
+        let source = self.source(attempt);
         let limit = self.limits.account_failures;
         let attempts = self
             .store
@@ -79,7 +91,7 @@ impl LoginThrottle {
     /// How long this attempt must wait, if anything that applies to it is blocked.
     async fn blocked_for(&self, attempt: &Attempt<'_>) -> Result<Option<Duration>, StoreError> {
         let mut longest = None;
-        for subject in blocks_that_apply(attempt) {
+        for subject in self.blocks_that_apply(attempt) {
             let remaining = self.store.remaining(&subject.block_key()).await?;
             longest = longest.max(remaining);
         }
@@ -95,7 +107,7 @@ impl LoginThrottle {
                 .await?;
         }
         if attempt.known_device.is_none() {
-            let everywhere = Subject::Account(account_hash(attempt.email));
+            let everywhere = Subject::Account(self.account_name(attempt.email));
             self.count_failure(everywhere, self.limits.account_failures_everywhere)
                 .await?;
         }
@@ -142,9 +154,43 @@ impl LoginThrottle {
     /// A successful sign-in clears its source's count and lifts its block. The address and the
     /// account's count everywhere are kept: a guesser elsewhere stays blocked.
     pub async fn succeeded(&self, attempt: &Attempt<'_>) -> Result<(), StoreError> {
-        let source = Subject::source(attempt);
+        let source = self.source(attempt);
         self.store.delete(&source.count_key()).await?;
         self.store.delete(&source.block_key()).await
+    }
+
+    /// Where the attempt counts as coming from: its known device, or else the account from its
+    /// address group.
+    fn source(&self, attempt: &Attempt<'_>) -> Subject {
+        match attempt.known_device {
+            Some(device) => Subject::KnownDevice(device.to_owned()),
+            None => Subject::AccountFrom {
+                account: self.account_name(attempt.email),
+                address: attempt.ip.map(group_of_recorded).unwrap_or_default(),
+            },
+        }
+    }
+
+    /// The blocks an attempt must respect: its source's; from an unknown browser also the
+    /// account's everywhere and the address's. A known device answers for itself alone, so neither
+    /// a guesser spread over many addresses nor one sharing the owner's address locks it out.
+    fn blocks_that_apply(&self, attempt: &Attempt<'_>) -> Vec<Subject> {
+        let mut subjects = vec![self.source(attempt)];
+        if attempt.known_device.is_none() {
+            subjects.push(Subject::Account(self.account_name(attempt.email)));
+            if let Some(ip) = attempt.ip {
+                subjects.push(Subject::address(ip));
+            }
+        }
+        subjects
+    }
+
+    /// The account's name in the store's keys (see `account_names`).
+    fn account_name(&self, email: &Email) -> String {
+        self.account_names.mac(&[email.as_str()])[..16]
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect()
     }
 }
 
@@ -173,18 +219,6 @@ enum Subject {
 }
 
 impl Subject {
-    /// Where the attempt counts as coming from: its known device, or else the account from its
-    /// address group.
-    fn source(attempt: &Attempt<'_>) -> Subject {
-        match attempt.known_device {
-            Some(device) => Subject::KnownDevice(device.to_owned()),
-            None => Subject::AccountFrom {
-                account: account_hash(attempt.email),
-                address: attempt.ip.map(group_of_recorded).unwrap_or_default(),
-            },
-        }
-    }
-
     /// The address's throttle group (its /64 for IPv6; see `client_address`).
     fn address(ip: &str) -> Subject {
         Subject::Address(group_of_recorded(ip))
@@ -217,29 +251,6 @@ impl Subject {
             Subject::Registrations(ip) => format!("registration-block:ip:{ip}"),
         }
     }
-}
-
-/// The blocks an attempt must respect: its source's; from an unknown browser also the
-/// account's everywhere and the address's. A known device answers for itself alone, so neither
-/// a guesser spread over many addresses nor one sharing the owner's address locks it out.
-fn blocks_that_apply(attempt: &Attempt<'_>) -> Vec<Subject> {
-    let mut subjects = vec![Subject::source(attempt)];
-    if attempt.known_device.is_none() {
-        subjects.push(Subject::Account(account_hash(attempt.email)));
-        if let Some(ip) = attempt.ip {
-            subjects.push(Subject::address(ip));
-        }
-    }
-    subjects
-}
-
-/// Keys name accounts by a hash: the store holds no email addresses.
-fn account_hash(email: &Email) -> String {
-    Sha256::digest(email.as_str().as_bytes())
-        .iter()
-        .take(16)
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
 }
 
 #[cfg(test)]

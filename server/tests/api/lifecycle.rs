@@ -571,6 +571,49 @@ async fn a_known_device_that_guesses_wrong_is_blocked_by_its_own_count() {
     );
 }
 
+/// The store's throttle keys name an account by a keyed hash: neither the email nor its plain
+/// SHA-256, which anyone with a list of emails could match, appears in them.
+#[tokio::test]
+async fn throttle_keys_name_accounts_by_a_keyed_hash() {
+    use app::ssr::input::Email;
+    use app::ssr::settings::{Secret, ThrottleLimits};
+    use app::ssr::throttle::{Attempt, LoginThrottle};
+    use sha2::{Digest, Sha256};
+    let app = TestApp::spawn().await;
+    let store = server::backends::sql::coordination::SqlCoordination::new(app.state.db.clone());
+    let throttle = LoginThrottle::new(
+        std::sync::Arc::new(store),
+        ThrottleLimits::DEFAULT,
+        &Secret::new(JWT_SECRET),
+    );
+    let email = Email::parse("ada@example.com").unwrap();
+    let attempt = Attempt {
+        email: &email,
+        ip: Some("203.0.113.5"),
+        known_device: None,
+    };
+    assert_eq!(throttle.admit(&attempt).await.unwrap(), None);
+    throttle.failed(&attempt).await.unwrap();
+
+    let keys: Vec<String> = sqlx::query_scalar("SELECT key FROM auth_counters")
+        .fetch_all(&app.state.db)
+        .await
+        .unwrap();
+    assert!(
+        keys.iter()
+            .any(|key| key.starts_with("login-failures:account:")),
+        "{keys:?}"
+    );
+    let plain: String = Sha256::digest(email.as_str().as_bytes())
+        .iter()
+        .take(16)
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
+    for key in &keys {
+        assert!(!key.contains("ada") && !key.contains(&plain), "{key}");
+    }
+}
+
 /// A stolen session cannot guess the password through the forms that ask for it: those checks
 /// count against the account like sign-ins, are audited, and are refused once over the limit.
 #[tokio::test]
