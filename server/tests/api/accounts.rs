@@ -276,10 +276,8 @@ async fn a_sign_out_after_the_access_token_lapsed_is_audited_from_the_refresh_to
     );
     assert_audit_has(&app, "signed_out").await;
     // And that login is over.
-    let replay = app.browser();
-    replay.set_cookie(REFRESH_COOKIE, &refresh_token);
     assert_eq!(
-        replay.post_form("/api/refresh", &[]).await.status(),
+        app.refresh_with(&refresh_token).await,
         StatusCode::UNAUTHORIZED
     );
 }
@@ -296,12 +294,7 @@ async fn signing_up_from_a_signed_in_browser_ends_its_previous_login() {
             .status(),
         StatusCode::OK
     );
-    let replay = app.browser();
-    replay.set_cookie(REFRESH_COOKIE, &previous);
-    assert_eq!(
-        replay.post_form("/api/refresh", &[]).await.status(),
-        StatusCode::UNAUTHORIZED
-    );
+    assert_eq!(app.refresh_with(&previous).await, StatusCode::UNAUTHORIZED);
     assert_eq!(
         json(browser.post_me().await).await["email"],
         "second@example.com"

@@ -150,14 +150,16 @@ async fn the_last_enabled_administrator_cannot_be_demoted_disabled_or_erased() {
     let second = app.signed_in("second@example.com", Role::Admin).await;
     let second_id = user_id(&second).await;
 
+    let set_disabled = |disabled: &'static str| {
+        let (first, second_id) = (first.clone(), second_id.clone());
+        async move {
+            let form = [("user_id", second_id.as_str()), ("disabled", disabled)];
+            first.post_form("/api/set_disabled", &form).await.status()
+        }
+    };
+
     // With two, one may disable the other; a disabled administrator does not count.
-    let disabled = first
-        .post_form(
-            "/api/set_disabled",
-            &[("user_id", &second_id), ("disabled", "true")],
-        )
-        .await;
-    assert_eq!(disabled.status(), StatusCode::OK);
+    assert_eq!(set_disabled("true").await, StatusCode::OK);
     let erase = first
         .post_form("/api/delete_account", &[("password", PASSWORD)])
         .await;
@@ -170,13 +172,7 @@ async fn the_last_enabled_administrator_cannot_be_demoted_disabled_or_erased() {
     );
 
     // Once the other is back, the first may go.
-    let enabled = first
-        .post_form(
-            "/api/set_disabled",
-            &[("user_id", &second_id), ("disabled", "false")],
-        )
-        .await;
-    assert_eq!(enabled.status(), StatusCode::OK);
+    assert_eq!(set_disabled("false").await, StatusCode::OK);
     let erase = first
         .post_form("/api/delete_account", &[("password", PASSWORD)])
         .await;

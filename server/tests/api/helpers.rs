@@ -52,6 +52,19 @@ pub async fn fresh_database_url(dir: &std::path::Path) -> String {
     }
 }
 
+/// The `test` profile's settings on `database_url`, plus `more`.
+pub fn test_vars(database_url: &str, more: &[(&str, &str)]) -> HashMap<String, String> {
+    let base = [
+        ("APP_ENV", "test"),
+        ("JWT_SECRET", JWT_SECRET),
+        ("DATABASE_URL", database_url),
+    ];
+    base.iter()
+        .chain(more)
+        .map(|(name, value)| (name.to_string(), value.to_string()))
+        .collect()
+}
+
 /// Builds (without running) the app configured by `vars`, its site under `dir`.
 pub async fn build_application(
     vars: &HashMap<String, String>,
@@ -71,11 +84,7 @@ impl TestApp {
     pub async fn spawn_with(overrides: &[(&str, &str)]) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let database_url = fresh_database_url(dir.path()).await;
-        let mut vars: HashMap<String, String> = HashMap::from([
-            ("APP_ENV".into(), "test".into()),
-            ("JWT_SECRET".into(), JWT_SECRET.into()),
-            ("DATABASE_URL".into(), database_url.clone()),
-        ]);
+        let mut vars = test_vars(&database_url, &[]);
         if let Ok(redis) = std::env::var("TEST_REDIS_URL") {
             if !redis.is_empty() {
                 // One Redis for the whole run; each test keeps to a namespace of its own.
@@ -127,6 +136,13 @@ impl TestApp {
         let copy = self.browser();
         copy.set_cookie(ACCESS_COOKIE, &browser.cookie(ACCESS_COOKIE).unwrap());
         copy
+    }
+
+    /// The answer to a refresh that presents `refresh_token` alone, from a fresh browser.
+    pub async fn refresh_with(&self, refresh_token: &str) -> StatusCode {
+        let replay = self.browser();
+        replay.set_cookie(REFRESH_COOKIE, refresh_token);
+        replay.post_form("/api/refresh", &[]).await.status()
     }
 
     /// A browser signed in as a fresh account with `role`.

@@ -187,12 +187,7 @@ async fn a_new_instance_knows_every_live_revocation_before_it_serves() {
     // Built, not yet serving, and its background poll not yet run (this test's runtime has one
     // thread, busy here): what it knows now, it loaded before serving.
     let dir = tempfile::tempdir().unwrap();
-    let vars = std::collections::HashMap::from([
-        ("APP_ENV".to_owned(), "test".to_owned()),
-        ("JWT_SECRET".to_owned(), JWT_SECRET.to_owned()),
-        ("DATABASE_URL".to_owned(), first.database_url.clone()),
-        ("REDIS_URL".to_owned(), redis.url()),
-    ]);
+    let vars = test_vars(&first.database_url, &[("REDIS_URL", &redis.url())]);
     let second = build_application(&vars, dir.path()).await.unwrap();
     let claims = second.state.tokens.verify(&token).unwrap();
     assert!(second.state.sessions.revoked().refuses(&claims));

@@ -307,10 +307,8 @@ async fn signing_in_again_ends_the_previous_login_of_that_browser() {
         StatusCode::OK
     );
 
-    let replay = app.browser();
-    replay.set_cookie(REFRESH_COOKIE, &first_refresh);
     assert_eq!(
-        replay.post_form("/api/refresh", &[]).await.status(),
+        app.refresh_with(&first_refresh).await,
         StatusCode::UNAUTHORIZED
     );
 }
@@ -328,10 +326,8 @@ async fn signing_out_everywhere_ends_every_session_of_that_user_only() {
     assert_eq!(laptop.cookie(ACCESS_COOKIE), None);
 
     assert_eq!(phone.post_me().await.status(), StatusCode::UNAUTHORIZED);
-    let replay = app.browser();
-    replay.set_cookie(REFRESH_COOKIE, &phone_refresh);
     assert_eq!(
-        replay.post_form("/api/refresh", &[]).await.status(),
+        app.refresh_with(&phone_refresh).await,
         StatusCode::UNAUTHORIZED
     );
     assert_eq!(someone_else.post_me().await.status(), StatusCode::OK);

@@ -6,7 +6,6 @@ use crate::helpers::*;
 use crate::processes::RedisProcess;
 use app::auth::Role;
 use reqwest::StatusCode;
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -89,16 +88,12 @@ async fn start_on_redis(
     ca: &Path,
 ) -> Result<server::startup::Application, server::error::StartupError> {
     let dir = tempfile::tempdir().unwrap();
-    let vars = HashMap::from([
-        ("APP_ENV".to_owned(), "test".to_owned()),
-        ("JWT_SECRET".to_owned(), JWT_SECRET.to_owned()),
-        (
-            "DATABASE_URL".to_owned(),
-            format!("sqlite://{}/app.db", dir.path().display()),
-        ),
-        ("REDIS_URL".to_owned(), redis.url()),
-        ("REDIS_CA_CERT".to_owned(), ca.display().to_string()),
-    ]);
+    let database = format!("sqlite://{}/app.db", dir.path().display());
+    let ca = ca.display().to_string();
+    let vars = test_vars(
+        &database,
+        &[("REDIS_URL", &redis.url()), ("REDIS_CA_CERT", &ca)],
+    );
     build_application(&vars, dir.path()).await
 }
 
@@ -181,14 +176,7 @@ async fn the_database_is_reached_over_verified_tls() {
     assert!(server.contains("//postgres@"), "{server}");
     let as_tls_only = database.replacen("//postgres@", "//tls_only@", 1);
 
-    let plain = HashMap::from([
-        ("APP_ENV".to_owned(), "test".to_owned()),
-        ("JWT_SECRET".to_owned(), JWT_SECRET.to_owned()),
-        (
-            "DATABASE_URL".to_owned(),
-            format!("{as_tls_only}?sslmode=disable"),
-        ),
-    ]);
+    let plain = test_vars(&format!("{as_tls_only}?sslmode=disable"), &[]);
     let refused = build_application(&plain, dir.path())
         .await
         .err()
