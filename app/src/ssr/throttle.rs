@@ -17,6 +17,7 @@
 //! a whole office behind one NAT is not locked out by a few typos. Everything expires by itself.
 
 use super::client_address::group_of_recorded;
+use futures::future::try_join_all;
 use super::coordination::{CoordinationStore, StoreError};
 use super::input::Email;
 use super::keyed_hash::KeyedHash;
@@ -89,13 +90,15 @@ impl LoginThrottle {
     }
 
     /// How long this attempt must wait, if anything that applies to it is blocked.
+    /// The blocks are read side by side: one store round trip, however many apply.
     async fn blocked_for(&self, attempt: &Attempt<'_>) -> Result<Option<Duration>, StoreError> {
-        let mut longest = None;
-        for subject in self.blocks_that_apply(attempt) {
-            let remaining = self.store.remaining(&subject.block_key()).await?;
-            longest = longest.max(remaining);
-        }
-        Ok(longest)
+        let keys: Vec<String> = self
+            .blocks_that_apply(attempt)
+            .iter()
+            .map(Subject::block_key)
+            .collect();
+        let remaining = try_join_all(keys.iter().map(|key| self.store.remaining(key))).await?;
+        Ok(remaining.into_iter().flatten().max())
     }
 
     /// Counts a failed attempt (its source counted it when admitting it): against the address,
