@@ -17,12 +17,12 @@
 //! a whole office behind one NAT is not locked out by a few typos. Everything expires by itself.
 
 use super::client_address::group_of_recorded;
-use futures::future::try_join_all;
 use super::coordination::{CoordinationStore, StoreError};
 use super::input::Email;
 use super::keyed_hash::KeyedHash;
 use super::settings::Secret;
 use super::settings::ThrottleLimits;
+use futures::future::try_join_all;
 use std::sync::Arc;
 use std::time::Duration;
 

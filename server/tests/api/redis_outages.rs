@@ -164,7 +164,13 @@ async fn a_sign_out_during_an_outage_still_clears_the_browsers_cookies() {
 async fn a_new_instance_knows_every_live_revocation_before_it_serves() {
     use app::ssr::revocations::Revocation;
     let redis = RedisProcess::start().await;
-    let first = app_on(&redis).await;
+    // Both instances on one Redis namespace, whatever the run's default.
+    let shared = [
+        ("REDIS_URL", redis.url()),
+        ("REDIS_KEY_PREFIX", "feed".to_owned()),
+    ];
+    let shared: Vec<(&str, &str)> = shared.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let first = TestApp::spawn_with(&shared).await;
     let coordination = first.state.sessions.coordination();
     for n in 0..1_100 {
         let filler = Revocation::Family {
@@ -187,7 +193,7 @@ async fn a_new_instance_knows_every_live_revocation_before_it_serves() {
     // Built, not yet serving, and its background poll not yet run (this test's runtime has one
     // thread, busy here): what it knows now, it loaded before serving.
     let dir = tempfile::tempdir().unwrap();
-    let vars = test_vars(&first.database_url, &[("REDIS_URL", &redis.url())]);
+    let vars = test_vars(&first.database_url, &shared);
     let second = build_application(&vars, dir.path()).await.unwrap();
     let claims = second.state.tokens.verify(&token).unwrap();
     assert!(second.state.sessions.revoked().refuses(&claims));
