@@ -182,11 +182,11 @@ async fn the_last_enabled_administrator_cannot_be_demoted_disabled_or_erased() {
 /// Two administrators demoting each other at the same moment: one change wins, the other is
 /// refused, and an administrator remains. The loser is refused as the last administrator's
 /// demotion (409) when both requests were past their guards together, or as no longer an
-/// administrator (403) when the winner's change reached its guard first.
+/// administrator (403) when the winner's change reached its guard first; which one happens is
+/// up to the machine's timing (the database-level race is staged for certain below).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_administrators_demoting_each_other_at_once_leave_one() {
     let app = TestApp::spawn().await;
-    let mut raced = 0;
     for round in 0..5 {
         let a = app
             .signed_in(&format!("a{round}@example.com"), Role::Admin)
@@ -218,17 +218,12 @@ async fn two_administrators_demoting_each_other_at_once_leave_one() {
             [StatusCode::FORBIDDEN, StatusCode::CONFLICT].contains(&statuses[1]),
             "round {round}: {statuses:?}"
         );
-        raced += usize::from(statuses[1] == StatusCode::CONFLICT);
         let admins: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = 'admin'")
             .fetch_one(&app.state.db)
             .await
             .unwrap();
         assert_eq!(admins, 1, "round {round}");
     }
-    assert!(
-        raced > 0,
-        "in at least one round both changes were under way together"
-    );
 }
 
 /// The same race at the database, where it is tightest: two transactions each taking one of
