@@ -57,6 +57,7 @@ rm -rf "$OUT" && mkdir -p "$OUT"
 # requests without Sec-Fetch-Site (the benchmark's all send it).
 export APP_ENV=prod DATABASE_URL REDIS_URL="$TEST_REDIS_URL" BENCH_ROUTES=1 \
   JWT_SECRET="benchmark-secret-benchmark-secret-benchmark" PUBLIC_ORIGIN="https://bench.invalid" RUST_LOG=error \
+  SMTP_URL="smtps://smtp.bench.invalid:465" \
   LEPTOS_SITE_ADDR="127.0.0.1:$PORT" LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg \
   LEPTOS_OUTPUT_NAME LOGIN_MAX_FAILURES_PER_IP=1000000
 server="target/$PROFILE/server"

@@ -29,6 +29,7 @@ exec env \
   APP_ENV=test \
   JWT_SECRET="end-to-end-test-secret-not-for-production-use" \
   DATABASE_URL="$database_url" \
+  MAIL_OUTBOX="$data/outbox" \
   LEPTOS_SITE_ADDR="127.0.0.1:$port" \
   LEPTOS_SITE_ROOT="target/site" \
   LEPTOS_SITE_PKG_DIR="pkg" \

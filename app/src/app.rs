@@ -7,8 +7,10 @@ use crate::bench::BenchRoutes;
 use crate::components::header::Header;
 use crate::components::page_script::PageScripts;
 use crate::pages::{
-    account::AccountPage, admin::AdminPage, dashboard::DashboardPage, forbidden::ForbiddenPage,
-    home::HomePage, login::LoginPage, not_found::NotFoundPage, page_policy, register::RegisterPage,
+    account::AccountPage, admin::AdminPage, dashboard::DashboardPage, dev_mail::DevMailPage,
+    forbidden::ForbiddenPage, forgot_password::ForgotPasswordPage, home::HomePage,
+    login::LoginPage, not_found::NotFoundPage, page_policy, register::RegisterPage,
+    reset_password::ResetPasswordPage, verify_email::VerifyEmailPage,
 };
 use crate::product;
 use leptos::either::EitherOf3;
@@ -64,6 +66,12 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/") view=HomePage />
                         <Route path=path!("/login") view=LoginPage />
                         <Route path=path!("/register") view=RegisterPage />
+                        <Route path=path!("/forgot-password") view=ForgotPasswordPage />
+                        // Pages opened from mailed links check the link before answering, so
+                        // a dead link is answered 410 (the status needs the whole page waited for).
+                        <Route path=path!("/reset-password") ssr=SsrMode::Async view=ResetPasswordPage />
+                        <Route path=path!("/verify-email") ssr=SsrMode::Async view=VerifyEmailPage />
+                        <Route path=path!("/dev/mail") ssr=SsrMode::Async view=DevMailPage />
                         // Pages with data render in order, so they are complete without
                         // JavaScript (out-of-order streaming needs a script to put resolved
                         // content in place).

@@ -27,8 +27,12 @@ pub enum ErrorCode {
     CrossSite,
     /// 403: the account was disabled by an administrator.
     AccountDisabled,
+    /// 403: the account has not confirmed its address yet (`EMAIL_VERIFICATION=required`).
+    EmailUnverified,
     /// 404: there is nothing at this address.
     NotFound,
+    /// 410: a mailed link's token is unknown, already used, or expired.
+    LinkInvalid,
     /// 409: an account with this email already exists.
     EmailTaken,
     /// 409: the change would leave no enabled administrator.
@@ -50,8 +54,12 @@ impl ErrorCode {
             ErrorCode::BadRequest => 400,
             ErrorCode::Invalid => 422,
             ErrorCode::BadCredentials | ErrorCode::Unauthenticated => 401,
-            ErrorCode::Forbidden | ErrorCode::CrossSite | ErrorCode::AccountDisabled => 403,
+            ErrorCode::Forbidden
+            | ErrorCode::CrossSite
+            | ErrorCode::AccountDisabled
+            | ErrorCode::EmailUnverified => 403,
             ErrorCode::NotFound => 404,
+            ErrorCode::LinkInvalid => 410,
             ErrorCode::EmailTaken | ErrorCode::LastAdministrator => 409,
             ErrorCode::TooLarge => 413,
             ErrorCode::TooManyRequests => 429,
@@ -123,6 +131,23 @@ impl AppError {
             ErrorCode::AccountDisabled,
             "This account has been disabled. Contact an administrator.",
         )
+    }
+
+    pub fn email_unverified() -> Self {
+        Self::new(
+            ErrorCode::EmailUnverified,
+            "Confirm your email address first: we have sent a new link to it.",
+        )
+    }
+
+    pub fn link_invalid() -> Self {
+        Self {
+            field: Some("token".to_owned()),
+            ..Self::new(
+                ErrorCode::LinkInvalid,
+                "This link has expired or was already used. Ask for a new one.",
+            )
+        }
     }
 
     pub fn not_found() -> Self {

@@ -9,6 +9,8 @@ export interface AppServer {
   env: string[];
   /** Its SQLite database, for bootstrapping accounts through the CLI. */
   databaseUrl: string;
+  /** Where it writes its mail as `.eml` files (`MAIL_OUTBOX`, set by scripts/e2e-server.sh). */
+  outbox: string;
 }
 
 const root = path.resolve(__dirname, '..', '..');
@@ -23,6 +25,7 @@ function server(name: string, offset: number, env: string[]): AppServer {
     port,
     url: `http://127.0.0.1:${port}`,
     env,
+    outbox: path.join(root, 'target', 'e2e', name, 'outbox'),
     databaseUrl: postgres
       ? `${postgres.slice(0, postgres.lastIndexOf('/'))}/e2e_${name.replace(/-/g, '_')}`
       : `sqlite://${path.join(root, 'target', 'e2e', name, 'app.db')}`,

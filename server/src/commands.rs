@@ -51,7 +51,7 @@ pub async fn create_user(
         .hash(password.into_inner())
         .await
         .map_err(StartupError::from)?;
-    match users::insert(&db.pool, &email, &hash, role).await {
+    match users::insert(&db.pool, &email, &hash, role, users::Address::Verified).await {
         Ok(id) => {
             println!(
                 "created {} user {} (id {id})",

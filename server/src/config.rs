@@ -2,10 +2,13 @@
 //! `.env.example` documents every variable.
 
 use app::ssr::client_address::TrustedProxies;
-use app::ssr::settings::{AppEnv, AuthSettings, Secret, ThrottleLimits};
+use app::ssr::settings::{
+    AppEnv, AuthSettings, EmailVerification, MailSettings, MailTransport, Secret, ThrottleLimits,
+};
 use http::HeaderName;
 use std::env;
 use std::path::PathBuf;
+use std::str::FromStr;
 use std::time::Duration;
 
 /// The signing key earlier versions of this template used in `dev` and `test`: published, so
@@ -18,6 +21,7 @@ const MIN_SECRET_DISTINCT_CHARS: usize = 8;
 /// Longest accepted `REFRESH_GRACE`: concurrent tabs refresh within a second or two of each other.
 const MAX_REFRESH_GRACE: Duration = Duration::from_secs(60);
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/app.db";
+pub const DEFAULT_MAIL_OUTBOX: &str = "data/outbox";
 
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -37,6 +41,7 @@ pub struct Config {
     /// (`app::ssr::server_secrets`).
     pub jwt_secret: Option<Secret>,
     pub auth: AuthSettings,
+    pub mail: MailSettings,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -159,6 +164,13 @@ impl Config {
                 limits.registrations_per_address,
                 "accounts",
             )?,
+            mail_per_recipient: positive(
+                "MAIL_MAX_PER_RECIPIENT",
+                limits.mail_per_recipient,
+                "mails",
+            )?,
+            mail_per_address: positive("MAIL_MAX_PER_IP", limits.mail_per_address, "mails")?,
+            mail_window: limits.mail_window,
         };
         auth.trusted_proxies = trusted_proxies(&lookup)?;
         auth.bench_routes = lookup("BENCH_ROUTES").is_some_and(|value| value == "1");
@@ -170,6 +182,14 @@ impl Config {
             )?
             .saturating_mul(86_400),
         );
+        if let Some(value) = lookup("EMAIL_VERIFICATION") {
+            auth.email_verification =
+                EmailVerification::parse(value.trim()).ok_or_else(|| ConfigError::Invalid {
+                    name: "EMAIL_VERIFICATION",
+                    reason: format!("expected required or optional, got {value:?}"),
+                })?;
+        }
+        auth.reset_token_ttl = seconds("RESET_TOKEN_TTL", auth.reset_token_ttl)?;
         auth.public_origin = public_origin;
         auth.hash_concurrency = hash_concurrency;
 
@@ -200,9 +220,62 @@ impl Config {
             )? as usize,
             session_namespace: lookup("REDIS_KEY_PREFIX").unwrap_or_else(|| "lha".into()),
             jwt_secret,
+            mail: mail_settings(&lookup, app_env)?,
             auth,
         })
     }
+}
+
+/// `SMTP_URL` (`smtp://user:pass@host:587?tls=required`, `smtps://…:465`), else `.eml` files
+/// in `MAIL_OUTBOX`; `MAIL_FROM` names the sender. `prod` must send real mail, over TLS.
+fn mail_settings(
+    lookup: &impl Fn(&str) -> Option<String>,
+    env: AppEnv,
+) -> Result<MailSettings, ConfigError> {
+    let transport = match lookup("SMTP_URL") {
+        Some(url) => {
+            let parsed = url::Url::parse(&url).map_err(|_| ConfigError::Invalid {
+                name: "SMTP_URL",
+                reason: "expected smtp://host:port or smtps://host:port".into(),
+            })?;
+            let tls = parsed.scheme() == "smtps"
+                || parsed
+                    .query_pairs()
+                    .any(|(key, value)| key == "tls" && value == "required");
+            if !matches!(parsed.scheme(), "smtp" | "smtps") || parsed.host_str().is_none() {
+                return Err(ConfigError::Invalid {
+                    name: "SMTP_URL",
+                    reason: format!(
+                        "expected smtp://host:port or smtps://host:port, got scheme {:?}",
+                        parsed.scheme()
+                    ),
+                });
+            }
+            if env == AppEnv::Prod && !tls {
+                return Err(ConfigError::Insecure(
+                    "SMTP_URL must use TLS (smtps://, or smtp://…?tls=required)".into(),
+                ));
+            }
+            MailTransport::Smtp(Secret::new(url))
+        }
+        None if env == AppEnv::Prod => {
+            return Err(ConfigError::Insecure(
+                "SMTP_URL must be set: password resets and address checks need real mail".into(),
+            ))
+        }
+        None => MailTransport::Directory(PathBuf::from(
+            lookup("MAIL_OUTBOX").unwrap_or_else(|| DEFAULT_MAIL_OUTBOX.into()),
+        )),
+    };
+    let from = lookup("MAIL_FROM")
+        .unwrap_or_else(|| format!("{} <no-reply@localhost>", app::product::NAME));
+    if lettre::message::Mailbox::from_str(&from).is_err() {
+        return Err(ConfigError::Invalid {
+            name: "MAIL_FROM",
+            reason: format!("expected an address or `Name <address>`, got {from:?}"),
+        });
+    }
+    Ok(MailSettings { transport, from })
 }
 
 /// Whether a Redis URL asks for TLS (`rediss://`, or Valkey's `valkeys://`).
@@ -283,6 +356,7 @@ mod tests {
 
     const STRONG: &str = "k3Jv9-QwZt_7hLmN2pXr8sYc4dFg6bHa0eUi1oTj5";
     const ORIGIN: (&str, &str) = ("PUBLIC_ORIGIN", "https://app.example");
+    const SMTP: (&str, &str) = ("SMTP_URL", "smtps://mailer:secret@smtp.example:465");
 
     #[test]
     fn prod_refuses_a_missing_secret_and_any_profile_a_weak_one() {
@@ -306,7 +380,7 @@ mod tests {
                 );
             }
         }
-        let config = parse(&[("APP_ENV", "prod"), ("JWT_SECRET", STRONG), ORIGIN]).unwrap();
+        let config = parse(&[("APP_ENV", "prod"), ("JWT_SECRET", STRONG), ORIGIN, SMTP]).unwrap();
         assert!(config.auth.secure_cookies());
         assert_eq!(config.auth.hash_cost, HashCost::OWASP);
         assert_eq!(config.jwt_secret.unwrap().expose(), STRONG);
@@ -323,7 +397,7 @@ mod tests {
     fn prod_needs_its_https_public_origin() {
         let secret = ("JWT_SECRET", STRONG);
         for origin in [None, Some("http://app.example")] {
-            let mut vars = vec![("APP_ENV", "prod"), secret];
+            let mut vars = vec![("APP_ENV", "prod"), secret, SMTP];
             vars.extend(origin.map(|origin| ("PUBLIC_ORIGIN", origin)));
             let refused = parse(&vars).unwrap_err();
             assert!(refused.to_string().contains("PUBLIC_ORIGIN"), "{refused}");
@@ -383,6 +457,65 @@ mod tests {
         assert_eq!((proxies.header.as_str(), proxies.hops), ("x-real-ip", 2));
         assert!(parse(&[("TRUSTED_PROXY_HOPS", "-1")]).is_err());
         assert!(parse(&[("CLIENT_IP_HEADER", "not a header")]).is_err());
+    }
+
+    #[test]
+    fn prod_sends_real_mail_over_tls_and_other_profiles_write_files() {
+        let prod = [("APP_ENV", "prod"), ("JWT_SECRET", STRONG), ORIGIN];
+        let refused = parse(&prod).unwrap_err();
+        assert!(refused.to_string().contains("SMTP_URL"), "{refused}");
+        let mut plain = prod.to_vec();
+        plain.push(("SMTP_URL", "smtp://smtp.example:25"));
+        assert!(matches!(parse(&plain), Err(ConfigError::Insecure(_))));
+        for tls in [
+            "smtps://smtp.example:465",
+            "smtp://user:pass@smtp.example:587?tls=required",
+        ] {
+            let mut vars = prod.to_vec();
+            vars.push(("SMTP_URL", tls));
+            assert!(matches!(
+                parse(&vars).unwrap().mail.transport,
+                MailTransport::Smtp(_)
+            ));
+        }
+        let dev = parse(&[]).unwrap();
+        assert!(matches!(
+            dev.mail.transport,
+            MailTransport::Directory(ref dir) if dir == &PathBuf::from(DEFAULT_MAIL_OUTBOX)
+        ));
+        assert_eq!(dev.auth.email_verification, EmailVerification::Optional);
+        assert_eq!(dev.auth.reset_token_ttl, Duration::from_secs(1800));
+        assert_eq!(
+            parse(&[SMTP, ("APP_ENV", "prod"), ("JWT_SECRET", STRONG), ORIGIN])
+                .unwrap()
+                .auth
+                .email_verification,
+            EmailVerification::Required
+        );
+    }
+
+    #[test]
+    fn mail_settings_are_checked() {
+        for (name, value) in [
+            ("SMTP_URL", "http://smtp.example"),
+            ("SMTP_URL", "not a url"),
+            ("MAIL_FROM", "not an address"),
+            ("EMAIL_VERIFICATION", "sometimes"),
+            ("RESET_TOKEN_TTL", "0"),
+        ] {
+            let refused = parse(&[(name, value)]).unwrap_err();
+            assert!(
+                refused.to_string().contains(name),
+                "{name}={value}: {refused}"
+            );
+        }
+        let config = parse(&[
+            ("MAIL_FROM", "Acme <hello@acme.example>"),
+            ("EMAIL_VERIFICATION", "required"),
+        ])
+        .unwrap();
+        assert_eq!(config.mail.from, "Acme <hello@acme.example>");
+        assert_eq!(config.auth.email_verification, EmailVerification::Required);
     }
 
     #[test]

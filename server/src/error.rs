@@ -21,6 +21,8 @@ pub enum StartupError {
          service's parameter group)"
     )]
     RedisEviction(String),
+    #[error("mail: {0}")]
+    Mail(#[from] app::ssr::mail::sender::SetupError),
     #[error("password hasher: {0}")]
     Hasher(#[from] app::ssr::passwords::HashError),
     /// A route of the app has no row in `app::pages::PAGES`: it would have no policy.

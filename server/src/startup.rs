@@ -15,6 +15,8 @@ use app::ssr::audit;
 use app::ssr::cookies::AuthCookies;
 use app::ssr::coordination::CoordinationStore;
 use app::ssr::known_device::KnownDevices;
+use app::ssr::mail::sender::{self, Delivery};
+use app::ssr::mail::Mailer;
 use app::ssr::passwords::PasswordHasher;
 use app::ssr::revocations;
 use app::ssr::server_secrets::{self, Origin};
@@ -67,11 +69,18 @@ pub async fn build_state(
     revocations::follow(coordination.clone(), sessions.revoked().clone()).await;
     let signing_key = signing_key(config, db).await?;
     audit::sweep_periodically(db.pool.clone(), settings.audit_retention);
+    let mail = Mailer::new(db.pool.clone(), settings.public_origin.clone());
+    sender::spawn(
+        db.pool.clone(),
+        Delivery::new(&config.mail)?,
+        mail.wake_signal(),
+    );
     Ok(AppState {
         sessions,
         throttle: LoginThrottle::new(coordination, settings.throttle, &signing_key),
         tokens: Arc::new(TokenIssuer::new(&settings, &signing_key)),
         known_devices: KnownDevices::new(&signing_key),
+        mail,
         passwords: PasswordHasher::new(settings.hash_cost, settings.hash_concurrency)?,
         cookies: AuthCookies::new(settings.secure_cookies()),
         settings: Arc::new(settings),

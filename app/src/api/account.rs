@@ -142,6 +142,8 @@ pub async fn delete_account(password: String) -> Result<(), AppError> {
     state.sessions.revoke_all(viewer.user_id).await?;
     state.sessions.forget_logins(viewer.user_id).await?;
     audit::forget_user(&state.db, viewer.user_id).await?;
+    // Mail not yet sent to the account goes too (its links died with the account).
+    crate::ssr::mail::outbox::forget_recipient(&state.db, &user.email).await?;
     audit::record(
         &state.db,
         Event::new(EventKind::AccountErased, Default::default()).user(viewer.user_id),

@@ -10,10 +10,12 @@
 //! function directly, without the layer, so the body checks again from the one source).
 //!
 //! Reading order: [`session`] (sign-up, sign-in, refresh, sign-out), [`account`] (a user's own
-//! devices and password), [`admin`] (accounts and the audit log).
+//! devices and password), [`email`] (password reset and address checks by mail), [`admin`]
+//! (accounts and the audit log).
 
 pub mod account;
 pub mod admin;
+pub mod email;
 pub mod session;
 
 use crate::auth::policy::Policy;
@@ -22,7 +24,12 @@ use crate::auth::policy::Policy;
 pub type PolicyRow = (&'static str, Policy);
 
 /// Every feature's policy table. A new feature module adds its `POLICIES` here.
-const FEATURES: &[&[PolicyRow]] = &[session::POLICIES, account::POLICIES, admin::POLICIES];
+const FEATURES: &[&[PolicyRow]] = &[
+    session::POLICIES,
+    account::POLICIES,
+    email::POLICIES,
+    admin::POLICIES,
+];
 
 /// The policy of the server function at `path`, if it declares one.
 pub fn server_fn_policy(path: &str) -> Option<Policy> {

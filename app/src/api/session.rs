@@ -8,6 +8,7 @@ use server_fn::ServerFn;
 
 #[cfg(feature = "ssr")]
 use crate::{
+    api::email::{admit_mail, mail_verification_link},
     auth::{redirect::safe_next, redirect::DEFAULT_AFTER_LOGIN, Role},
     ssr::audit::{self, Event, EventKind},
     ssr::clock::now_micros,
@@ -16,7 +17,9 @@ use crate::{
         presented_refresh_token, redirect_form_post, remember_device, request_auth, request_viewer,
     },
     ssr::input::{Email, NewPassword, PASSWORD_MAX_CHARS},
+    ssr::mail::messages,
     ssr::refresh::rotate,
+    ssr::settings::EmailVerification,
     ssr::state::AppState,
     ssr::throttle::Attempt,
     ssr::users,
@@ -34,9 +37,12 @@ pub const POLICIES: &[super::PolicyRow] = &[
     (ConfirmSession::PATH, Policy::SignedIn),
 ];
 
-/// Creates an account and signs it in.
+/// Creates an account and mails it a link to confirm its address. With `EMAIL_VERIFICATION`
+/// `optional` it is signed in at once (and an address already taken is refused); with
+/// `required` it signs in once confirmed, and the answer (`null`) is the same whether or not the
+/// address was taken: its owner is told by mail instead.
 #[server(prefix = "/api", endpoint = "register")]
-pub async fn register(email: String, password: String) -> Result<Viewer, AppError> {
+pub async fn register(email: String, password: String) -> Result<Option<Viewer>, AppError> {
     let state = app_state()?;
     let checked_from = now_micros();
     let email = Email::parse(&email)?;
@@ -55,7 +61,30 @@ pub async fn register(email: String, password: String) -> Result<Viewer, AppErro
         return Err(AppError::too_many_requests(wait.as_secs() + 1));
     }
     let hash = state.passwords.hash(password.into_inner()).await?;
-    let user_id = users::insert(&state.db, &email, &hash, Role::NEW_ACCOUNT).await?;
+    let origin = state.mail.link_origin();
+    let inserted = users::insert(
+        &state.db,
+        &email,
+        &hash,
+        Role::NEW_ACCOUNT,
+        users::Address::Unverified,
+    )
+    .await;
+    let required = state.settings.email_verification == EmailVerification::Required;
+    let user_id = match inserted {
+        Ok(user_id) => user_id,
+        Err(users::InsertError::EmailTaken) if required => {
+            tokio::spawn(tell_owner_of_signup(state, email, origin));
+            redirect_form_post(SIGNUP_MAILED);
+            return Ok(None);
+        }
+        Err(error) => return Err(error.into()),
+    };
+    tokio::spawn(mail_new_account_link(state.clone(), user_id, origin));
+    if required {
+        redirect_form_post(SIGNUP_MAILED);
+        return Ok(None);
+    }
     // Signing up from a browser signed in to another account ends that login, as signing in does.
     if let Some(previous) = presented_refresh_token(&state) {
         state.sessions.end(&previous).await?;
@@ -67,7 +96,46 @@ pub async fn register(email: String, password: String) -> Result<Viewer, AppErro
     start_session(&state, &viewer, checked_from).await?;
     remember_device(&state, &email, None);
     redirect_form_post(DEFAULT_AFTER_LOGIN);
-    Ok(viewer)
+    Ok(Some(viewer))
+}
+
+/// Where sign-up leads when the account must confirm its address before signing in.
+pub const SIGNUP_MAILED: &str = "/register?sent=1";
+
+/// In the background: the link confirming a new account's address.
+#[cfg(feature = "ssr")]
+async fn mail_new_account_link(state: AppState, user_id: i64, origin: Option<String>) {
+    let mailed = async {
+        let (Some(origin), Some(user)) = (origin, users::find_by_id(&state.db, user_id).await?)
+        else {
+            tracing::error!("no origin for the links in mail: set PUBLIC_ORIGIN");
+            return Ok(());
+        };
+        mail_verification_link(&state, &user, &origin).await
+    };
+    if let Err(error) = mailed.await {
+        tracing::error!(%error, "a new account's confirmation link was not queued");
+    }
+}
+
+/// In the background: tells the owner of `email` that someone tried to sign up with it (when
+/// sign-up must not reveal whether an address is taken). At most as often as mail to that
+/// address may go.
+#[cfg(feature = "ssr")]
+async fn tell_owner_of_signup(state: AppState, email: Email, origin: Option<String>) {
+    let Some(origin) = origin else { return };
+    match state.throttle.admit_mail(&email, None).await {
+        Ok(None) => {}
+        Ok(Some(_)) => return,
+        Err(error) => {
+            tracing::error!(%error, "throttle unavailable; sign-up notice not sent");
+            return;
+        }
+    }
+    let mail = messages::already_registered(email.as_str(), &format!("{origin}/forgot-password"));
+    if let Err(error) = state.mail.send(&mail).await {
+        tracing::error!(%error, "a sign-up notice was not queued");
+    }
 }
 
 /// Signs in with email and password; `next` is where to go afterwards (same-site paths only).
@@ -126,6 +194,14 @@ pub async fn login(
     if user.is_disabled() {
         // Said only to someone who knows the password: it reveals nothing to a guesser.
         return Err(AppError::account_disabled());
+    }
+    if !user.is_verified() && state.settings.email_verification == EmailVerification::Required {
+        // Also only said to the password's holder; a fresh link goes out unless mail to the
+        // address is throttled.
+        if let Ok((origin, _)) = admit_mail(&state, &email).await {
+            mail_verification_link(&state, &user, &origin).await?;
+        }
+        return Err(AppError::email_unverified());
     }
     // Signing in again from the same browser replaces its previous login, not adds to it.
     if let Some(previous) = presented_refresh_token(&state) {

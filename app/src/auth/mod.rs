@@ -85,6 +85,9 @@ pub struct Profile {
     /// Disabled by an administrator: cannot sign in.
     #[serde(default)]
     pub disabled: bool,
+    /// The account has followed a link mailed to its address.
+    #[serde(default)]
+    pub email_verified: bool,
 }
 
 /// One of the signed-in user's logins, for their devices list.

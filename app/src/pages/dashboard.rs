@@ -1,8 +1,10 @@
+use crate::api::email::{ResendVerification, VERIFICATION_RESENT};
 use crate::api::session::{me, LogoutAll};
 use crate::auth::viewer::leave_when_signed_out;
 use crate::components::hydration::report_island_hydrated;
 use leptos::either::Either;
 use leptos::prelude::*;
+use server_fn::ServerFn;
 
 /// The signed-in user's home. The email comes from the database (the token has none).
 #[component]
@@ -15,6 +17,7 @@ pub fn DashboardPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match profile.await {
                         Ok(profile) => Either::Left(view! {
+                            {(!profile.email_verified).then(|| view! { <ConfirmAddressReminder /> })}
                             <dl class="facts">
                                 <dt>"Email"</dt>
                                 <dd data-testid="dashboard-email">{profile.email}</dd>
@@ -32,6 +35,35 @@ pub fn DashboardPage() -> impl IntoView {
             </Suspense>
         </section>
         <SignOutEverywhere />
+    }
+}
+
+/// Shown until the account has followed the link mailed to its address. The form works without
+/// JavaScript and is enhanced by the page script.
+#[component]
+fn ConfirmAddressReminder() -> impl IntoView {
+    let resent = crate::pages::link_page::query_value("verification").is_some();
+    view! {
+        <div class="notice" role="status" data-testid="verify-email-banner">
+            <p>"Confirm your email address: open the link we mailed you."</p>
+            {if resent {
+                Either::Left(view! { <p data-testid="verification-resent">"We have sent a new link."</p> })
+            } else {
+                Either::Right(view! {
+                    <form
+                        method="post"
+                        action=ResendVerification::url()
+                        class="inline-form"
+                        data-enhance=VERIFICATION_RESENT
+                    >
+                        <p class="alert" role="alert" hidden></p>
+                        <button type="submit" class="button button-ghost button-small" data-testid="resend-verification-button">
+                            "Send the link again"
+                        </button>
+                    </form>
+                })
+            }}
+        </div>
     }
 }
 

@@ -14,6 +14,9 @@ pub fn LoginPage() -> impl IntoView {
         <section class="card auth-card">
             <h1>"Sign in"</h1>
             <LoginForm next />
+            <p class="muted">
+                <a href="/forgot-password" data-testid="forgot-password-link">"Forgot your password?"</a>
+            </p>
             <p class="muted">"No account yet? " <a href="/register">"Create one"</a></p>
         </section>
     }

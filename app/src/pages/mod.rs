@@ -7,11 +7,16 @@
 pub mod account;
 pub mod admin;
 pub mod dashboard;
+pub mod dev_mail;
 pub mod forbidden;
+pub mod forgot_password;
 pub mod home;
+pub mod link_page;
 pub mod login;
 pub mod not_found;
 pub mod register;
+pub mod reset_password;
+pub mod verify_email;
 
 use crate::auth::policy::{in_section, Page, Policy, ADMIN};
 
@@ -20,6 +25,11 @@ pub const PAGES: &[Page] = &[
     Page::new("/", Policy::Public),
     Page::new("/login", Policy::Public),
     Page::new("/register", Policy::Public),
+    Page::new("/forgot-password", Policy::Public),
+    Page::new("/reset-password", Policy::Public),
+    Page::new("/verify-email", Policy::Public),
+    // Serves the outbox in `dev` only; 404 in every other profile.
+    Page::new("/dev/mail", Policy::Public),
     Page::new("/dashboard", Policy::SignedIn).in_nav("Dashboard"),
     Page::new("/account", Policy::SignedIn).in_nav("Account"),
     Page::new("/admin", ADMIN).in_nav("Admin"),

@@ -46,6 +46,14 @@ pub enum EventKind {
     SessionsRevokedByAdmin,
     AccountErased,
     AccessDenied,
+    PasswordResetMailed,
+    PasswordReset,
+    VerificationMailed,
+    EmailVerified,
+    EmailChangeRequested,
+    EmailChanged,
+    MailThrottled,
+    DataExported,
 }
 
 impl EventKind {
@@ -70,6 +78,14 @@ impl EventKind {
             EventKind::SessionsRevokedByAdmin => "sessions_revoked_by_admin",
             EventKind::AccountErased => "account_erased",
             EventKind::AccessDenied => "access_denied",
+            EventKind::PasswordResetMailed => "password_reset_mailed",
+            EventKind::PasswordReset => "password_reset",
+            EventKind::VerificationMailed => "verification_mailed",
+            EventKind::EmailVerified => "email_verified",
+            EventKind::EmailChangeRequested => "email_change_requested",
+            EventKind::EmailChanged => "email_changed",
+            EventKind::MailThrottled => "mail_throttled",
+            EventKind::DataExported => "data_exported",
         }
     }
 
@@ -84,10 +100,11 @@ impl EventKind {
                 | EventKind::PasswordCheckThrottled
                 | EventKind::RegistrationThrottled
                 | EventKind::AccessDenied
+                | EventKind::MailThrottled
         )
     }
 
-    const ALL: [EventKind; 19] = [
+    const ALL: [EventKind; 27] = [
         EventKind::SignInSucceeded,
         EventKind::SignInFailed,
         EventKind::SignInThrottled,
@@ -107,6 +124,14 @@ impl EventKind {
         EventKind::SessionsRevokedByAdmin,
         EventKind::AccountErased,
         EventKind::AccessDenied,
+        EventKind::PasswordResetMailed,
+        EventKind::PasswordReset,
+        EventKind::VerificationMailed,
+        EventKind::EmailVerified,
+        EventKind::EmailChangeRequested,
+        EventKind::EmailChanged,
+        EventKind::MailThrottled,
+        EventKind::DataExported,
     ];
 }
 

@@ -14,6 +14,8 @@ use http::request::Parts;
 use http::{HeaderValue, StatusCode};
 use leptos::prelude::use_context;
 use leptos_axum::ResponseOptions;
+use server_fn::error::ServerFnUrlError;
+use server_fn::ServerFn;
 use std::net::SocketAddr;
 
 /// The one auth decision for a request, made before any page renders or function runs.
@@ -125,13 +127,7 @@ pub fn client_info_of(headers: &http::HeaderMap, extensions: &http::Extensions) 
 /// After a plain HTML form post (no JavaScript), sends the browser on to `path` with a 303.
 /// Calls from the hydrated app get the result as data and navigate on their own.
 pub fn redirect_form_post(path: &str) {
-    let Some(parts) = request_parts() else { return };
-    let plain_form = parts
-        .headers
-        .get(ACCEPT)
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|accept| accept.contains("text/html"));
-    if !plain_form {
+    if !is_plain_form_post() {
         return;
     }
     if let (Some(response), Ok(location)) = (
@@ -141,4 +137,31 @@ pub fn redirect_form_post(path: &str) {
         response.set_status(StatusCode::SEE_OTHER);
         response.insert_header(LOCATION, location);
     }
+}
+
+/// After a plain HTML form post to server function `F` failed, sends the browser back to `page`
+/// with the error, for the page's form to show. Leptos does this by itself through the
+/// `Referer`, which pages carrying a link's token do not send (their policy is `no-referrer`, so
+/// the token never leaves in a header): those functions name their page here.
+pub fn return_form_error<F: ServerFn>(page: &str, error: &AppError) {
+    if !is_plain_form_post() {
+        return;
+    }
+    let Ok(url) =
+        ServerFnUrlError::new(F::PATH, error.clone()).to_url(&format!("http://page.invalid{page}"))
+    else {
+        return;
+    };
+    redirect_form_post(&url[url::Position::BeforePath..]);
+}
+
+/// Whether this request is a plain HTML form post, whose answer the browser shows as a page.
+fn is_plain_form_post() -> bool {
+    request_parts().is_some_and(|parts| {
+        parts
+            .headers
+            .get(ACCEPT)
+            .and_then(|value| value.to_str().ok())
+            .is_some_and(|accept| accept.contains("text/html"))
+    })
 }

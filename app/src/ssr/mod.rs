@@ -9,7 +9,8 @@
 //! threads), [`client_address`] (who is asking, behind proxies), and the plumbing under them:
 //! [`coordination`] (state every instance shares),
 //! [`errors`] (failures as the user sees them), [`clock`], [`random`], [`server_secrets`] (the
-//! signing key made at first start when none is configured).
+//! signing key made at first start when none is configured). Account self-service by email:
+//! [`mail`] (the outbox and its sender) and [`link_tokens`] (the one-time tokens in its links).
 
 pub mod audit;
 pub mod client_address;
@@ -21,6 +22,8 @@ pub mod errors;
 pub mod input;
 pub mod keyed_hash;
 pub mod known_device;
+pub mod link_tokens;
+pub mod mail;
 pub mod passwords;
 pub mod random;
 pub mod refresh;

@@ -92,6 +92,46 @@ pub struct AuthSettings {
     pub bench_routes: bool,
     /// How long audit events are kept (`AUDIT_RETENTION_DAYS`).
     pub audit_retention: Duration,
+    /// Whether signing in waits for the address to be confirmed (`EMAIL_VERIFICATION`).
+    pub email_verification: EmailVerification,
+    /// How long a password-reset link works (`RESET_TOKEN_TTL`).
+    pub reset_token_ttl: Duration,
+    /// How long a link confirming an address works.
+    pub verify_token_ttl: Duration,
+}
+
+/// `EMAIL_VERIFICATION`: `required` refuses sign-in until the account has followed the link
+/// mailed to its address (and sign-up then never says whether an address was taken);
+/// `optional` lets it in and shows a reminder.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EmailVerification {
+    Required,
+    Optional,
+}
+
+impl EmailVerification {
+    pub fn parse(value: &str) -> Option<EmailVerification> {
+        match value {
+            "required" => Some(EmailVerification::Required),
+            "optional" => Some(EmailVerification::Optional),
+            _ => None,
+        }
+    }
+}
+
+/// Where outgoing mail goes: an SMTP server (`SMTP_URL`), or else `.eml` files in a directory
+/// (`MAIL_OUTBOX`), so the app runs with no mail service at all.
+#[derive(Clone, Debug)]
+pub enum MailTransport {
+    Smtp(Secret),
+    Directory(std::path::PathBuf),
+}
+
+#[derive(Clone, Debug)]
+pub struct MailSettings {
+    pub transport: MailTransport,
+    /// The sender (`MAIL_FROM`), as `Name <address>` or a bare address.
+    pub from: String,
 }
 
 /// When failed sign-ins start being refused with 429 (see `throttle`).
@@ -110,6 +150,11 @@ pub struct ThrottleLimits {
     pub first_block: Duration,
     /// Accounts one address may create within `window` (an IPv6 address: its /64).
     pub registrations_per_address: u64,
+    /// Mails one address may be sent within `mail_window` (resets, links, notices).
+    pub mail_per_recipient: u64,
+    /// Mails the clients of one address group may cause within `mail_window`.
+    pub mail_per_address: u64,
+    pub mail_window: Duration,
 }
 
 impl ThrottleLimits {
@@ -120,10 +165,14 @@ impl ThrottleLimits {
         window: Duration::from_secs(15 * 60),
         first_block: Duration::from_secs(30),
         registrations_per_address: 20,
+        mail_per_recipient: 5,
+        mail_per_address: 20,
+        mail_window: Duration::from_secs(3600),
     };
     /// The `test` profile's: suites create many accounts from one address.
     pub const FOR_TEST_SUITES: ThrottleLimits = ThrottleLimits {
         registrations_per_address: 10_000,
+        mail_per_address: 10_000,
         ..ThrottleLimits::DEFAULT
     };
 }
@@ -159,6 +208,13 @@ impl AuthSettings {
             trusted_proxies: TrustedProxies::default(),
             bench_routes: false,
             audit_retention: Duration::from_secs(90 * 24 * 3600),
+            email_verification: if env == AppEnv::Prod {
+                EmailVerification::Required
+            } else {
+                EmailVerification::Optional
+            },
+            reset_token_ttl: Duration::from_secs(30 * 60),
+            verify_token_ttl: Duration::from_secs(24 * 3600),
         }
     }
 }

@@ -2,6 +2,7 @@
 
 use super::cookies::AuthCookies;
 use super::known_device::KnownDevices;
+use super::mail::Mailer;
 use super::passwords::PasswordHasher;
 use super::sessions::{IssuedRefresh, RefreshSessions};
 use super::settings::AuthSettings;
@@ -25,6 +26,8 @@ pub struct AppState {
     pub cookies: AuthCookies,
     /// Signs and checks the known-device cookie (see `known_device`).
     pub known_devices: KnownDevices,
+    /// Queues outgoing mail (see `mail`).
+    pub mail: Mailer,
     pub leptos_options: LeptosOptions,
 }
 

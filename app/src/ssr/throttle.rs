@@ -137,21 +137,52 @@ impl LoginThrottle {
         ip: Option<&str>,
     ) -> Result<Option<Duration>, StoreError> {
         let Some(ip) = ip else { return Ok(None) };
-        let subject = Subject::registrations(ip);
+        let limit = self.limits.registrations_per_address;
+        self.admit_counted(Subject::registrations(ip), limit, self.limits.window)
+            .await
+    }
+
+    /// Whether a mail may go to `recipient` at the request of a client at `ip`, or how long it
+    /// must wait: each address may be sent `mail_per_recipient` mails, and each client may cause
+    /// `mail_per_address`, per `mail_window`. The recipient is counted whether or not it has an
+    /// account, so a refusal reveals nothing about it.
+    pub async fn admit_mail(
+        &self,
+        recipient: &Email,
+        ip: Option<&str>,
+    ) -> Result<Option<Duration>, StoreError> {
+        let window = self.limits.mail_window;
+        if let Some(ip) = ip {
+            let subject = Subject::MailFrom(group_of_recorded(ip));
+            let wait = self
+                .admit_counted(subject, self.limits.mail_per_address, window)
+                .await?;
+            if wait.is_some() {
+                return Ok(wait);
+            }
+        }
+        let subject = Subject::MailTo(self.account_name(recipient));
+        self.admit_counted(subject, self.limits.mail_per_recipient, window)
+            .await
+    }
+
+    /// Counts one more request of `subject`; past `limit` within `window`, the subject is
+    /// blocked for the rest of the window and the wait is returned.
+    async fn admit_counted(
+        &self,
+        subject: Subject,
+        limit: u64,
+        window: Duration,
+    ) -> Result<Option<Duration>, StoreError> {
         if let Some(wait) = self.store.remaining(&subject.block_key()).await? {
             return Ok(Some(wait));
         }
-        let count = self
-            .store
-            .increment(&subject.count_key(), self.limits.window)
-            .await?;
-        if count <= self.limits.registrations_per_address {
+        let count = self.store.increment(&subject.count_key(), window).await?;
+        if count <= limit {
             return Ok(None);
         }
-        self.store
-            .put(&subject.block_key(), "1", self.limits.window)
-            .await?;
-        Ok(Some(self.limits.window))
+        self.store.put(&subject.block_key(), "1", window).await?;
+        Ok(Some(window))
     }
 
     /// A successful sign-in clears its source's count and lifts its block. The address and the
@@ -219,6 +250,10 @@ enum Subject {
     Address(String),
     /// Sign-ups from one address group.
     Registrations(String),
+    /// Mail caused by clients of one address group.
+    MailFrom(String),
+    /// Mail to one address (named like an account, by its keyed hash).
+    MailTo(String),
 }
 
 impl Subject {
@@ -240,6 +275,8 @@ impl Subject {
             Subject::KnownDevice(id) => format!("login-failures:device:{id}"),
             Subject::Address(ip) => format!("login-failures:ip:{ip}"),
             Subject::Registrations(ip) => format!("registrations:ip:{ip}"),
+            Subject::MailFrom(ip) => format!("mail:ip:{ip}"),
+            Subject::MailTo(hash) => format!("mail:to:{hash}"),
         }
     }
 
@@ -252,6 +289,8 @@ impl Subject {
             Subject::KnownDevice(id) => format!("login-block:device:{id}"),
             Subject::Address(ip) => format!("login-block:ip:{ip}"),
             Subject::Registrations(ip) => format!("registration-block:ip:{ip}"),
+            Subject::MailFrom(ip) => format!("mail-block:ip:{ip}"),
+            Subject::MailTo(hash) => format!("mail-block:to:{hash}"),
         }
     }
 }

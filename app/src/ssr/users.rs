@@ -17,6 +17,7 @@ pub struct UserRow {
     pub role: String,
     pub created_at: i64,
     pub disabled_at: Option<i64>,
+    pub email_verified_at: Option<i64>,
 }
 
 impl UserRow {
@@ -32,7 +33,13 @@ impl UserRow {
             role: self.role(),
             created_at: self.created_at,
             disabled: self.is_disabled(),
+            email_verified: self.is_verified(),
         }
+    }
+
+    /// Whether the account has shown it receives mail at its address.
+    pub fn is_verified(&self) -> bool {
+        self.email_verified_at.is_some()
     }
 
     pub fn is_disabled(&self) -> bool {
@@ -48,22 +55,33 @@ pub enum InsertError {
     Database(#[from] sqlx::Error),
 }
 
+/// Whether a new account's address is known to be its owner's: an operator's `user create` says
+/// so; a sign-up has yet to prove it by following the mailed link.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Address {
+    Verified,
+    Unverified,
+}
+
 pub async fn insert(
     db: &AnyPool,
     email: &Email,
     password_hash: &str,
     role: Role,
+    address: Address,
 ) -> Result<i64, InsertError> {
     let now = unix_now() as i64;
+    let verified_at = (address == Address::Verified).then_some(now);
     let inserted = sqlx::query_scalar::<_, i64>(
-        "INSERT INTO users (email, password_hash, role, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        "INSERT INTO users (email, password_hash, role, created_at, updated_at, email_verified_at)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
     .bind(email.as_str())
     .bind(password_hash)
     .bind(role.as_str())
     .bind(now)
     .bind(now)
+    .bind(verified_at)
     .fetch_one(db)
     .await;
     match inserted {
@@ -75,7 +93,7 @@ pub async fn insert(
     }
 }
 
-const COLUMNS: &str = "id, email, password_hash, role, created_at, disabled_at";
+const COLUMNS: &str = "id, email, password_hash, role, created_at, disabled_at, email_verified_at";
 
 pub async fn find_by_email(db: &AnyPool, email: &Email) -> Result<Option<UserRow>, sqlx::Error> {
     sqlx::query_as(&format!("SELECT {COLUMNS} FROM users WHERE email = $1"))
@@ -106,6 +124,42 @@ pub async fn set_password_hash(db: &AnyPool, id: i64, hash: &str) -> Result<bool
         .execute(db)
         .await?;
     Ok(updated.rows_affected() == 1)
+}
+
+/// Records that the account receives mail at `email`, if that is still its address (a link
+/// mailed to an address the account has since left proves nothing). `false` otherwise.
+pub async fn mark_verified(db: &AnyPool, id: i64, email: &str) -> Result<bool, sqlx::Error> {
+    let now = unix_now() as i64;
+    let updated = sqlx::query(
+        "UPDATE users SET email_verified_at = COALESCE(email_verified_at, $3), updated_at = $3
+         WHERE id = $1 AND email = $2",
+    )
+    .bind(id)
+    .bind(email)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(updated.rows_affected() == 1)
+}
+
+/// Makes `email`, just proven by a mailed link, the account's sign-in address.
+pub async fn set_verified_email(db: &AnyPool, id: i64, email: &Email) -> Result<bool, InsertError> {
+    let now = unix_now() as i64;
+    let updated = sqlx::query(
+        "UPDATE users SET email = $2, email_verified_at = $3, updated_at = $3 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(email.as_str())
+    .bind(now)
+    .execute(db)
+    .await;
+    match updated {
+        Ok(updated) => Ok(updated.rows_affected() == 1),
+        Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
+            Err(InsertError::EmailTaken)
+        }
+        Err(error) => Err(error.into()),
+    }
 }
 
 /// What became of a change that could take an administrator away.

@@ -12,6 +12,7 @@
 
 use super::api_response::{api_error, with_error_status};
 use super::csrf;
+use app::api::email::ResetPassword;
 use app::api::server_fn_policy;
 use app::api::session::{Login, Logout, Refresh, Register};
 use app::auth::policy::{Access, Policy};
@@ -52,7 +53,13 @@ fn header_bytes(headers: &HeaderMap) -> usize {
 
 /// Server functions that handle the refresh cookie themselves: rotating it here first would
 /// spend it twice.
-const HANDLES_REFRESH_ITSELF: &[&str] = &[Login::PATH, Register::PATH, Refresh::PATH, Logout::PATH];
+const HANDLES_REFRESH_ITSELF: &[&str] = &[
+    Login::PATH,
+    Register::PATH,
+    Refresh::PATH,
+    Logout::PATH,
+    ResetPassword::PATH,
+];
 
 pub async fn auth_layer(
     State(state): State<AppState>,

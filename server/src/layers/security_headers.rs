@@ -7,8 +7,9 @@
 //!   when its nonce is known ([`set_page_policy`]). Any other answer (server functions, the
 //!   bundle, files) gets a policy that allows nothing: it is never a document to run.
 //! - `X-Content-Type-Options: nosniff`, `X-Frame-Options: DENY` (for browsers without
-//!   `frame-ancestors`), `Referrer-Policy: same-origin` (no path or query, such as a `next` or a
-//!   link's token, leaves the site), `Cross-Origin-Opener-Policy` and
+//!   `frame-ancestors`), `Referrer-Policy: same-origin` (no path or query, such as a `next`,
+//!   leaves the site; the pages a mailed link opens send `no-referrer`, so not even a request to
+//!   this site carries the link's token in a header), `Cross-Origin-Opener-Policy` and
 //!   `Cross-Origin-Resource-Policy: same-origin`.
 //! - `Strict-Transport-Security` for a year, subdomains included, outside `dev` (where the app
 //!   runs over plain HTTP on any host).
@@ -90,7 +91,10 @@ pub async fn security_headers(
     }
     headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    headers.insert(REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    // A page may have asked for a stricter one (the pages mailed links open: `no-referrer`).
+    headers
+        .entry(REFERRER_POLICY)
+        .or_insert(HeaderValue::from_static("same-origin"));
     headers.insert(COOP, HeaderValue::from_static("same-origin"));
     headers.insert(CORP, HeaderValue::from_static("same-origin"));
     if transport.https_only {

@@ -1,6 +1,7 @@
 //! A running app on port 0 with its own fresh SQLite database, and a small cookie-keeping
 //! client that behaves like one browser.
 
+pub use crate::mail::ReadMail;
 use app::auth::Role;
 use app::ssr::input::Email;
 use leptos::prelude::LeptosOptions;
@@ -70,7 +71,13 @@ pub async fn build_application(
     vars: &HashMap<String, String>,
     dir: &std::path::Path,
 ) -> Result<Application, server::error::StartupError> {
-    let config = Config::from_lookup(|name| vars.get(name).cloned()).expect("config");
+    // Mail goes into the test's own directory unless the test says otherwise.
+    let outbox = dir.join("outbox").to_string_lossy().into_owned();
+    let config = Config::from_lookup(|name| match (vars.get(name), name) {
+        (None, "MAIL_OUTBOX") => Some(outbox.clone()),
+        (value, _) => value.cloned(),
+    })
+    .expect("config");
     let options = LeptosOptions::builder()
         .output_name(app::product::SLUG)
         .site_root(dir.join("site").to_string_lossy().as_ref())
@@ -113,6 +120,29 @@ impl TestApp {
         Self::spawn_with(&[]).await
     }
 
+    /// Where this app writes its mail (`MAIL_OUTBOX`).
+    pub fn outbox_dir(&self) -> std::path::PathBuf {
+        self.dir.path().join("outbox")
+    }
+
+    /// Every mail this app has written to `to` so far, oldest first.
+    pub fn mail_to(&self, to: &str) -> Vec<ReadMail> {
+        crate::mail::read_outbox(&self.outbox_dir())
+            .into_iter()
+            .filter(|mail| mail.to == to)
+            .collect()
+    }
+
+    /// The newest mail to `to`, waiting up to 10 s for its `count`-th to arrive.
+    pub async fn wait_for_mail(&self, to: &str, count: usize) -> ReadMail {
+        let arrived = crate::processes::eventually(std::time::Duration::from_secs(10), || {
+            std::future::ready(self.mail_to(to).len() >= count)
+        })
+        .await;
+        assert!(arrived, "mail #{count} to {to} did not arrive");
+        self.mail_to(to).pop().unwrap()
+    }
+
     /// Where this app serves its browser bundle from (empty until a test writes to it).
     pub fn site_pkg_dir(&self) -> std::path::PathBuf {
         self.dir.path().join("site").join("pkg")
@@ -125,9 +155,15 @@ impl TestApp {
     /// Creates an account directly in the database (as `server user create` would).
     pub async fn create_user(&self, email: &str, role: Role) {
         let hash = self.state.passwords.hash(PASSWORD.into()).await.unwrap();
-        app::ssr::users::insert(&self.state.db, &Email::parse(email).unwrap(), &hash, role)
-            .await
-            .unwrap();
+        app::ssr::users::insert(
+            &self.state.db,
+            &Email::parse(email).unwrap(),
+            &hash,
+            role,
+            app::ssr::users::Address::Verified,
+        )
+        .await
+        .unwrap();
     }
 
     /// A browser holding only a copy of `browser`'s access token: page requests it makes are

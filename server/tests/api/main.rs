@@ -3,6 +3,7 @@
 
 mod helpers;
 mod hostile;
+mod mail;
 
 mod accounts;
 mod admin;
@@ -13,6 +14,7 @@ mod cli;
 mod coordination;
 mod cross_site;
 mod devices;
+mod email;
 mod guards;
 mod headers;
 mod input;

@@ -160,6 +160,10 @@ impl ServerProcess {
             .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
             .env("LEPTOS_OUTPUT_NAME", app::product::SLUG)
             .env("RUST_LOG", "error")
+            .env(
+                "MAIL_OUTBOX",
+                std::env::temp_dir().join(format!("outbox-{port}")),
+            )
             .envs(vars.iter().copied())
             .stdout(Stdio::null())
             .spawn()

@@ -116,6 +116,7 @@ async fn prod_refuses_a_redis_that_may_evict_session_keys() {
         ("APP_ENV", "prod".to_owned()),
         ("JWT_SECRET", JWT_SECRET.to_owned()),
         ("PUBLIC_ORIGIN", "https://app.example".to_owned()),
+        ("SMTP_URL", "smtps://smtp.example:465".to_owned()),
         ("DATABASE_URL", fresh_database_url(dir.path()).await),
         ("REDIS_URL", redis.url()),
     ]

@@ -1,0 +1,289 @@
+//! Account self-service by email: resetting a forgotten password, confirming an address, and
+//! moving an account to a new address.
+//!
+//! Every mail carries at most one link, whose one-time token (see `ssr::link_tokens`) is spent
+//! only by a POST from the page the link opens, never by opening it. Whatever an answer says, and
+//! how long it takes, does not depend on whether an address has an account: the lookup and the
+//! mail happen after the answer, in the background.
+
+use crate::auth::policy::Policy;
+use crate::error::AppError;
+use leptos::prelude::*;
+use server_fn::ServerFn;
+
+#[cfg(feature = "ssr")]
+use crate::{
+    api::session::start_session,
+    auth::Viewer,
+    ssr::audit::{self, Event, EventKind},
+    ssr::context::{
+        app_state, client_info, presented_refresh_token, redirect_form_post, request_viewer,
+        return_form_error,
+    },
+    ssr::input::{Email, NewPassword},
+    ssr::link_tokens::{self, Purpose},
+    ssr::mail::messages,
+    ssr::sessions::ClientInfo,
+    ssr::state::AppState,
+    ssr::users::{self, UserRow},
+};
+
+/// Who may call each function of this module.
+pub const POLICIES: &[super::PolicyRow] = &[
+    (RequestPasswordReset::PATH, Policy::Public),
+    (ResetPassword::PATH, Policy::Public),
+    (VerifyEmail::PATH, Policy::Public),
+    (ResendVerification::PATH, Policy::SignedIn),
+];
+
+/// Where the forgot-password form leads once the request is taken.
+pub const RESET_REQUESTED: &str = "/forgot-password?sent=1";
+/// Where the verify-email form leads once the address is confirmed.
+pub const ADDRESS_CONFIRMED: &str = "/verify-email?done=1";
+/// Where the reminder's "send the link again" form leads.
+pub const VERIFICATION_RESENT: &str = "/dashboard?verification=sent";
+
+/// Mails a link to choose a new password, if `email` has an account. The answer is the same,
+/// and as quick, either way.
+#[server(prefix = "/api", endpoint = "request_password_reset")]
+pub async fn request_password_reset(email: String) -> Result<(), AppError> {
+    let state = app_state()?;
+    let email = Email::parse(&email)?;
+    let (origin, client) = admit_mail(&state, &email).await?;
+    tokio::spawn(mail_reset_link(state, email, origin, client));
+    redirect_form_post(RESET_REQUESTED);
+    Ok(())
+}
+
+/// Sets a new password with the token of a reset link, ends every session of the account (on
+/// every instance: through the revocation feed), confirms the address (the mail arrived), and
+/// signs this browser in.
+#[server(prefix = "/api", endpoint = "reset_password")]
+pub async fn reset_password(token: String, password: String) -> Result<(), AppError> {
+    let result = reset_with(&token, password).await;
+    if let Err(error) = &result {
+        return_form_error::<ResetPassword>(&reset_page(&token), error);
+    }
+    result
+}
+
+/// Confirms an address with the token of a mailed link: the account's own address, or a new one
+/// it asked to move to (which then becomes its sign-in address, ending every session).
+#[server(prefix = "/api", endpoint = "verify_email")]
+pub async fn verify_email(token: String) -> Result<(), AppError> {
+    let result = verify_with(&token).await;
+    match &result {
+        Ok(()) => redirect_form_post(ADDRESS_CONFIRMED),
+        Err(error) => return_form_error::<VerifyEmail>(&verify_page(&token), error),
+    }
+    result
+}
+
+/// Mails the signed-in user a new link to confirm their address (nothing if it is confirmed).
+#[server(prefix = "/api", endpoint = "resend_verification")]
+pub async fn resend_verification() -> Result<(), AppError> {
+    let state = app_state()?;
+    let viewer = super::admitted_viewer::<ResendVerification>()?;
+    let user = users::find_by_id(&state.db, viewer.user_id)
+        .await?
+        .ok_or_else(AppError::unauthenticated)?;
+    if !user.is_verified() {
+        let email = Email::parse(&user.email)?;
+        let (origin, _) = admit_mail(&state, &email).await?;
+        mail_verification_link(&state, &user, &origin).await?;
+    }
+    redirect_form_post(VERIFICATION_RESENT);
+    Ok(())
+}
+
+/// The reset page for `token`, where a refused reset shows its error.
+#[cfg(feature = "ssr")]
+fn reset_page(token: &str) -> String {
+    format!("/reset-password?token={}", url_safe(token))
+}
+
+#[cfg(feature = "ssr")]
+fn verify_page(token: &str) -> String {
+    format!("/verify-email?token={}", url_safe(token))
+}
+
+/// `token` if it is made of URL-safe characters only, else nothing (it is not one of ours).
+#[cfg(feature = "ssr")]
+fn url_safe(token: &str) -> &str {
+    let safe = token.len() <= 64
+        && token
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_');
+    if safe {
+        token
+    } else {
+        ""
+    }
+}
+
+/// Whether a mail to `email` may be sent for this client now (429 past the limits, audited), and
+/// the origin its link will point to.
+#[cfg(feature = "ssr")]
+pub(crate) async fn admit_mail(
+    state: &AppState,
+    email: &Email,
+) -> Result<(String, ClientInfo), AppError> {
+    let origin = state.mail.link_origin().ok_or_else(|| {
+        tracing::error!(
+            "no origin for the links in mail: set PUBLIC_ORIGIN to the site's address (only \
+             requests to this machine's own address may stand in for it)"
+        );
+        AppError::unavailable()
+    })?;
+    let client = client_info();
+    let wait = state
+        .throttle
+        .admit_mail(email, client.ip.as_deref())
+        .await?;
+    if let Some(wait) = wait {
+        let throttled = Event::new(EventKind::MailThrottled, client);
+        audit::record_refusal(&state.db, state.sessions.coordination(), throttled);
+        return Err(AppError::too_many_requests(wait.as_secs() + 1));
+    }
+    Ok((origin, client))
+}
+
+/// In the background: the reset link, if `email` has an enabled account.
+#[cfg(feature = "ssr")]
+async fn mail_reset_link(state: AppState, email: Email, origin: String, client: ClientInfo) {
+    let mailed = async {
+        let Some(user) = users::find_by_email(&state.db, &email).await? else {
+            return Ok::<_, sqlx::Error>(());
+        };
+        if user.is_disabled() {
+            return Ok(());
+        }
+        let ttl = state.settings.reset_token_ttl;
+        let token =
+            link_tokens::issue(&state.db, Purpose::PasswordReset, user.id, &user.email, ttl)
+                .await?;
+        let link = format!("{origin}/reset-password?token={token}");
+        let mail = messages::password_reset(&user.email, &link, ttl);
+        state.mail.send(&mail).await?;
+        let event = Event::new(EventKind::PasswordResetMailed, client).user(user.id);
+        audit::record(&state.db, event);
+        Ok(())
+    };
+    if let Err(error) = mailed.await {
+        tracing::error!(%error, "a requested reset link was not queued");
+    }
+}
+
+/// Queues a link confirming `user`'s current address.
+#[cfg(feature = "ssr")]
+pub(crate) async fn mail_verification_link(
+    state: &AppState,
+    user: &UserRow,
+    origin: &str,
+) -> Result<(), sqlx::Error> {
+    let ttl = state.settings.verify_token_ttl;
+    let token =
+        link_tokens::issue(&state.db, Purpose::VerifyEmail, user.id, &user.email, ttl).await?;
+    let link = format!("{origin}/verify-email?token={token}");
+    state
+        .mail
+        .send(&messages::verify_address(&user.email, &link, ttl))
+        .await?;
+    let event = Event::new(EventKind::VerificationMailed, client_info()).user(user.id);
+    audit::record(&state.db, event);
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+async fn reset_with(token: &str, password: String) -> Result<(), AppError> {
+    let state = app_state()?;
+    let reset = [Purpose::PasswordReset];
+    // Checked before the token is spent, so a refused password leaves the link usable.
+    let user = match link_tokens::peek(&state.db, &reset, token).await? {
+        Some(grant) => current_owner(&state, grant.user_id, &grant.email).await?,
+        None => None,
+    };
+    let Some(user) = user else {
+        return Err(AppError::link_invalid());
+    };
+    let email = Email::parse(&user.email)?;
+    let password = NewPassword::parse(password, Some(&email))?;
+    if user.is_disabled() {
+        return Err(AppError::account_disabled());
+    }
+    let hash = state.passwords.hash(password.into_inner()).await?;
+    let Some(grant) = link_tokens::spend(&state.db, &reset, token).await? else {
+        // Another request spent it first.
+        return Err(AppError::link_invalid());
+    };
+    users::set_password_hash(&state.db, user.id, &hash).await?;
+    users::mark_verified(&state.db, user.id, &grant.email).await?;
+    // After the new hash is stored: a sign-in that read the old one began before this cutoff.
+    let cutoff = state.sessions.revoke_all(user.id).await?;
+    if let Some(previous) = presented_refresh_token(&state) {
+        state.sessions.end(&previous).await?;
+    }
+    let viewer = Viewer {
+        user_id: user.id,
+        role: user.role(),
+    };
+    let family = start_session(&state, &viewer, cutoff).await?;
+    audit::record(
+        &state.db,
+        Event::new(EventKind::PasswordReset, client_info())
+            .user(user.id)
+            .family(&family),
+    );
+    redirect_form_post(crate::auth::redirect::DEFAULT_AFTER_LOGIN);
+    Ok(())
+}
+
+/// The account `user_id` if its address is still `email` (a link mailed to an address the
+/// account has left opens nothing).
+#[cfg(feature = "ssr")]
+async fn current_owner(
+    state: &AppState,
+    user_id: i64,
+    email: &str,
+) -> Result<Option<UserRow>, AppError> {
+    let user = users::find_by_id(&state.db, user_id).await?;
+    Ok(user.filter(|user| user.email.eq_ignore_ascii_case(email)))
+}
+
+#[cfg(feature = "ssr")]
+async fn verify_with(token: &str) -> Result<(), AppError> {
+    let state = app_state()?;
+    let purposes = [Purpose::VerifyEmail, Purpose::ChangeEmail];
+    let Some(grant) = link_tokens::spend(&state.db, &purposes, token).await? else {
+        return Err(AppError::link_invalid());
+    };
+    let client = client_info();
+    if grant.purpose == Purpose::VerifyEmail {
+        if !users::mark_verified(&state.db, grant.user_id, &grant.email).await? {
+            return Err(AppError::link_invalid());
+        }
+        let event = Event::new(EventKind::EmailVerified, client).user(grant.user_id);
+        audit::record(&state.db, event);
+        return Ok(());
+    }
+    let new_address = Email::parse(&grant.email)?;
+    if !users::set_verified_email(&state.db, grant.user_id, &new_address).await? {
+        return Err(AppError::link_invalid());
+    }
+    // The sign-in address changed: every session ends; this browser, if it is the account's,
+    // is signed in again.
+    let cutoff = state.sessions.revoke_all(grant.user_id).await?;
+    if let Some(viewer) = request_viewer().filter(|viewer| viewer.user_id == grant.user_id) {
+        let user = users::find_by_id(&state.db, viewer.user_id).await?;
+        if let Some(user) = user {
+            let viewer = Viewer {
+                user_id: user.id,
+                role: user.role(),
+            };
+            start_session(&state, &viewer, cutoff).await?;
+        }
+    }
+    let event = Event::new(EventKind::EmailChanged, client).user(grant.user_id);
+    audit::record(&state.db, event);
+    Ok(())
+}

@@ -1,0 +1,83 @@
+use crate::api::email::{VerifyEmail, ADDRESS_CONFIRMED};
+use crate::components::form::{FormError, SubmitButton};
+use crate::pages::link_page::{keep_out_of_referrers, live_link, query_value, DeadLink, LinkKind};
+use leptos::either::{Either, EitherOf3};
+use leptos::prelude::*;
+
+/// Opened from a mail confirming an address: one button confirms it (opening the link alone
+/// does not, so a mail scanner's visit changes nothing).
+#[component]
+pub fn VerifyEmailPage() -> impl IntoView {
+    keep_out_of_referrers();
+    let confirmed = query_value("done").is_some();
+    view! {
+        <section class="card auth-card">
+            <h1>"Confirm your email address"</h1>
+            {if confirmed {
+                Either::Left(view! {
+                    <p class="notice" role="status" data-testid="email-verified">
+                        "Your email address is confirmed."
+                    </p>
+                    <p><a href="/dashboard" class="button">"Continue"</a></p>
+                })
+            } else {
+                Either::Right(view! { <LinkCheck /> })
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn LinkCheck() -> impl IntoView {
+    let token = query_value("token").unwrap_or_default();
+    let link = Resource::new(|| (), {
+        let token = token.clone();
+        move |_| live_link(token.clone(), LinkKind::Address)
+    });
+    view! {
+        <Suspense fallback=|| view! { <p class="muted">"Checking your link…"</p> }>
+            {move || {
+                let token = token.clone();
+                Suspend::new(async move {
+                    match link.await {
+                        Ok(Some(email)) => EitherOf3::A(view! {
+                            <p class="muted">
+                                "Confirm that " <strong data-testid="verify-email-address">{email}</strong>
+                                " is your address."
+                            </p>
+                            <VerifyEmailForm token />
+                        }),
+                        Ok(None) => EitherOf3::B(view! {
+                            <DeadLink ask_again="/dashboard" ask_label="Sign in to get a new link" />
+                        }),
+                        Err(error) => EitherOf3::C(view! {
+                            <p class="alert" role="alert">{error.message}</p>
+                        }),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+#[component]
+fn VerifyEmailForm(token: String) -> impl IntoView {
+    let verify = ServerAction::<VerifyEmail>::new();
+    let error = Signal::derive(move || verify.value().get().and_then(Result::err));
+    view! {
+        <ActionForm
+            action=verify
+            attr:data-testid="verify-email-form"
+            attr:class="form"
+            attr:data-enhance=ADDRESS_CONFIRMED
+        >
+            <input type="hidden" name="token" value=token />
+            <FormError error test_id="verify-email-error" />
+            <SubmitButton
+                label="Confirm my address"
+                test_id="verify-email-submit"
+                pending=verify.pending()
+            />
+        </ActionForm>
+    }
+}

@@ -1,0 +1,211 @@
+//! One-time tokens for the links in mail (password reset, address checks).
+//!
+//! A token is 256 random bits; the table keeps only its SHA-256, so a copy of the database opens
+//! no account. Each is bound to a purpose (a reset token cannot confirm an address), an account
+//! and the address it was mailed to, expires, and is spent by one atomic `UPDATE … RETURNING`, so
+//! of any number of simultaneous uses exactly one succeeds. Issuing a token voids the account's
+//! earlier unspent ones of the same purpose. Opening a link only [`peek`]s: a mail scanner
+//! fetching it spends nothing.
+
+use super::clock::unix_now;
+use super::random::random_token;
+use sha2::{Digest, Sha256};
+use sqlx::AnyPool;
+use std::time::Duration;
+
+/// What a token may do. The names are stored as spelled here.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    PasswordReset,
+    /// Confirms the account's current address.
+    VerifyEmail,
+    /// Confirms a new address and makes it the account's.
+    ChangeEmail,
+}
+
+impl Purpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Purpose::PasswordReset => "password_reset",
+            Purpose::VerifyEmail => "verify_email",
+            Purpose::ChangeEmail => "change_email",
+        }
+    }
+
+    fn parse(value: &str) -> Option<Purpose> {
+        [
+            Purpose::PasswordReset,
+            Purpose::VerifyEmail,
+            Purpose::ChangeEmail,
+        ]
+        .into_iter()
+        .find(|purpose| purpose.as_str() == value)
+    }
+}
+
+/// A live token's account, the address it was mailed to, and its purpose.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LinkGrant {
+    pub purpose: Purpose,
+    pub user_id: i64,
+    pub email: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct GrantRow {
+    purpose: String,
+    user_id: i64,
+    email: String,
+}
+
+impl GrantRow {
+    fn grant(self) -> Option<LinkGrant> {
+        Some(LinkGrant {
+            purpose: Purpose::parse(&self.purpose)?,
+            user_id: self.user_id,
+            email: self.email,
+        })
+    }
+}
+
+/// A new token for `purpose` on account `user_id`, mailed to `email`, valid for `ttl`; the
+/// account's earlier unspent tokens of that purpose stop working.
+pub async fn issue(
+    db: &AnyPool,
+    purpose: Purpose,
+    user_id: i64,
+    email: &str,
+    ttl: Duration,
+) -> Result<String, sqlx::Error> {
+    let token = random_token();
+    let now = unix_now() as i64;
+    let mut tx = db.begin().await?;
+    sqlx::query("DELETE FROM link_tokens WHERE user_id = $1 AND purpose = $2")
+        .bind(user_id)
+        .bind(purpose.as_str())
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO link_tokens (token_hash, purpose, user_id, email, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(hash(&token))
+    .bind(purpose.as_str())
+    .bind(user_id)
+    .bind(email)
+    .bind(now)
+    .bind(now.saturating_add(ttl.as_secs() as i64))
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(token)
+}
+
+/// What `token` would grant for one of `purposes`, without spending it.
+pub async fn peek(
+    db: &AnyPool,
+    purposes: &[Purpose],
+    token: &str,
+) -> Result<Option<LinkGrant>, sqlx::Error> {
+    if !well_formed(token) {
+        return Ok(None);
+    }
+    let row: Option<GrantRow> = sqlx::query_as(&format!(
+        "SELECT purpose, user_id, email FROM link_tokens \
+         WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 AND purpose IN ({})",
+        purpose_list(purposes)
+    ))
+    .bind(hash(token))
+    .bind(unix_now() as i64)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.and_then(GrantRow::grant))
+}
+
+/// Spends `token` for one of `purposes`: what it grants, once; `None` if it is unknown, spent,
+/// expired or for another purpose.
+pub async fn spend(
+    db: &AnyPool,
+    purposes: &[Purpose],
+    token: &str,
+) -> Result<Option<LinkGrant>, sqlx::Error> {
+    if !well_formed(token) {
+        return Ok(None);
+    }
+    let now = unix_now() as i64;
+    let row: Option<GrantRow> = sqlx::query_as(&format!(
+        "UPDATE link_tokens SET used_at = $2 \
+         WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 AND purpose IN ({}) \
+         RETURNING purpose, user_id, email",
+        purpose_list(purposes)
+    ))
+    .bind(hash(token))
+    .bind(now)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.and_then(GrantRow::grant))
+}
+
+/// Deletes spent and expired tokens (they grant nothing); returns how many.
+pub async fn sweep(db: &AnyPool) -> Result<u64, sqlx::Error> {
+    let deleted =
+        sqlx::query("DELETE FROM link_tokens WHERE used_at IS NOT NULL OR expires_at <= $1")
+            .bind(unix_now() as i64)
+            .execute(db)
+            .await?;
+    Ok(deleted.rows_affected())
+}
+
+/// `'a', 'b'`: the purposes as an SQL list. Their names are this module's constants, never input.
+fn purpose_list(purposes: &[Purpose]) -> String {
+    purposes
+        .iter()
+        .map(|purpose| format!("'{}'", purpose.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Whether `token` looks like one of ours (43 URL-safe base64 characters); anything else is
+/// refused without a query.
+fn well_formed(token: &str) -> bool {
+    token.len() == 43
+        && token
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_')
+}
+
+fn hash(token: &str) -> String {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_tokens_of_our_shape_reach_the_database() {
+        assert!(well_formed(&random_token()));
+        for bad in [
+            "",
+            "short",
+            &"a".repeat(44),
+            &format!("{}'", "a".repeat(42)),
+        ] {
+            assert!(!well_formed(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn purposes_round_trip_through_their_stored_names() {
+        for purpose in [
+            Purpose::PasswordReset,
+            Purpose::VerifyEmail,
+            Purpose::ChangeEmail,
+        ] {
+            assert_eq!(Purpose::parse(purpose.as_str()), Some(purpose));
+        }
+    }
+}

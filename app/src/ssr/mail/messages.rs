@@ -1,0 +1,190 @@
+//! The texts of the mails. Each says in plain words what happened, what to do, and what to do if
+//! it was not you; a link when there is one, and how long it works. Nothing else: no tracking,
+//! no images, no account details beyond the address it went to.
+
+use super::Mail;
+use crate::product;
+use std::time::Duration;
+
+/// The mail with a link to choose a new password.
+pub fn password_reset(to: &str, link: &str, valid_for: Duration) -> Mail {
+    with_link(
+        to,
+        format!("Reset your {} password", product::NAME),
+        &[
+            &format!(
+                "Someone, hopefully you, asked to reset the password of your {} account.",
+                product::NAME
+            ),
+            "Open this link to choose a new password:",
+        ],
+        link,
+        &[
+            &format!(
+                "The link works once, for {}. Choosing a new password signs out every \
+                 device signed in to your account.",
+                duration_words(valid_for)
+            ),
+            "If this was not you, ignore this message: your password stays as it is.",
+        ],
+    )
+}
+
+/// The mail with a link that confirms the account's address.
+pub fn verify_address(to: &str, link: &str, valid_for: Duration) -> Mail {
+    with_link(
+        to,
+        format!("Confirm your email address for {}", product::NAME),
+        &[
+            &format!(
+                "Someone, hopefully you, created a {} account with this address.",
+                product::NAME
+            ),
+            "Open this link to confirm that the address is yours:",
+        ],
+        link,
+        &[
+            &format!("The link works once, for {}.", duration_words(valid_for)),
+            "If this was not you, ignore this message: without the link, the address is not \
+             confirmed.",
+        ],
+    )
+}
+
+/// The mail with a link that makes a new address the account's sign-in address.
+pub fn confirm_new_address(to: &str, link: &str, valid_for: Duration) -> Mail {
+    with_link(
+        to,
+        format!("Confirm your new email address for {}", product::NAME),
+        &[
+            &format!(
+                "Someone, hopefully you, asked to use this address to sign in to a {} account.",
+                product::NAME
+            ),
+            "Open this link to confirm the change:",
+        ],
+        link,
+        &[
+            &format!("The link works once, for {}.", duration_words(valid_for)),
+            "If this was not you, ignore this message: nothing changes without the link.",
+        ],
+    )
+}
+
+/// To an address that already has an account, when someone signs up with it again.
+pub fn already_registered(to: &str, reset_page: &str) -> Mail {
+    with_link(
+        to,
+        format!(
+            "Someone tried to sign up to {} with your address",
+            product::NAME
+        ),
+        &[
+            &format!(
+                "Someone tried to create a {} account with this address, which already has one.",
+                product::NAME
+            ),
+            "If it was you, sign in instead; if you forgot your password, reset it here:",
+        ],
+        reset_page,
+        &["If this was not you, ignore this message: your account is unchanged."],
+    )
+}
+
+/// To the old address, when the account's address is being changed (no link: nothing to do).
+pub fn address_change_notice(to: &str, new_address: &str) -> Mail {
+    let lines = [
+        format!(
+            "Someone signed in to your {} account asked to change its address to {new_address}. \
+             The change takes effect once the new address is confirmed.",
+            product::NAME
+        ),
+        "If this was not you, sign in, change your password, and sign out every other device \
+         from your account page."
+            .to_owned(),
+    ];
+    Mail {
+        to: to.to_owned(),
+        subject: format!("Your {} address is being changed", product::NAME),
+        text: lines.join("\n\n") + "\n",
+        html: html_document(&lines.iter().map(|line| paragraph(line)).collect::<String>()),
+    }
+}
+
+fn with_link(to: &str, subject: String, before: &[&str], link: &str, after: &[&str]) -> Mail {
+    let text = before
+        .iter()
+        .chain([&link])
+        .chain(after)
+        .copied()
+        .collect::<Vec<_>>()
+        .join("\n\n")
+        + "\n";
+    let escaped = escape(link);
+    let html = before
+        .iter()
+        .map(|line| paragraph(line))
+        .collect::<String>()
+        + &format!("<p><a href=\"{escaped}\">{escaped}</a></p>")
+        + &after.iter().map(|line| paragraph(line)).collect::<String>();
+    Mail {
+        to: to.to_owned(),
+        subject,
+        text,
+        html: html_document(&html),
+    }
+}
+
+fn paragraph(line: &str) -> String {
+    format!("<p>{}</p>", escape(line))
+}
+
+fn html_document(body: &str) -> String {
+    format!("<!DOCTYPE html><html><body>{body}</body></html>")
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+/// "30 minutes", "24 hours", "1 hour".
+fn duration_words(duration: Duration) -> String {
+    let minutes = duration.as_secs().div_ceil(60);
+    let (count, unit) = if minutes >= 120 && minutes % 60 == 0 {
+        (minutes / 60, "hour")
+    } else if minutes == 60 {
+        (1, "hour")
+    } else {
+        (minutes, "minute")
+    };
+    format!("{count} {unit}{}", if count == 1 { "" } else { "s" })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reset_mail_says_what_to_do_and_holds_the_link_once_per_part() {
+        let link = "https://app.example/reset-password?token=abc&x=<1>";
+        let mail = password_reset("a@example.com", link, Duration::from_secs(1800));
+        assert!(mail.text.contains(link));
+        assert!(mail.text.contains("30 minutes"));
+        assert!(mail.text.contains("If this was not you"));
+        assert!(mail.html.contains("token=abc&amp;x=&lt;1&gt;"));
+        assert!(!mail.html.contains("<1>"));
+    }
+
+    #[test]
+    fn durations_read_naturally() {
+        let words = |secs| duration_words(Duration::from_secs(secs));
+        assert_eq!(words(1800), "30 minutes");
+        assert_eq!(words(3600), "1 hour");
+        assert_eq!(words(86_400), "24 hours");
+        assert_eq!(words(60), "1 minute");
+    }
+}

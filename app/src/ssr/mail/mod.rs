@@ -1,0 +1,107 @@
+//! Outgoing mail: password resets, address checks and notices.
+//!
+//! A request never talks to the mail server. It writes the mail into the `mail_outbox` table
+//! ([`outbox`]), in the same database as the account, and returns; a background [`sender`] on
+//! every instance delivers what is due, over SMTP or into `.eml` files, retrying with back-off.
+//! So the answer, and how long it takes, do not depend on the mail server, and a restart or a
+//! mail-server outage loses nothing. [`messages`] holds the texts.
+
+pub mod messages;
+pub mod outbox;
+pub mod sender;
+
+use super::context::request_parts;
+use http::header::HOST;
+use sqlx::AnyPool;
+use std::sync::Arc;
+use tokio::sync::Notify;
+
+/// One message, as the outbox keeps it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Mail {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// What requests use to send mail: writes it into the outbox and wakes this instance's sender.
+#[derive(Clone)]
+pub struct Mailer {
+    db: AnyPool,
+    wake: Arc<Notify>,
+    /// `PUBLIC_ORIGIN`, the origin of the links in mail.
+    public_origin: Option<String>,
+}
+
+impl Mailer {
+    pub fn new(db: AnyPool, public_origin: Option<String>) -> Self {
+        Self {
+            db,
+            wake: Arc::new(Notify::new()),
+            public_origin,
+        }
+    }
+
+    /// Queues `mail`; it goes out within moments, or later if the mail server is down.
+    pub async fn send(&self, mail: &Mail) -> Result<(), sqlx::Error> {
+        outbox::enqueue(&self.db, mail).await?;
+        self.wake.notify_one();
+        Ok(())
+    }
+
+    /// Wakes the sender when mail is queued (see [`sender::spawn`]).
+    pub fn wake_signal(&self) -> Arc<Notify> {
+        self.wake.clone()
+    }
+
+    /// The origin the links in this request's mail point to: `PUBLIC_ORIGIN`, or else (`dev`
+    /// and `test` only, where it may be unset) the request's own host if that is this machine.
+    /// Another host is refused (`None`): a `Host` header is the client's to choose, and a reset
+    /// link pointing at an attacker's site would hand them the token.
+    pub fn link_origin(&self) -> Option<String> {
+        if let Some(origin) = &self.public_origin {
+            return Some(origin.clone());
+        }
+        let parts = request_parts()?;
+        let host = parts.headers.get(HOST)?.to_str().ok()?;
+        is_loopback_host(host).then(|| format!("http://{host}"))
+    }
+}
+
+/// Whether `host` (with an optional port) names this machine.
+fn is_loopback_host(host: &str) -> bool {
+    let name = match host.strip_prefix('[') {
+        Some(rest) => rest.split(']').next().unwrap_or_default(),
+        None => host.rsplit_once(':').map_or(host, |(name, _)| name),
+    };
+    name == "localhost"
+        || name
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|address| address.is_loopback())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_loopback_host;
+
+    #[test]
+    fn only_this_machine_may_name_the_links_host() {
+        for host in [
+            "localhost:3000",
+            "127.0.0.1:3000",
+            "127.0.0.1",
+            "[::1]:8080",
+        ] {
+            assert!(is_loopback_host(host), "{host}");
+        }
+        for host in [
+            "evil.example",
+            "evil.example:3000",
+            "10.0.0.1:3000",
+            "localhost.evil",
+        ] {
+            assert!(!is_loopback_host(host), "{host}");
+        }
+    }
+}

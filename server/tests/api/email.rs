@@ -1,0 +1,516 @@
+//! Account self-service by email: password reset, address confirmation, the mail behind them.
+//! Every mail is read from the app's real outbox (the `.eml` files it wrote), as its recipient
+//! would, and every link is followed as a browser would: the page first, then its form.
+
+use crate::helpers::*;
+use app::auth::Role;
+use futures::future::join_all;
+use reqwest::StatusCode;
+use std::time::Duration;
+
+const NEW_PASSWORD: &str = "a brand new passphrase of mine";
+
+async fn request_reset(browser: &Browser, email: &str) -> reqwest::Response {
+    browser
+        .post_form("/api/request_password_reset", &[("email", email)])
+        .await
+}
+
+async fn reset(browser: &Browser, token: &str, password: &str) -> reqwest::Response {
+    browser
+        .post_form(
+            "/api/reset_password",
+            &[("token", token), ("password", password)],
+        )
+        .await
+}
+
+async fn verify(browser: &Browser, token: &str) -> reqwest::Response {
+    browser
+        .post_form("/api/verify_email", &[("token", token)])
+        .await
+}
+
+/// Asks for a reset link for `email` and returns its token, from the `count`-th mail to it.
+async fn reset_token(app: &TestApp, email: &str, count: usize) -> String {
+    let response = request_reset(&app.browser(), email).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let mail = app.wait_for_mail(email, count).await;
+    mail.token_for("/reset-password")
+}
+
+async fn assert_link_refused(response: reqwest::Response) {
+    assert_eq!(response.status(), StatusCode::GONE);
+    let body = json(response).await;
+    assert_eq!(body["code"], "link_invalid");
+    assert_eq!(body["field"], "token");
+}
+
+#[tokio::test]
+async fn a_reset_link_sets_the_password_ends_every_session_and_signs_this_browser_in() {
+    let app = TestApp::spawn().await;
+    let email = "forgetful@example.com";
+    let laptop = app.signed_in(email, Role::User).await;
+
+    let token = reset_token(&app, email, 1).await;
+    let mail = app.wait_for_mail(email, 1).await;
+    assert!(mail.subject.contains("Reset your"), "{}", mail.subject);
+    assert!(mail.text.contains("30 minutes"), "{}", mail.text);
+    assert!(mail.text.contains("If this was not you"), "{}", mail.text);
+    assert!(mail.raw.contains("Content-Type: text/html"), "no HTML part");
+
+    // Opening the link shows the form and spends nothing; the page sends no Referer onwards.
+    let phone = app.browser();
+    let page = phone.get(&format!("/reset-password?token={token}")).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    assert_eq!(page.headers()["referrer-policy"], "no-referrer");
+    let html = page.text().await.unwrap();
+    assert!(html.contains("data-testid=\"reset-password-form\""));
+    assert!(html.contains(email));
+
+    let response = reset(&phone, &token, NEW_PASSWORD).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        phone.cookie(ACCESS_COOKIE).is_some(),
+        "signed in after the reset"
+    );
+    assert_eq!(phone.post_me().await.status(), StatusCode::OK);
+    assert_eq!(laptop.post_me().await.status(), StatusCode::UNAUTHORIZED);
+
+    let old = app.browser().post_login(email, PASSWORD, None).await;
+    assert_eq!(old.status(), StatusCode::UNAUTHORIZED);
+    let new = app.browser().post_login(email, NEW_PASSWORD, None).await;
+    assert_eq!(new.status(), StatusCode::OK);
+
+    // The link worked once.
+    assert_link_refused(reset(&app.browser(), &token, "yet another passphrase").await).await;
+    let page = app
+        .browser()
+        .get(&format!("/reset-password?token={token}"))
+        .await;
+    assert_eq!(page.status(), StatusCode::GONE);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("data-testid=\"ask-again-link\""));
+    assert!(!html.contains("reset-password-form"));
+    assert_audit_has(&app, "password_reset").await;
+}
+
+#[tokio::test]
+async fn the_answer_is_the_same_for_addresses_without_an_account_and_they_get_no_mail() {
+    let app = TestApp::spawn().await;
+    app.create_user("known@example.com", Role::User).await;
+    let browser = app.browser();
+    let known = request_reset(&browser, "known@example.com").await;
+    let unknown = request_reset(&browser, "nobody@example.com").await;
+    assert_eq!(known.status(), unknown.status());
+    assert_eq!(known.text().await.unwrap(), unknown.text().await.unwrap());
+    // The known address's mail arriving shows the sender ran past the unknown one's request.
+    app.wait_for_mail("known@example.com", 1).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(app.mail_to("nobody@example.com").is_empty());
+}
+
+#[tokio::test]
+async fn a_reset_token_cannot_confirm_an_address_nor_a_confirmation_token_reset_a_password() {
+    let app = TestApp::spawn().await;
+    let browser = app.browser();
+    let email = "purposes@example.com";
+    assert_eq!(
+        browser.post_register(email, PASSWORD).await.status(),
+        StatusCode::OK
+    );
+    let confirm = app.wait_for_mail(email, 1).await.token_for("/verify-email");
+    let reset_with = reset_token(&app, email, 2).await;
+
+    assert_link_refused(verify(&browser, &reset_with).await).await;
+    assert_link_refused(reset(&browser, &confirm, NEW_PASSWORD).await).await;
+    // Neither attempt spent the other's token.
+    assert_eq!(verify(&browser, &confirm).await.status(), StatusCode::OK);
+    assert_eq!(
+        reset(&browser, &reset_with, NEW_PASSWORD).await.status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn a_newer_link_voids_the_older_one() {
+    let app = TestApp::spawn().await;
+    let email = "twice@example.com";
+    app.create_user(email, Role::User).await;
+    let first = reset_token(&app, email, 1).await;
+    let second = reset_token(&app, email, 2).await;
+    assert_ne!(first, second);
+    assert_link_refused(reset(&app.browser(), &first, NEW_PASSWORD).await).await;
+    assert_eq!(
+        reset(&app.browser(), &second, NEW_PASSWORD).await.status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn an_expired_link_is_refused() {
+    let app = TestApp::spawn_with(&[("RESET_TOKEN_TTL", "1")]).await;
+    let email = "slow@example.com";
+    app.create_user(email, Role::User).await;
+    let token = reset_token(&app, email, 1).await;
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    assert_link_refused(reset(&app.browser(), &token, NEW_PASSWORD).await).await;
+    let login = app.browser().post_login(email, PASSWORD, None).await;
+    assert_eq!(login.status(), StatusCode::OK, "the password is unchanged");
+}
+
+#[tokio::test]
+async fn of_simultaneous_uses_of_one_link_exactly_one_succeeds() {
+    let app = TestApp::spawn().await;
+    let email = "race@example.com";
+    app.create_user(email, Role::User).await;
+    let token = reset_token(&app, email, 1).await;
+    let browsers: Vec<Browser> = (0..8).map(|_| app.browser()).collect();
+    let answers = join_all(browsers.iter().enumerate().map(|(n, browser)| {
+        let token = token.clone();
+        async move {
+            reset(browser, &token, &format!("{NEW_PASSWORD} number {n}"))
+                .await
+                .status()
+        }
+    }))
+    .await;
+    let succeeded = answers
+        .iter()
+        .filter(|status| **status == StatusCode::OK)
+        .count();
+    assert_eq!(succeeded, 1, "{answers:?}");
+    assert!(
+        answers
+            .iter()
+            .all(|status| *status == StatusCode::OK || *status == StatusCode::GONE),
+        "{answers:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_refused_new_password_leaves_the_link_usable() {
+    let app = TestApp::spawn().await;
+    let email = "picky@example.com";
+    app.create_user(email, Role::User).await;
+    let token = reset_token(&app, email, 1).await;
+    for weak in ["short", "password123", email] {
+        let response = reset(&app.browser(), &token, weak).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{weak}"
+        );
+        assert_eq!(json(response).await["field"], "password");
+    }
+    assert_eq!(
+        reset(&app.browser(), &token, NEW_PASSWORD).await.status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn unknown_and_malformed_tokens_are_refused_plainly() {
+    let app = TestApp::spawn().await;
+    let browser = app.browser();
+    for token in ["", "x", &"A".repeat(43), "' OR 1=1 --", &"é".repeat(30)] {
+        assert_link_refused(reset(&browser, token, NEW_PASSWORD).await).await;
+        assert_link_refused(verify(&browser, token).await).await;
+    }
+    let page = browser.get("/reset-password").await;
+    assert_eq!(page.status(), StatusCode::GONE);
+    let missing = browser
+        .post_form("/api/reset_password", &[("password", NEW_PASSWORD)])
+        .await;
+    assert_eq!(missing.status(), StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn without_javascript_a_refused_reset_returns_to_its_page_with_the_error() {
+    let app = TestApp::spawn().await;
+    let email = "plain@example.com";
+    app.create_user(email, Role::User).await;
+    let token = reset_token(&app, email, 1).await;
+    let browser = app.browser();
+    let page = format!("/reset-password?token={token}");
+    // The page's policy keeps the browser from sending a Referer: the form posts without one.
+    let request = browser
+        .raw_post("/api/reset_password")
+        .header("sec-fetch-site", "same-origin")
+        .header("accept", "text/html")
+        .form(&[("token", token.as_str()), ("password", "short")]);
+    let refused = browser.send(request).await;
+    assert_eq!(refused.status(), StatusCode::SEE_OTHER);
+    let back = location(&refused);
+    assert!(back.starts_with(&format!("{page}&__path=")), "{back}");
+    let shown = browser.get(&back).await.text().await.unwrap();
+    assert!(shown.contains("data-testid=\"reset-password-error\""));
+    assert!(shown.contains("at least 8"), "the error is shown");
+
+    let request = browser
+        .raw_post("/api/reset_password")
+        .header("sec-fetch-site", "same-origin")
+        .header("accept", "text/html")
+        .form(&[("token", token.as_str()), ("password", NEW_PASSWORD)]);
+    let done = browser.send(request).await;
+    assert_eq!(done.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&done), "/dashboard");
+}
+
+#[tokio::test]
+async fn mail_is_throttled_per_address_and_per_client() {
+    let app =
+        TestApp::spawn_with(&[("MAIL_MAX_PER_RECIPIENT", "2"), ("MAIL_MAX_PER_IP", "3")]).await;
+    let browser = app.browser();
+    for _ in 0..2 {
+        assert_eq!(
+            request_reset(&browser, "target@example.com").await.status(),
+            StatusCode::OK
+        );
+    }
+    let third = request_reset(&browser, "target@example.com").await;
+    assert_eq!(third.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(retry_after(&third) > 0);
+    // Other addresses from the same client, up to the client's own limit (the refused request
+    // above counted against it too).
+    assert_eq!(
+        request_reset(&browser, "other@example.com").await.status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_audit_has(&app, "mail_throttled").await;
+}
+
+#[tokio::test]
+async fn links_point_only_at_this_site() {
+    let app = TestApp::spawn().await;
+    let email = "poisoned@example.com";
+    app.create_user(email, Role::User).await;
+    let browser = app.browser();
+    let forged = browser
+        .same_origin_post("/api/request_password_reset")
+        .header("host", "evil.example")
+        .form(&[("email", email)]);
+    let response = browser.send(forged).await;
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(app.mail_to(email).is_empty());
+
+    let app = TestApp::spawn_with(&[("PUBLIC_ORIGIN", "https://app.example")]).await;
+    app.create_user(email, Role::User).await;
+    let browser = app.browser();
+    let forged = browser
+        .same_origin_post("/api/request_password_reset")
+        .header("host", "evil.example")
+        .form(&[("email", email)]);
+    assert_eq!(browser.send(forged).await.status(), StatusCode::OK);
+    let link = app.wait_for_mail(email, 1).await.link_to("/reset-password");
+    assert!(
+        link.unwrap()
+            .starts_with("https://app.example/reset-password?token="),
+        "the link names the configured origin"
+    );
+}
+
+#[tokio::test]
+async fn a_new_account_confirms_its_address_through_the_mailed_link() {
+    let app = TestApp::spawn().await;
+    let browser = app.browser();
+    let email = "newcomer@example.com";
+    let registered = browser.post_register(email, PASSWORD).await;
+    assert_eq!(registered.status(), StatusCode::OK);
+    assert!(
+        json(registered).await["user_id"].is_i64(),
+        "signed in at once"
+    );
+    let me = json(browser.post_me().await).await;
+    assert_eq!(me["email_verified"], false);
+
+    let mail = app.wait_for_mail(email, 1).await;
+    assert!(mail.subject.contains("Confirm your email address"));
+    let token = mail.token_for("/verify-email");
+    let page = app
+        .browser()
+        .get(&format!("/verify-email?token={token}"))
+        .await;
+    assert_eq!(page.status(), StatusCode::OK);
+    assert_eq!(page.headers()["referrer-policy"], "no-referrer");
+    // Opening the page confirmed nothing.
+    assert_eq!(json(browser.post_me().await).await["email_verified"], false);
+
+    assert_eq!(
+        verify(&app.browser(), &token).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(json(browser.post_me().await).await["email_verified"], true);
+    assert_link_refused(verify(&app.browser(), &token).await).await;
+    assert_audit_has(&app, "email_verified").await;
+}
+
+#[tokio::test]
+async fn the_reminder_sends_a_new_link_and_the_old_one_stops_working() {
+    let app = TestApp::spawn().await;
+    let browser = app.browser();
+    let email = "reminded@example.com";
+    browser.post_register(email, PASSWORD).await;
+    let first = app.wait_for_mail(email, 1).await.token_for("/verify-email");
+    let dashboard = browser.get("/dashboard").await.text().await.unwrap();
+    assert!(dashboard.contains("data-testid=\"verify-email-banner\""));
+
+    let resent = browser.post_form("/api/resend_verification", &[]).await;
+    assert_eq!(resent.status(), StatusCode::OK);
+    let second = app.wait_for_mail(email, 2).await.token_for("/verify-email");
+    assert_link_refused(verify(&browser, &first).await).await;
+    assert_eq!(verify(&browser, &second).await.status(), StatusCode::OK);
+    let dashboard = browser.get("/dashboard").await.text().await.unwrap();
+    assert!(!dashboard.contains("verify-email-banner"));
+}
+
+#[tokio::test]
+async fn accounts_made_by_the_operator_are_confirmed_already() {
+    let app = TestApp::spawn().await;
+    let browser = app.signed_in("operator-made@example.com", Role::User).await;
+    assert_eq!(json(browser.post_me().await).await["email_verified"], true);
+}
+
+#[tokio::test]
+async fn when_confirmation_is_required_sign_up_reveals_nothing_and_sign_in_waits_for_the_link() {
+    let app = TestApp::spawn_with(&[("EMAIL_VERIFICATION", "required")]).await;
+    let owner = "owner@example.com";
+    app.create_user(owner, Role::User).await;
+
+    let newcomer = "careful@example.com";
+    let fresh = app.browser().post_register(newcomer, PASSWORD).await;
+    let taken = app
+        .browser()
+        .post_register(owner, "another long passphrase")
+        .await;
+    assert_eq!(fresh.status(), StatusCode::OK);
+    assert_eq!(taken.status(), StatusCode::OK);
+    assert!(!set_cookies(fresh.headers())
+        .iter()
+        .any(|cookie| cookie.starts_with(ACCESS_COOKIE)));
+    assert_eq!(fresh.text().await.unwrap(), taken.text().await.unwrap());
+
+    // The owner is told by mail, with no way in but their own.
+    let notice = app.wait_for_mail(owner, 1).await;
+    assert!(
+        notice.subject.contains("tried to sign up"),
+        "{}",
+        notice.subject
+    );
+    assert!(notice.link_to("/forgot-password").is_some());
+    let owner_login = app.browser().post_login(owner, PASSWORD, None).await;
+    assert_eq!(
+        owner_login.status(),
+        StatusCode::OK,
+        "the owner's account is untouched"
+    );
+
+    let refused = app.browser().post_login(newcomer, PASSWORD, None).await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    assert_eq!(json(refused).await["code"], "email_unverified");
+    // The refusal mailed a fresh link; the first one no longer works.
+    let first = app.wait_for_mail(newcomer, 1).await;
+    let latest = app.wait_for_mail(newcomer, 2).await;
+    assert_link_refused(verify(&app.browser(), &first.token_for("/verify-email")).await).await;
+    let token = latest.token_for("/verify-email");
+    assert_eq!(
+        verify(&app.browser(), &token).await.status(),
+        StatusCode::OK
+    );
+    let login = app.browser().post_login(newcomer, PASSWORD, None).await;
+    assert_eq!(login.status(), StatusCode::OK);
+
+    // A wrong password says nothing about the address being unconfirmed.
+    app.browser()
+        .post_register("quiet@example.com", PASSWORD)
+        .await;
+    let wrong = app
+        .browser()
+        .post_login("quiet@example.com", "not it at all", None)
+        .await;
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_password_reset_confirms_the_address_it_was_mailed_to() {
+    let app = TestApp::spawn_with(&[("EMAIL_VERIFICATION", "required")]).await;
+    let email = "lost-link@example.com";
+    app.browser().post_register(email, PASSWORD).await;
+    app.wait_for_mail(email, 1).await;
+    let token = reset_token(&app, email, 2).await;
+    let browser = app.browser();
+    assert_eq!(
+        reset(&browser, &token, NEW_PASSWORD).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(json(browser.post_me().await).await["email_verified"], true);
+}
+
+#[tokio::test]
+async fn mail_waits_in_the_outbox_while_the_mail_server_is_down_and_the_answer_does_not() {
+    // Nothing listens on this port: every delivery fails, as during an outage.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let smtp = format!("smtp://127.0.0.1:{port}");
+    let app = TestApp::spawn_with(&[("SMTP_URL", smtp.as_str())]).await;
+    let email = "patient@example.com";
+    app.create_user(email, Role::User).await;
+    let started = std::time::Instant::now();
+    let response = request_reset(&app.browser(), email).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(started.elapsed() < Duration::from_secs(5));
+
+    let retried = crate::processes::eventually(Duration::from_secs(10), || async {
+        let row: Option<(i64, Option<String>, Option<i64>)> = sqlx::query_as(
+            "SELECT attempts, last_error, sent_at FROM mail_outbox WHERE recipient = $1",
+        )
+        .bind(email)
+        .fetch_optional(&app.state.db)
+        .await
+        .unwrap();
+        matches!(row, Some((attempts, Some(_), None)) if attempts >= 1)
+    })
+    .await;
+    assert!(
+        retried,
+        "the failed mail waits in the outbox with its error, to be retried"
+    );
+    let (body, due): (String, i64) =
+        sqlx::query_as("SELECT text_body, next_attempt_at FROM mail_outbox WHERE recipient = $1")
+            .bind(email)
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap();
+    assert!(body.contains("/reset-password?token="), "nothing was lost");
+    assert!(
+        due > app::ssr::clock::now_millis() + 5_000,
+        "retried later, not at once"
+    );
+}
+
+#[tokio::test]
+async fn in_dev_the_outbox_page_lists_the_mail_with_its_links_and_nowhere_else() {
+    let app = TestApp::spawn_with(&[("APP_ENV", "dev")]).await;
+    let email = "trying-it-out@example.com";
+    assert_eq!(
+        app.browser().post_register(email, PASSWORD).await.status(),
+        StatusCode::OK
+    );
+    let token = app.wait_for_mail(email, 1).await.token_for("/verify-email");
+    let page = app.browser().get("/dev/mail").await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(html.contains(email));
+    assert!(html.contains("data-testid=\"dev-mail-link\""));
+    assert!(html.contains(&format!("/verify-email?token={token}")));
+
+    let elsewhere = TestApp::spawn().await;
+    assert_eq!(
+        elsewhere.browser().get("/dev/mail").await.status(),
+        StatusCode::NOT_FOUND
+    );
+}
