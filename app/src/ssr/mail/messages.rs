@@ -154,10 +154,8 @@ fn escape(text: &str) -> String {
 /// "30 minutes", "24 hours", "1 hour".
 fn duration_words(duration: Duration) -> String {
     let minutes = duration.as_secs().div_ceil(60);
-    let (count, unit) = if minutes >= 120 && minutes % 60 == 0 {
+    let (count, unit) = if minutes >= 60 && minutes.is_multiple_of(60) {
         (minutes / 60, "hour")
-    } else if minutes == 60 {
-        (1, "hour")
     } else {
         (minutes, "minute")
     };
