@@ -5,6 +5,7 @@ pub mod backends;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod download;
 pub mod error;
 pub mod layers;
 pub mod probes;

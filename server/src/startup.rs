@@ -4,6 +4,7 @@
 use crate::backends::redis::{self, coordination::RedisCoordination};
 use crate::backends::sql::{self as database, coordination::SqlCoordination, Database};
 use crate::config::Config;
+use crate::download;
 use crate::error::StartupError;
 use crate::layers::auth::auth_layer;
 use crate::layers::caching::{cache_control, CachePolicy};
@@ -142,6 +143,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(probes::health))
         .route("/readyz", get(probes::readiness))
+        .route(download::EXPORT_PATH, get(download::account_export))
         .leptos_routes_with_context(
             &state,
             routes,

@@ -9,6 +9,7 @@ use server_fn::ServerFn;
 
 #[cfg(feature = "ssr")]
 use crate::{
+    api::email::admit_mail,
     api::session::start_session,
     auth::Viewer,
     ssr::audit::{self, Event, EventKind},
@@ -17,6 +18,8 @@ use crate::{
         request_auth,
     },
     ssr::input::{Email, NewPassword},
+    ssr::link_tokens::{self, Purpose},
+    ssr::mail::messages,
     ssr::sessions::public_handle,
     ssr::state::AppState,
     ssr::throttle::Attempt,
@@ -30,7 +33,11 @@ pub const POLICIES: &[super::PolicyRow] = &[
     (LogoutOthers::PATH, Policy::SignedIn),
     (ChangePassword::PATH, Policy::SignedIn),
     (DeleteAccount::PATH, Policy::SignedIn),
+    (ChangeEmail::PATH, Policy::SignedIn),
 ];
+
+/// Where the address-change form leads once the link is mailed.
+pub const EMAIL_CHANGE_MAILED: &str = "/account?email_change=sent";
 
 /// The signed-in user's logins (devices), the current one marked.
 #[server(prefix = "/api", endpoint = "sessions")]
@@ -124,6 +131,45 @@ pub async fn change_password(
             .family(&family),
     );
     redirect_form_post("/account");
+    Ok(())
+}
+
+/// Starts moving the account to `new_email` (the password is required): the new address is
+/// mailed a link, and becomes the sign-in address only once it is followed (which ends every
+/// session); the current address is told, with no link. If the new address already has an
+/// account, the answer is the same and nothing is mailed to it.
+#[server(prefix = "/api", endpoint = "change_email")]
+pub async fn change_email(new_email: String, password: String) -> Result<(), AppError> {
+    let (state, viewer, _) = current_login::<ChangeEmail>()?;
+    let (user, email) = own_account(&state, &viewer).await?;
+    let new_email = Email::parse(&new_email).map_err(|error| AppError {
+        field: Some("new_email".to_owned()),
+        ..error
+    })?;
+    if new_email == email {
+        return Err(AppError::invalid(
+            "new_email",
+            "That is already your address.",
+        ));
+    }
+    confirm_password(&state, &user, &email, password, "password").await?;
+    let (origin, client) = admit_mail(&state, &new_email).await?;
+    if users::find_by_email(&state.db, &new_email).await?.is_none() {
+        let ttl = state.settings.verify_token_ttl;
+        let purpose = Purpose::ChangeEmail;
+        let token =
+            link_tokens::issue(&state.db, purpose, user.id, new_email.as_str(), ttl).await?;
+        let link = format!("{origin}/verify-email?token={token}");
+        let confirm = messages::confirm_new_address(new_email.as_str(), &link, ttl);
+        state.mail.send(&confirm).await?;
+    }
+    let notice = messages::address_change_notice(email.as_str(), new_email.as_str());
+    state.mail.send(&notice).await?;
+    audit::record(
+        &state.db,
+        Event::new(EventKind::EmailChangeRequested, client).user(user.id),
+    );
+    redirect_form_post(EMAIL_CHANGE_MAILED);
     Ok(())
 }
 

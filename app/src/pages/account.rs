@@ -1,23 +1,53 @@
 use crate::api::account::{
-    list_sessions, ChangePassword, DeleteAccount, LogoutOthers, RevokeSession,
+    list_sessions, ChangeEmail, ChangePassword, DeleteAccount, LogoutOthers, RevokeSession,
 };
 use crate::auth::viewer::leave_when_signed_out;
 use crate::auth::SessionInfo;
 use crate::components::display::{device_name, utc_time};
 use crate::components::form::{Field, FormError, SubmitButton};
 use crate::components::hydration::report_island_hydrated;
+use crate::pages::link_page::query_value;
 use leptos::either::Either;
 use leptos::prelude::*;
 
-/// The signed-in user's account: their devices (logins), the password, and erasure.
+/// The signed-in user's account: their devices (logins), the password, the address, their data
+/// and erasure.
 #[component]
 pub fn AccountPage() -> impl IntoView {
-    view! { <AccountSettings /> }
+    let email_change_mailed = query_value("email_change").is_some();
+    view! {
+        <AccountSettings email_change_mailed />
+        <YourData />
+    }
+}
+
+/// Everything held about the user, as a download, and how to have it erased.
+#[component]
+fn YourData() -> impl IntoView {
+    view! {
+        <section class="card">
+            <h2>"Your data"</h2>
+            <p class="muted">
+                "Download everything this site holds about you: your account, the devices signed "
+                "in to it, its security events and the mail sent to you, as one JSON file."
+            </p>
+            <p>
+                <a href="/account/export" download="account-data.json" class="button button-ghost" data-testid="export-data-link">
+                    "Download my data"
+                </a>
+            </p>
+            <p class="muted">
+                "Deleting your account (above) erases it: the account, every session and device "
+                "record, and mail still waiting to be sent; the security log keeps only bare events, "
+                "without your address or device."
+            </p>
+        </section>
+    }
 }
 
 /// The whole page is one island: a password change or a revoked device reloads the device list.
 #[island]
-fn AccountSettings() -> impl IntoView {
+fn AccountSettings(email_change_mailed: bool) -> impl IntoView {
     report_island_hydrated();
     let revoke = ServerAction::<RevokeSession>::new();
     let others = ServerAction::<LogoutOthers>::new();
@@ -63,6 +93,7 @@ fn AccountSettings() -> impl IntoView {
             }}
         </section>
         <ChangePasswordCard change />
+        <ChangeEmailCard mailed=email_change_mailed />
         <DeleteAccountCard />
     }
 }
@@ -151,6 +182,44 @@ fn ChangePasswordCard(change: ServerAction<ChangePassword>) -> impl IntoView {
                 <SubmitButton
                     label="Change password"
                     test_id="change-password-submit"
+                    pending=change.pending()
+                />
+            </ActionForm>
+        </section>
+    }
+}
+
+/// Moves the account to a new address, once a link mailed there is followed.
+#[component]
+fn ChangeEmailCard(mailed: bool) -> impl IntoView {
+    let change = ServerAction::<ChangeEmail>::new();
+    let error = Signal::derive(move || change.value().get().and_then(Result::err));
+    let done = move || mailed || matches!(change.value().get(), Some(Ok(())));
+    view! {
+        <section class="card">
+            <h2>"Email address"</h2>
+            <p class="muted">
+                "We mail a link to the new address; it becomes your sign-in address once you open it, "
+                "and every device is signed out then."
+            </p>
+            <ActionForm action=change attr:class="form" attr:data-testid="change-email-form">
+                <Field label="New email address" name="new_email" kind="email" autocomplete="email" error />
+                <Field
+                    label="Current password"
+                    name="password"
+                    kind="password"
+                    autocomplete="current-password"
+                    error
+                />
+                <FormError error test_id="change-email-error" />
+                {move || done().then(|| view! {
+                    <p class="notice" role="status" data-testid="change-email-mailed">
+                        "Check the new address's inbox: open the link there to finish the change."
+                    </p>
+                })}
+                <SubmitButton
+                    label="Change address"
+                    test_id="change-email-submit"
                     pending=change.pending()
                 />
             </ActionForm>

@@ -284,6 +284,21 @@ struct AuditRow {
     detail: Option<String>,
 }
 
+impl AuditRow {
+    fn entry(self) -> AuditEntry {
+        AuditEntry {
+            id: self.id,
+            at: self.at,
+            kind: self.kind,
+            user_id: self.user_id,
+            session: self.family_hash,
+            ip: self.ip,
+            user_agent: self.user_agent,
+            detail: self.detail,
+        }
+    }
+}
+
 /// Up to `limit` events that `filter` admits, newest first, older than the event `before` (an
 /// entry's `id`) when given: one page of the log.
 pub async fn page(
@@ -302,19 +317,19 @@ pub async fn page(
         .bind(limit)
         .fetch_all(db)
         .await?;
-    Ok(rows
-        .into_iter()
-        .map(|row| AuditEntry {
-            id: row.id,
-            at: row.at,
-            kind: row.kind,
-            user_id: row.user_id,
-            session: row.family_hash,
-            ip: row.ip,
-            user_agent: row.user_agent,
-            detail: row.detail,
-        })
-        .collect())
+    Ok(rows.into_iter().map(AuditRow::entry).collect())
+}
+
+/// Every event of one account, oldest first (for its data export).
+pub async fn of_user(db: &AnyPool, user_id: i64) -> Result<Vec<AuditEntry>, sqlx::Error> {
+    let rows: Vec<AuditRow> = sqlx::query_as(
+        "SELECT id, at, kind, user_id, family_hash, ip, user_agent, detail FROM audit_events \
+         WHERE user_id = $1 ORDER BY id",
+    )
+    .bind(user_id)
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(AuditRow::entry).collect())
 }
 
 /// The SQL condition (`AND kind IN (…)`) that keeps the kinds `filter` admits. The names are

@@ -10,7 +10,8 @@
 //! [`coordination`] (state every instance shares),
 //! [`errors`] (failures as the user sees them), [`clock`], [`random`], [`server_secrets`] (the
 //! signing key made at first start when none is configured). Account self-service by email:
-//! [`mail`] (the outbox and its sender) and [`link_tokens`] (the one-time tokens in its links).
+//! [`mail`] (the outbox and its sender) and [`link_tokens`] (the one-time tokens in its links);
+//! [`export`] (an account's own data, for download).
 
 pub mod audit;
 pub mod client_address;
@@ -19,6 +20,7 @@ pub mod context;
 pub mod cookies;
 pub mod coordination;
 pub mod errors;
+pub mod export;
 pub mod input;
 pub mod keyed_hash;
 pub mod known_device;

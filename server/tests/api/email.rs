@@ -514,3 +514,116 @@ async fn in_dev_the_outbox_page_lists_the_mail_with_its_links_and_nowhere_else()
         StatusCode::NOT_FOUND
     );
 }
+
+async fn change_email(browser: &Browser, new_email: &str, password: &str) -> reqwest::Response {
+    browser
+        .post_form(
+            "/api/change_email",
+            &[("new_email", new_email), ("password", password)],
+        )
+        .await
+}
+
+#[tokio::test]
+async fn a_new_address_takes_over_only_once_its_link_is_followed_and_then_ends_every_session() {
+    let app = TestApp::spawn().await;
+    let (old, new) = ("moving@example.com", "moved@example.com");
+    let laptop = app.signed_in(old, Role::User).await;
+    let phone = app.signed_in_again(old).await;
+
+    let wrong = change_email(&laptop, new, "not my password").await;
+    assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(json(wrong).await["field"], "password");
+    let same = change_email(&laptop, old, PASSWORD).await;
+    assert_eq!(json(same).await["field"], "new_email");
+
+    assert_eq!(
+        change_email(&laptop, new, PASSWORD).await.status(),
+        StatusCode::OK
+    );
+    // The old address is told, without a link; the new one gets the link.
+    let notice = app.wait_for_mail(old, 1).await;
+    assert!(notice.text.contains(new), "{}", notice.text);
+    assert!(!notice.raw.contains("token="), "the notice carries no link");
+    let token = app.wait_for_mail(new, 1).await.token_for("/verify-email");
+    // Nothing has changed yet.
+    assert_eq!(json(laptop.post_me().await).await["email"], old);
+
+    assert_eq!(verify(&laptop, &token).await.status(), StatusCode::OK);
+    assert_eq!(
+        json(laptop.post_me().await).await["email"],
+        new,
+        "this browser stays in"
+    );
+    assert_eq!(phone.post_me().await.status(), StatusCode::UNAUTHORIZED);
+    let by_old = app.browser().post_login(old, PASSWORD, None).await;
+    assert_eq!(by_old.status(), StatusCode::UNAUTHORIZED);
+    let by_new = app.browser().post_login(new, PASSWORD, None).await;
+    assert_eq!(by_new.status(), StatusCode::OK);
+    assert_audit_has(&app, "email_changed").await;
+}
+
+#[tokio::test]
+async fn an_address_change_reveals_nothing_about_the_new_address_and_a_taken_one_is_not_mailed() {
+    let app = TestApp::spawn().await;
+    app.create_user("taken@example.com", Role::User).await;
+    let browser = app.signed_in("curious@example.com", Role::User).await;
+    let to_taken = change_email(&browser, "taken@example.com", PASSWORD).await;
+    let to_free = change_email(&browser, "free@example.com", PASSWORD).await;
+    assert_eq!(to_taken.status(), to_free.status());
+    assert_eq!(
+        to_taken.text().await.unwrap(),
+        to_free.text().await.unwrap()
+    );
+    app.wait_for_mail("free@example.com", 1).await;
+    assert!(app.mail_to("taken@example.com").is_empty());
+}
+
+#[tokio::test]
+async fn an_account_downloads_everything_held_about_it() {
+    let app = TestApp::spawn().await;
+    let email = "curious-about-me@example.com";
+    let browser = app.signed_in(email, Role::User).await;
+    app.signed_in_again(email).await;
+    request_reset(&app.browser(), email).await;
+    app.wait_for_mail(email, 1).await;
+
+    let response = browser.get("/account/export").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .starts_with("attachment"));
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    let text = response.text().await.unwrap();
+    assert_keeps_secrets(&text, &browser);
+    let data: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(data["account"]["email"], email);
+    let logins = data["logins"].as_array().unwrap();
+    assert_eq!(logins.len(), 2);
+    assert_eq!(
+        logins
+            .iter()
+            .filter(|login| login["current"] == true)
+            .count(),
+        1
+    );
+    let kinds: Vec<&str> = data["audit_events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|event| event["kind"].as_str().unwrap())
+        .collect();
+    assert!(kinds.contains(&"sign_in_succeeded"), "{kinds:?}");
+    assert_eq!(
+        data["mail"][0]["subject"]
+            .as_str()
+            .unwrap()
+            .contains("Reset"),
+        true
+    );
+
+    // Signed out: sent to sign in, like the account page.
+    let anonymous = app.browser().get("/account/export").await;
+    assert_eq!(anonymous.status(), StatusCode::SEE_OTHER);
+}

@@ -148,6 +148,17 @@ pub async fn forget_recipient(db: &AnyPool, recipient: &str) -> Result<(), sqlx:
         .map(drop)
 }
 
+/// Every mail still kept for `recipient`, oldest first (for the account's data export).
+pub async fn to_recipient(db: &AnyPool, recipient: &str) -> Result<Vec<OutboxEntry>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, recipient, subject, text_body, created_at, sent_at FROM mail_outbox \
+         WHERE recipient = $1 ORDER BY id",
+    )
+    .bind(recipient)
+    .fetch_all(db)
+    .await
+}
+
 /// The newest mails, for the development outbox page: id, recipient, subject, text, when.
 pub async fn newest(db: &AnyPool, limit: i64) -> Result<Vec<OutboxEntry>, sqlx::Error> {
     sqlx::query_as(
