@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Browser, Page } from '@playwright/test';
 import {
   test,
@@ -98,6 +99,38 @@ async function confirmationFlow(page: Page, javaScript: boolean) {
   await expect(page.getByTestId('verify-email-banner')).toHaveCount(0);
 }
 
+async function addressChangeFlow(page: Page, account: Account, javaScript: boolean) {
+  const moved = freshEmail('moved');
+  await page.goto('/account');
+  await ready(page, javaScript);
+  const form = page.getByTestId('change-email-form');
+  await form.getByTestId('new_email-input').fill(moved);
+  await form.getByTestId('password-input').fill(account.password);
+  await form.getByTestId('change-email-submit').click();
+  await expect(page.getByTestId('change-email-mailed')).toBeVisible();
+  const notice = await latestMail(account.email);
+  expect(notice.text).toContain(moved);
+
+  await page.goto(linkTo(await latestMail(moved), '/verify-email'));
+  await expect(page.getByTestId('verify-email-address')).toHaveText(moved);
+  await ready(page, javaScript);
+  await page.getByTestId('verify-email-submit').click();
+  await expect(page.getByTestId('email-verified')).toBeVisible();
+  await page.goto('/dashboard');
+  await expect(page.getByTestId('dashboard-email')).toHaveText(moved);
+}
+
+async function exportFlow(page: Page, account: Account) {
+  await page.goto('/account');
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByTestId('export-data-link').click(),
+  ]);
+  const data = JSON.parse(readFileSync((await download.path())!, 'utf8'));
+  expect(data.account.email).toBe(account.email);
+  expect(data.logins.some((login: { current: boolean }) => login.current)).toBe(true);
+}
+
 test.describe('with JavaScript', () => {
   test('a forgotten password is reset from the mailed link, ending every other session', async ({
     page,
@@ -109,6 +142,16 @@ test.describe('with JavaScript', () => {
 
   test('a new account confirms its address from the mailed link', async ({ page }) => {
     await confirmationFlow(page, true);
+  });
+
+  test('an account moves to a new address once the link mailed there is followed', async ({ page, account }) => {
+    await signInQuickly(page, account);
+    await addressChangeFlow(page, account, true);
+  });
+
+  test('an account downloads its data from the account page', async ({ page, account }) => {
+    await signInQuickly(page, account);
+    await exportFlow(page, account);
   });
 });
 
@@ -125,6 +168,16 @@ test.describe('without JavaScript', () => {
 
   test('a new account confirms its address from the mailed link', async ({ page }) => {
     await confirmationFlow(page, false);
+  });
+
+  test('an account moves to a new address once the link mailed there is followed', async ({ page, account }) => {
+    await signInQuickly(page, account);
+    await addressChangeFlow(page, account, false);
+  });
+
+  test('an account downloads its data from the account page', async ({ page, account }) => {
+    await signInQuickly(page, account);
+    await exportFlow(page, account);
   });
 });
 
