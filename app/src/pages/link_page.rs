@@ -3,6 +3,7 @@
 //! `Referrer-Policy: no-referrer` that keeps the token from leaving in a `Referer` header.
 
 use crate::error::AppError;
+use leptos::either::EitherOf3;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -56,6 +57,42 @@ pub async fn live_link(token: String, kind: LinkKind) -> Result<Option<String>, 
     {
         let _ = (token, kind);
         Ok(None)
+    }
+}
+
+/// Checks the link the page was opened with and shows `form(address, token)` while it works, or
+/// else (answered 410) where to ask for a new one.
+#[component]
+pub fn LinkCheck<F, V>(
+    kind: LinkKind,
+    ask_again: &'static str,
+    ask_label: &'static str,
+    form: F,
+) -> impl IntoView
+where
+    F: Fn(String, String) -> V + Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    let token = query_value("token").unwrap_or_default();
+    let link = Resource::new(|| (), {
+        let token = token.clone();
+        move |_| live_link(token.clone(), kind)
+    });
+    view! {
+        <Suspense fallback=|| view! { <p class="muted">"Checking your link…"</p> }>
+            {move || {
+                let (token, form) = (token.clone(), form.clone());
+                Suspend::new(async move {
+                    match link.await {
+                        Ok(Some(address)) => EitherOf3::A(form(address, token)),
+                        Ok(None) => EitherOf3::B(view! { <DeadLink ask_again ask_label /> }),
+                        Err(error) => EitherOf3::C(view! {
+                            <p class="alert" role="alert">{error.message}</p>
+                        }),
+                    }
+                })
+            }}
+        </Suspense>
     }
 }
 

@@ -1,8 +1,7 @@
 use crate::api::email::ResetPassword;
 use crate::auth::redirect::DEFAULT_AFTER_LOGIN;
 use crate::components::form::{Field, FormError, SubmitButton};
-use crate::pages::link_page::{keep_out_of_referrers, live_link, query_value, DeadLink, LinkKind};
-use leptos::either::EitherOf3;
+use crate::pages::link_page::{keep_out_of_referrers, LinkCheck, LinkKind};
 use leptos::prelude::*;
 
 /// Opened from a reset mail: shows the form to choose a new password while the link works. Only
@@ -10,36 +9,21 @@ use leptos::prelude::*;
 #[component]
 pub fn ResetPasswordPage() -> impl IntoView {
     keep_out_of_referrers();
-    let token = query_value("token").unwrap_or_default();
-    let link = Resource::new(|| (), {
-        let token = token.clone();
-        move |_| live_link(token.clone(), LinkKind::PasswordReset)
-    });
     view! {
         <section class="card auth-card">
             <h1>"Choose a new password"</h1>
-            <Suspense fallback=|| view! { <p class="muted">"Checking your link…"</p> }>
-                {move || {
-                    let token = token.clone();
-                    Suspend::new(async move {
-                        match link.await {
-                            Ok(Some(email)) => EitherOf3::A(view! {
-                                <p class="muted">
-                                    "For " <strong data-testid="reset-email">{email}</strong>
-                                    ". Every device signed in to the account will be signed out."
-                                </p>
-                                <ResetPasswordForm token />
-                            }),
-                            Ok(None) => EitherOf3::B(view! {
-                                <DeadLink ask_again="/forgot-password" ask_label="Mail me a new link" />
-                            }),
-                            Err(error) => EitherOf3::C(view! {
-                                <p class="alert" role="alert">{error.message}</p>
-                            }),
-                        }
-                    })
-                }}
-            </Suspense>
+            <LinkCheck
+                kind=LinkKind::PasswordReset
+                ask_again="/forgot-password"
+                ask_label="Mail me a new link"
+                form=|email, token| view! {
+                    <p class="muted">
+                        "For " <strong data-testid="reset-email">{email}</strong>
+                        ". Every device signed in to the account will be signed out."
+                    </p>
+                    <ResetPasswordForm token />
+                }
+            />
         </section>
     }
 }

@@ -1,7 +1,7 @@
 use crate::api::email::{VerifyEmail, ADDRESS_CONFIRMED};
 use crate::components::form::{FormError, SubmitButton};
-use crate::pages::link_page::{keep_out_of_referrers, live_link, query_value, DeadLink, LinkKind};
-use leptos::either::{Either, EitherOf3};
+use crate::pages::link_page::{keep_out_of_referrers, query_value, LinkCheck, LinkKind};
+use leptos::either::Either;
 use leptos::prelude::*;
 
 /// Opened from a mail confirming an address: one button confirms it (opening the link alone
@@ -21,42 +21,22 @@ pub fn VerifyEmailPage() -> impl IntoView {
                     <p><a href="/dashboard" class="button">"Continue"</a></p>
                 })
             } else {
-                Either::Right(view! { <LinkCheck /> })
-            }}
-        </section>
-    }
-}
-
-#[component]
-fn LinkCheck() -> impl IntoView {
-    let token = query_value("token").unwrap_or_default();
-    let link = Resource::new(|| (), {
-        let token = token.clone();
-        move |_| live_link(token.clone(), LinkKind::Address)
-    });
-    view! {
-        <Suspense fallback=|| view! { <p class="muted">"Checking your link…"</p> }>
-            {move || {
-                let token = token.clone();
-                Suspend::new(async move {
-                    match link.await {
-                        Ok(Some(email)) => EitherOf3::A(view! {
+                Either::Right(view! {
+                    <LinkCheck
+                        kind=LinkKind::Address
+                        ask_again="/dashboard"
+                        ask_label="Sign in to get a new link"
+                        form=|email, token| view! {
                             <p class="muted">
                                 "Confirm that " <strong data-testid="verify-email-address">{email}</strong>
                                 " is your address."
                             </p>
                             <VerifyEmailForm token />
-                        }),
-                        Ok(None) => EitherOf3::B(view! {
-                            <DeadLink ask_again="/dashboard" ask_label="Sign in to get a new link" />
-                        }),
-                        Err(error) => EitherOf3::C(view! {
-                            <p class="alert" role="alert">{error.message}</p>
-                        }),
-                    }
+                        }
+                    />
                 })
             }}
-        </Suspense>
+        </section>
     }
 }
 

@@ -107,19 +107,9 @@ pub async fn peek(
     purposes: &[Purpose],
     token: &str,
 ) -> Result<Option<LinkGrant>, sqlx::Error> {
-    if !well_formed(token) {
-        return Ok(None);
-    }
-    let row: Option<GrantRow> = sqlx::query_as(&format!(
-        "SELECT purpose, user_id, email FROM link_tokens \
-         WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 AND purpose IN ({})",
-        purpose_list(purposes)
-    ))
-    .bind(hash(token))
-    .bind(unix_now() as i64)
-    .fetch_optional(db)
-    .await?;
-    Ok(row.and_then(GrantRow::grant))
+    let query = "SELECT purpose, user_id, email FROM link_tokens \
+                 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 AND purpose IN";
+    grant(db, query, "", purposes, token).await
 }
 
 /// Spends `token` for one of `purposes`: what it grants, once; `None` if it is unknown, spent,
@@ -129,20 +119,35 @@ pub async fn spend(
     purposes: &[Purpose],
     token: &str,
 ) -> Result<Option<LinkGrant>, sqlx::Error> {
+    let query = "UPDATE link_tokens SET used_at = $2 \
+                 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 AND purpose IN";
+    grant(
+        db,
+        query,
+        "RETURNING purpose, user_id, email",
+        purposes,
+        token,
+    )
+    .await
+}
+
+/// Runs `head (purposes) tail` for `token` (bound as its hash, `$1`) at the current time (`$2`).
+async fn grant(
+    db: &AnyPool,
+    head: &str,
+    tail: &str,
+    purposes: &[Purpose],
+    token: &str,
+) -> Result<Option<LinkGrant>, sqlx::Error> {
     if !well_formed(token) {
         return Ok(None);
     }
-    let now = unix_now() as i64;
-    let row: Option<GrantRow> = sqlx::query_as(&format!(
-        "UPDATE link_tokens SET used_at = $2 \
-         WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 AND purpose IN ({}) \
-         RETURNING purpose, user_id, email",
-        purpose_list(purposes)
-    ))
-    .bind(hash(token))
-    .bind(now)
-    .fetch_optional(db)
-    .await?;
+    let row: Option<GrantRow> =
+        sqlx::query_as(&format!("{head} ({}) {tail}", purpose_list(purposes)))
+            .bind(hash(token))
+            .bind(unix_now() as i64)
+            .fetch_optional(db)
+            .await?;
     Ok(row.and_then(GrantRow::grant))
 }
 
