@@ -70,7 +70,8 @@ if [ "${1:-}" = "--test" ] || [ "${1:-}" = "--bench" ]; then
     cargo install cargo-deny --version "$CARGO_DENY_VERSION" --locked
   fi
   # openssl: the throwaway certificates of the TLS tests.
-  apt_install chromium postgresql redis-server openssl
+  # python3-aiosmtpd: a real SMTP server for the mail tests.
+  apt_install chromium postgresql redis-server openssl python3-aiosmtpd
   if [ ! -d end2end/node_modules/@playwright/test ]; then
     say "installing the Playwright package (using Debian's Chromium, no browser download)"
     (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)

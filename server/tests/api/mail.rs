@@ -55,6 +55,23 @@ pub fn read_outbox(dir: &Path) -> Vec<ReadMail> {
         .collect()
 }
 
+/// Every message an SMTP server filed into the maildir `dir`, in the order they arrived.
+pub fn read_maildir(dir: &Path) -> Vec<ReadMail> {
+    let Ok(entries) = std::fs::read_dir(dir.join("new")) else {
+        return Vec::new();
+    };
+    let mut files: Vec<_> = entries
+        .filter_map(|entry| entry.ok())
+        .filter_map(|entry| Some((entry.metadata().ok()?.modified().ok()?, entry.path())))
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .filter_map(|(_, path)| std::fs::read_to_string(path).ok())
+        .map(|raw| parse(&raw))
+        .collect()
+}
+
 fn parse(raw: &str) -> ReadMail {
     let header = |name: &str| {
         raw.lines()

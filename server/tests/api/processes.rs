@@ -131,6 +131,70 @@ impl RedisProcess {
     }
 }
 
+/// A real SMTP server (Python's aiosmtpd, Debian's `python3-aiosmtpd`) that files every message
+/// it accepts into a maildir, as a mail provider's inbox would.
+pub struct SmtpProcess {
+    pub port: u16,
+    child: Option<Child>,
+    dir: tempfile::TempDir,
+}
+
+impl SmtpProcess {
+    /// A server to be started later on its port ([`SmtpProcess::start`]): until then, nothing
+    /// listens there, as while a mail provider is down.
+    pub fn not_yet_started() -> SmtpProcess {
+        SmtpProcess {
+            port: free_port(),
+            child: None,
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    pub async fn started() -> SmtpProcess {
+        let mut smtp = Self::not_yet_started();
+        smtp.start().await;
+        smtp
+    }
+
+    /// Starts on its port and waits until it answers.
+    pub async fn start(&mut self) {
+        let child = Command::new("/usr/bin/python3")
+            .args(["-m", "aiosmtpd", "-n", "-l"])
+            .arg(format!("127.0.0.1:{}", self.port))
+            .args(["-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(self.dir.path().join("maildir"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("python3-aiosmtpd is installed (scripts/setup.sh --test installs it)");
+        self.child = Some(child);
+        let port = self.port;
+        let up = eventually(Duration::from_secs(10), || async move {
+            std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+        })
+        .await;
+        assert!(up, "the SMTP server did not start");
+    }
+
+    pub fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    /// The messages it has accepted, oldest first.
+    pub fn received(&self) -> Vec<crate::mail::ReadMail> {
+        crate::mail::read_maildir(&self.dir.path().join("maildir"))
+    }
+}
+
+impl Drop for SmtpProcess {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
 fn signal_quietly(pid: u32, name: &str) -> std::io::Result<std::process::ExitStatus> {
     Command::new("kill")
         .args([&format!("-{name}"), &pid.to_string()])
