@@ -676,3 +676,50 @@ async fn an_account_downloads_everything_held_about_it() {
     let anonymous = app.browser().get("/account/export").await;
     assert_eq!(anonymous.status(), StatusCode::SEE_OTHER);
 }
+
+#[tokio::test]
+async fn senders_on_several_instances_deliver_each_mail_exactly_once() {
+    use app::ssr::mail::sender::{deliver_due, Delivery};
+    use app::ssr::mail::{outbox, Mail};
+    use app::ssr::settings::{MailSettings, MailTransport};
+    let app = TestApp::spawn().await;
+    for n in 0..40 {
+        let mail = Mail {
+            to: format!("reader-{n}@example.com"),
+            subject: format!("Mail {n}"),
+            text: "Hello.".into(),
+            html: "<p>Hello.</p>".into(),
+        };
+        outbox::enqueue(&app.state.db, &mail).await.unwrap();
+    }
+    // Four more senders, as on four more instances, racing the app's own for the same rows.
+    let settings = MailSettings {
+        transport: MailTransport::Directory(app.outbox_dir()),
+        from: "Sender <sender@example.com>".into(),
+    };
+    let senders: Vec<Delivery> = (0..4).map(|_| Delivery::new(&settings).unwrap()).collect();
+    let runs = senders
+        .iter()
+        .map(|sender| deliver_due(&app.state.db, sender));
+    for outcome in join_all(runs).await {
+        outcome.unwrap();
+    }
+    let all_sent = crate::processes::eventually(Duration::from_secs(10), || async {
+        let waiting: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM mail_outbox WHERE sent_at IS NULL")
+                .fetch_one(&app.state.db)
+                .await
+                .unwrap();
+        waiting == 0
+    })
+    .await;
+    assert!(all_sent);
+    let mut recipients: Vec<String> = crate::mail::read_outbox(&app.outbox_dir())
+        .into_iter()
+        .map(|mail| mail.to)
+        .collect();
+    assert_eq!(recipients.len(), 40, "one file per mail");
+    recipients.sort();
+    recipients.dedup();
+    assert_eq!(recipients.len(), 40, "no mail twice");
+}
