@@ -1,6 +1,7 @@
 //! `/dev/mail`, in the `dev` profile only: the newest mail the app sent, with its links, so every
 //! flow can be tried in a browser from the first `scripts/run.sh` without a mail server. Any
-//! other profile answers 404 here.
+//! other profile answers 404 here, and so does `dev` to anyone but this machine: the page holds
+//! every account's reset links, and a `dev` server may have been left on a public address.
 
 use crate::components::display::utc_time;
 use crate::error::AppError;
@@ -20,13 +21,17 @@ pub struct SentMail {
     pub sent: bool,
 }
 
-/// The newest mail, or `None` outside `dev`.
+/// The newest mail, or `None` outside `dev` or to a visitor from another machine.
 async fn newest_mail() -> Result<Option<Vec<SentMail>>, AppError> {
     #[cfg(feature = "ssr")]
     {
         use crate::ssr::settings::AppEnv;
         let state = crate::ssr::context::app_state()?;
-        if state.settings.env != AppEnv::Dev {
+        let from_this_machine = crate::ssr::context::client_info()
+            .ip
+            .and_then(|ip| ip.parse::<std::net::IpAddr>().ok())
+            .is_some_and(|ip| ip.is_loopback());
+        if state.settings.env != AppEnv::Dev || !from_this_machine {
             return Ok(None);
         }
         let rows = crate::ssr::mail::outbox::newest(&state.db, 50).await?;

@@ -557,6 +557,18 @@ async fn in_dev_the_outbox_page_lists_the_mail_with_its_links_and_nowhere_else()
     assert!(html.contains("data-testid=\"dev-mail-link\""));
     assert!(html.contains(&format!("/verify-email?token={token}")));
 
+    // Not to another machine (here: a client a trusted proxy names), even in dev.
+    let proxied = TestApp::spawn_with(&[("APP_ENV", "dev"), ("TRUSTED_PROXY_HOPS", "1")]).await;
+    let browser = proxied.browser();
+    let remote = browser
+        .send(
+            reqwest::Client::new()
+                .get(format!("{}/dev/mail", proxied.address))
+                .header("x-forwarded-for", "203.0.113.9"),
+        )
+        .await;
+    assert_eq!(remote.status(), StatusCode::NOT_FOUND);
+
     let elsewhere = TestApp::spawn().await;
     assert_eq!(
         elsewhere.browser().get("/dev/mail").await.status(),
