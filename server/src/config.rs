@@ -251,17 +251,34 @@ fn mail_settings(
                     ),
                 });
             }
+            if !tls && lookup("SMTP_CA_CERT").is_some() {
+                return Err(ConfigError::Invalid {
+                    name: "SMTP_CA_CERT",
+                    reason: "it only applies to a TLS connection: SMTP_URL must be smtps:// or \
+                             smtp://…?tls=required"
+                        .into(),
+                });
+            }
             if env == AppEnv::Prod && !tls {
                 return Err(ConfigError::Insecure(
                     "SMTP_URL must use TLS (smtps://, or smtp://…?tls=required)".into(),
                 ));
             }
-            MailTransport::Smtp(Secret::new(url))
+            MailTransport::Smtp {
+                url: Secret::new(url),
+                ca_cert: lookup("SMTP_CA_CERT").map(PathBuf::from),
+            }
         }
         None if env == AppEnv::Prod => {
             return Err(ConfigError::Insecure(
                 "SMTP_URL must be set: password resets and address checks need real mail".into(),
             ))
+        }
+        None if lookup("SMTP_CA_CERT").is_some() => {
+            return Err(ConfigError::Invalid {
+                name: "SMTP_CA_CERT",
+                reason: "it only applies to a TLS connection: set SMTP_URL".into(),
+            })
         }
         None => MailTransport::Directory(PathBuf::from(
             lookup("MAIL_OUTBOX").unwrap_or_else(|| DEFAULT_MAIL_OUTBOX.into()),
@@ -475,7 +492,7 @@ mod tests {
             vars.push(("SMTP_URL", tls));
             assert!(matches!(
                 parse(&vars).unwrap().mail.transport,
-                MailTransport::Smtp(_)
+                MailTransport::Smtp { ca_cert: None, .. }
             ));
         }
         let dev = parse(&[]).unwrap();
@@ -502,6 +519,7 @@ mod tests {
             ("MAIL_FROM", "not an address"),
             ("EMAIL_VERIFICATION", "sometimes"),
             ("RESET_TOKEN_TTL", "0"),
+            ("SMTP_CA_CERT", "/etc/ssl/relay-ca.pem"),
         ] {
             let refused = parse(&[(name, value)]).unwrap_err();
             assert!(

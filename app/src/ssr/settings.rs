@@ -123,7 +123,12 @@ impl EmailVerification {
 /// (`MAIL_OUTBOX`), so the app runs with no mail service at all.
 #[derive(Clone, Debug)]
 pub enum MailTransport {
-    Smtp(Secret),
+    Smtp {
+        url: Secret,
+        /// `SMTP_CA_CERT`: a PEM file of the authority that signed the server's certificate,
+        /// trusted instead of the system's store.
+        ca_cert: Option<std::path::PathBuf>,
+    },
     Directory(std::path::PathBuf),
 }
 

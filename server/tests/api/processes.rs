@@ -135,6 +135,8 @@ impl RedisProcess {
 /// it accepts into a maildir, as a mail provider's inbox would.
 pub struct SmtpProcess {
     pub port: u16,
+    /// The certificate and key it speaks TLS with from the first byte (SMTPS); plain when `None`.
+    tls: Option<(PathBuf, PathBuf)>,
     child: Option<Child>,
     dir: tempfile::TempDir,
 }
@@ -145,9 +147,18 @@ impl SmtpProcess {
     pub fn not_yet_started() -> SmtpProcess {
         SmtpProcess {
             port: free_port(),
+            tls: None,
             child: None,
             dir: tempfile::tempdir().unwrap(),
         }
+    }
+
+    /// A server that speaks only TLS (SMTPS), presenting `certificate` (with its `key`).
+    pub async fn started_with_tls(certificate: PathBuf, key: PathBuf) -> SmtpProcess {
+        let mut smtp = Self::not_yet_started();
+        smtp.tls = Some((certificate, key));
+        smtp.start().await;
+        smtp
     }
 
     pub async fn started() -> SmtpProcess {
@@ -161,6 +172,14 @@ impl SmtpProcess {
         let child = Command::new("/usr/bin/python3")
             .args(["-m", "aiosmtpd", "-n", "-l"])
             .arg(format!("127.0.0.1:{}", self.port))
+            .args(self.tls.iter().flat_map(|(certificate, key)| {
+                [
+                    "--smtpscert".as_ref(),
+                    certificate.as_os_str(),
+                    "--smtpskey".as_ref(),
+                    key.as_os_str(),
+                ]
+            }))
             .args(["-c", "aiosmtpd.handlers.Mailbox"])
             .arg(self.dir.path().join("maildir"))
             .stdout(Stdio::null())
@@ -177,7 +196,8 @@ impl SmtpProcess {
     }
 
     pub fn url(&self) -> String {
-        format!("smtp://127.0.0.1:{}", self.port)
+        let scheme = if self.tls.is_some() { "smtps" } else { "smtp" };
+        format!("{scheme}://127.0.0.1:{}", self.port)
     }
 
     /// The messages it has accepted, oldest first.

@@ -1,9 +1,10 @@
-//! TLS to the session store and the database, as managed services require: `rediss://` with the
-//! server verified against `REDIS_CA_CERT`, and PostgreSQL with `sslmode=verify-full`. Both
-//! servers are set up to refuse a plain connection, so a passing test proves the encryption.
+//! TLS to the session store, the database and the mail server, as managed services require:
+//! `rediss://` with the server verified against `REDIS_CA_CERT`, PostgreSQL with
+//! `sslmode=verify-full`, and `smtps://` verified against `SMTP_CA_CERT`. Every server is set up to
+//! refuse a plain connection, so a passing test proves the encryption.
 
 use crate::helpers::*;
-use crate::processes::RedisProcess;
+use crate::processes::{eventually, RedisProcess, SmtpProcess};
 use app::auth::Role;
 use reqwest::StatusCode;
 use std::path::{Path, PathBuf};
@@ -189,4 +190,54 @@ async fn the_database_is_reached_over_verified_tls() {
     let verified = format!("{as_tls_only}?sslmode=verify-full&sslrootcert={ca}");
     let app = TestApp::spawn_with(&[("DATABASE_URL", &verified)]).await;
     sessions_work(&app).await;
+}
+
+/// Asks for a reset link for a fresh account on `app` (mail goes out in the background).
+async fn mail_a_reset_link(app: &TestApp, email: &str) {
+    app.create_user(email, Role::User).await;
+    let response = app
+        .browser()
+        .post_form("/api/request_password_reset", &[("email", email)])
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn mail_goes_out_over_tls_to_a_server_verified_against_smtp_ca_cert() {
+    let authority = Authority::new();
+    let smtp =
+        SmtpProcess::started_with_tls(authority.certificate.clone(), authority.key.clone()).await;
+    let ca = authority.ca.to_string_lossy().into_owned();
+    let app = TestApp::spawn_with(&[("SMTP_URL", &smtp.url()), ("SMTP_CA_CERT", &ca)]).await;
+    mail_a_reset_link(&app, "over-tls@example.com").await;
+    let delivered = eventually(std::time::Duration::from_secs(10), || {
+        std::future::ready(!smtp.received().is_empty())
+    })
+    .await;
+    assert!(delivered, "the mail went out over TLS");
+    let mail = smtp.received().pop().unwrap();
+    assert_eq!(mail.to, "over-tls@example.com");
+    assert!(mail.link_to("/reset-password").is_some());
+}
+
+#[tokio::test]
+async fn an_smtp_server_with_a_certificate_from_another_authority_gets_no_mail() {
+    let (ours, theirs) = (Authority::new(), Authority::new());
+    let smtp = SmtpProcess::started_with_tls(theirs.certificate.clone(), theirs.key.clone()).await;
+    let ca = ours.ca.to_string_lossy().into_owned();
+    let app = TestApp::spawn_with(&[("SMTP_URL", &smtp.url()), ("SMTP_CA_CERT", &ca)]).await;
+    let email = "not-to-strangers@example.com";
+    mail_a_reset_link(&app, email).await;
+    let refused = eventually(std::time::Duration::from_secs(10), || async {
+        let error: Option<Option<String>> =
+            sqlx::query_scalar("SELECT last_error FROM mail_outbox WHERE recipient = $1")
+                .bind(email)
+                .fetch_optional(&app.state.db)
+                .await
+                .unwrap();
+        matches!(error, Some(Some(_)))
+    })
+    .await;
+    assert!(refused, "the delivery failed and waits to be retried");
+    assert!(smtp.received().is_empty(), "nothing reached the stranger");
 }

@@ -9,9 +9,10 @@ use super::outbox::{self, Claimed};
 use super::Mail;
 use crate::ssr::settings::{MailSettings, MailTransport};
 use lettre::message::{Mailbox, MultiPart};
+use lettre::transport::smtp::client::{Certificate, CertificateStore, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use sqlx::AnyPool;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
@@ -67,12 +68,14 @@ impl Delivery {
             .parse::<Mailbox>()
             .map_err(|error| SetupError::From(error.to_string()))?;
         let transport = match &settings.transport {
-            MailTransport::Smtp(url) => Transport::Smtp(
-                AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose())
-                    .map_err(|error| SetupError::Smtp(error.to_string()))?
-                    .timeout(Some(SMTP_TIMEOUT))
-                    .build(),
-            ),
+            MailTransport::Smtp { url, ca_cert } => {
+                let mut smtp = AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose())
+                    .map_err(|error| SetupError::Smtp(error.to_string()))?;
+                if let Some(ca_cert) = ca_cert {
+                    smtp = smtp.tls(trusting_only(url.expose(), ca_cert)?);
+                }
+                Transport::Smtp(smtp.timeout(Some(SMTP_TIMEOUT)).build())
+            }
             MailTransport::Directory(path) => {
                 std::fs::create_dir_all(path).map_err(|source| SetupError::Directory {
                     path: path.clone(),
@@ -125,6 +128,30 @@ impl Delivery {
             ))
             .map_err(|error| Failure::Permanent(error.to_string()))
     }
+}
+
+/// TLS for the SMTP server at `url` that trusts the authority in the PEM file `ca_cert` alone
+/// (a private relay's), in the way the URL asks for: from the first byte (`smtps://`) or after
+/// STARTTLS (`smtp://…?tls=required`).
+fn trusting_only(url: &str, ca_cert: &Path) -> Result<Tls, SetupError> {
+    let smtp = |error: String| SetupError::Smtp(error);
+    let parsed = url::Url::parse(url).map_err(|error| smtp(error.to_string()))?;
+    let host = parsed.host_str().ok_or_else(|| smtp("no host".into()))?;
+    let pem = std::fs::read(ca_cert).map_err(|error| {
+        SetupError::Smtp(format!("SMTP_CA_CERT {}: {error}", ca_cert.display()))
+    })?;
+    let authority =
+        Certificate::from_pem(&pem).map_err(|error| smtp(format!("SMTP_CA_CERT: {error}")))?;
+    let parameters = TlsParameters::builder(host.to_owned())
+        .certificate_store(CertificateStore::None)
+        .add_root_certificate(authority)
+        .build_rustls()
+        .map_err(|error| smtp(error.to_string()))?;
+    Ok(if parsed.scheme() == "smtps" {
+        Tls::Wrapper(parameters)
+    } else {
+        Tls::Required(parameters)
+    })
 }
 
 /// Writes `name` in `dir` whole or not at all (a reader never sees half a mail).
