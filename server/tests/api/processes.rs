@@ -133,10 +133,18 @@ impl RedisProcess {
 
 /// A real SMTP server (Python's aiosmtpd, Debian's `python3-aiosmtpd`) that files every message
 /// it accepts into a maildir, as a mail provider's inbox would.
+/// How an SMTP server speaks TLS: from the first byte (SMTPS), or only after STARTTLS, which it
+/// then requires before it accepts any mail.
+#[derive(Clone, Copy, Debug)]
+pub enum SmtpTls {
+    Implicit,
+    StartTls,
+}
+
 pub struct SmtpProcess {
     pub port: u16,
-    /// The certificate and key it speaks TLS with from the first byte (SMTPS); plain when `None`.
-    tls: Option<(PathBuf, PathBuf)>,
+    /// How it speaks TLS, with its certificate and key; plain when `None`.
+    tls: Option<(SmtpTls, PathBuf, PathBuf)>,
     child: Option<Child>,
     dir: tempfile::TempDir,
 }
@@ -153,10 +161,15 @@ impl SmtpProcess {
         }
     }
 
-    /// A server that speaks only TLS (SMTPS), presenting `certificate` (with its `key`).
-    pub async fn started_with_tls(certificate: PathBuf, key: PathBuf) -> SmtpProcess {
+    /// A server that accepts mail only over TLS (`mode`), presenting `certificate` (with its
+    /// `key`).
+    pub async fn started_with_tls(
+        mode: SmtpTls,
+        certificate: PathBuf,
+        key: PathBuf,
+    ) -> SmtpProcess {
         let mut smtp = Self::not_yet_started();
-        smtp.tls = Some((certificate, key));
+        smtp.tls = Some((mode, certificate, key));
         smtp.start().await;
         smtp
     }
@@ -172,11 +185,15 @@ impl SmtpProcess {
         let child = Command::new("/usr/bin/python3")
             .args(["-m", "aiosmtpd", "-n", "-l"])
             .arg(format!("127.0.0.1:{}", self.port))
-            .args(self.tls.iter().flat_map(|(certificate, key)| {
+            .args(self.tls.iter().flat_map(|(mode, certificate, key)| {
+                let (certificate_flag, key_flag) = match mode {
+                    SmtpTls::Implicit => ("--smtpscert", "--smtpskey"),
+                    SmtpTls::StartTls => ("--tlscert", "--tlskey"),
+                };
                 [
-                    "--smtpscert".as_ref(),
+                    certificate_flag.as_ref(),
                     certificate.as_os_str(),
-                    "--smtpskey".as_ref(),
+                    key_flag.as_ref(),
                     key.as_os_str(),
                 ]
             }))
@@ -196,8 +213,12 @@ impl SmtpProcess {
     }
 
     pub fn url(&self) -> String {
-        let scheme = if self.tls.is_some() { "smtps" } else { "smtp" };
-        format!("{scheme}://127.0.0.1:{}", self.port)
+        let port = self.port;
+        match self.tls {
+            None => format!("smtp://127.0.0.1:{port}"),
+            Some((SmtpTls::Implicit, ..)) => format!("smtps://127.0.0.1:{port}"),
+            Some((SmtpTls::StartTls, ..)) => format!("smtp://127.0.0.1:{port}?tls=required"),
+        }
     }
 
     /// The messages it has accepted, oldest first.

@@ -4,7 +4,7 @@
 //! refuse a plain connection, so a passing test proves the encryption.
 
 use crate::helpers::*;
-use crate::processes::{eventually, RedisProcess, SmtpProcess};
+use crate::processes::{eventually, RedisProcess, SmtpProcess, SmtpTls};
 use app::auth::Role;
 use reqwest::StatusCode;
 use std::path::{Path, PathBuf};
@@ -205,25 +205,28 @@ async fn mail_a_reset_link(app: &TestApp, email: &str) {
 #[tokio::test]
 async fn mail_goes_out_over_tls_to_a_server_verified_against_smtp_ca_cert() {
     let authority = Authority::new();
-    let smtp =
-        SmtpProcess::started_with_tls(authority.certificate.clone(), authority.key.clone()).await;
     let ca = authority.ca.to_string_lossy().into_owned();
-    let app = TestApp::spawn_with(&[("SMTP_URL", &smtp.url()), ("SMTP_CA_CERT", &ca)]).await;
-    mail_a_reset_link(&app, "over-tls@example.com").await;
-    let delivered = eventually(std::time::Duration::from_secs(10), || {
-        std::future::ready(!smtp.received().is_empty())
-    })
-    .await;
-    assert!(delivered, "the mail went out over TLS");
-    let mail = smtp.received().pop().unwrap();
-    assert_eq!(mail.to, "over-tls@example.com");
-    assert!(mail.link_to("/reset-password").is_some());
+    for mode in [SmtpTls::Implicit, SmtpTls::StartTls] {
+        let (certificate, key) = (authority.certificate.clone(), authority.key.clone());
+        let smtp = SmtpProcess::started_with_tls(mode, certificate, key).await;
+        let app = TestApp::spawn_with(&[("SMTP_URL", &smtp.url()), ("SMTP_CA_CERT", &ca)]).await;
+        mail_a_reset_link(&app, "over-tls@example.com").await;
+        let delivered = eventually(std::time::Duration::from_secs(10), || {
+            std::future::ready(!smtp.received().is_empty())
+        })
+        .await;
+        assert!(delivered, "{mode:?}: the mail went out over TLS");
+        let mail = smtp.received().pop().unwrap();
+        assert_eq!(mail.to, "over-tls@example.com");
+        assert!(mail.link_to("/reset-password").is_some());
+    }
 }
 
 #[tokio::test]
 async fn an_smtp_server_with_a_certificate_from_another_authority_gets_no_mail() {
     let (ours, theirs) = (Authority::new(), Authority::new());
-    let smtp = SmtpProcess::started_with_tls(theirs.certificate.clone(), theirs.key.clone()).await;
+    let (certificate, key) = (theirs.certificate.clone(), theirs.key.clone());
+    let smtp = SmtpProcess::started_with_tls(SmtpTls::Implicit, certificate, key).await;
     let ca = ours.ca.to_string_lossy().into_owned();
     let app = TestApp::spawn_with(&[("SMTP_URL", &smtp.url()), ("SMTP_CA_CERT", &ca)]).await;
     let email = "not-to-strangers@example.com";
