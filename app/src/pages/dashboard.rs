@@ -2,6 +2,7 @@ use crate::api::email::{ResendVerification, VERIFICATION_RESENT};
 use crate::api::session::{me, LogoutAll};
 use crate::auth::viewer::leave_when_signed_out;
 use crate::components::hydration::report_island_hydrated;
+use crate::pages::link_page::query_value;
 use leptos::either::Either;
 use leptos::prelude::*;
 use server_fn::ServerFn;
@@ -10,6 +11,9 @@ use server_fn::ServerFn;
 #[component]
 pub fn DashboardPage() -> impl IntoView {
     let profile = Resource::new(|| (), |_| me());
+    // Read now, in the router's context: after the profile arrives, the render may have been
+    // abandoned (the visitor left) and the context with it.
+    let resent = query_value("verification").is_some();
     view! {
         <section class="card">
             <h1>"Dashboard"</h1>
@@ -17,7 +21,7 @@ pub fn DashboardPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match profile.await {
                         Ok(profile) => Either::Left(view! {
-                            {(!profile.email_verified).then(|| view! { <ConfirmAddressReminder /> })}
+                            {(!profile.email_verified).then(|| view! { <ConfirmAddressReminder resent /> })}
                             <dl class="facts">
                                 <dt>"Email"</dt>
                                 <dd data-testid="dashboard-email">{profile.email}</dd>
@@ -41,8 +45,7 @@ pub fn DashboardPage() -> impl IntoView {
 /// Shown until the account has followed the link mailed to its address. The form works without
 /// JavaScript and is enhanced by the page script.
 #[component]
-fn ConfirmAddressReminder() -> impl IntoView {
-    let resent = crate::pages::link_page::query_value("verification").is_some();
+fn ConfirmAddressReminder(resent: bool) -> impl IntoView {
     view! {
         <div class="notice" role="status" data-testid="verify-email-banner">
             <p>"Confirm your email address: open the link we mailed you."</p>

@@ -166,7 +166,8 @@ async fn of_simultaneous_uses_of_one_link_exactly_one_succeeds() {
     let email = "race@example.com";
     app.create_user(email, Role::User).await;
     let token = reset_token(&app, email, 1).await;
-    let browsers: Vec<Browser> = (0..8).map(|_| app.browser()).collect();
+    // Five: within the hashing queue of even a one-core machine, so none is shed with 503.
+    let browsers: Vec<Browser> = (0..5).map(|_| app.browser()).collect();
     let answers = join_all(browsers.iter().enumerate().map(|(n, browser)| {
         let token = token.clone();
         async move {
@@ -407,11 +408,12 @@ async fn when_confirmation_is_required_sign_up_reveals_nothing_and_sign_in_waits
         "the owner's account is untouched"
     );
 
+    // The newcomer has the sign-up's link (as a person trying to sign in after signing up has).
+    let first = app.wait_for_mail(newcomer, 1).await;
     let refused = app.browser().post_login(newcomer, PASSWORD, None).await;
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
     assert_eq!(json(refused).await["code"], "email_unverified");
     // The refusal mailed a fresh link; the first one no longer works.
-    let first = app.wait_for_mail(newcomer, 1).await;
     let latest = app.wait_for_mail(newcomer, 2).await;
     assert_link_refused(verify(&app.browser(), &first.token_for("/verify-email")).await).await;
     let token = latest.token_for("/verify-email");
