@@ -107,14 +107,11 @@ fn verify_page(token: &str) -> String {
     format!("/verify-email?token={}", url_safe(token))
 }
 
-/// `token` if it is made of URL-safe characters only, else nothing (it is not one of ours).
+/// `token` if it has the shape of ours (so it is safe in a URL), else nothing: the page then
+/// shows the link as dead, as it would for any unknown token.
 #[cfg(feature = "ssr")]
 fn url_safe(token: &str) -> &str {
-    let safe = token.len() <= 64
-        && token
-            .bytes()
-            .all(|byte| byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_');
-    if safe {
+    if link_tokens::well_formed(token) {
         token
     } else {
         ""

@@ -172,7 +172,7 @@ fn purpose_list(purposes: &[Purpose]) -> String {
 
 /// Whether `token` looks like one of ours (43 URL-safe base64 characters); anything else is
 /// refused without a query.
-fn well_formed(token: &str) -> bool {
+pub fn well_formed(token: &str) -> bool {
     token.len() == 43
         && token
             .bytes()
