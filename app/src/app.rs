@@ -1,23 +1,21 @@
 //! The document shell, the root component and the route table.
 
 use crate::auth::policy::Access;
-use crate::auth::viewer::{provide_viewer, use_viewer, ViewerMeta};
+use crate::auth::viewer::{provide_viewer, ViewerMeta};
 use crate::auth::Viewer;
-use crate::bench::BenchRoutes;
 use crate::components::header::Header;
 use crate::components::page_script::PageScripts;
 use crate::pages::{
-    account::AccountPage, admin::AdminPage, dashboard::DashboardPage, dev_mail::DevMailPage,
-    forbidden::ForbiddenPage, forgot_password::ForgotPasswordPage, home::HomePage,
-    login::LoginPage, not_found::NotFoundPage, page_policy, register::RegisterPage,
-    reset_password::ResetPasswordPage, verify_email::VerifyEmailPage,
+    account::AccountPage, admin::AdminPage, bench::BenchRoutes, dashboard::DashboardPage,
+    dev_mail::DevMailPage, forbidden::ForbiddenPage, forgot_password::ForgotPasswordPage,
+    home::HomePage, login::LoginPage, not_found::NotFoundPage, register::RegisterPage,
+    reset_password::ResetPasswordPage, verify_email::VerifyEmailPage, PAGES,
 };
 use crate::product;
-use leptos::either::EitherOf3;
+use leptos::either::EitherOf4;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{Outlet, ParentRoute, Route, Router, Routes};
-use leptos_router::hooks::use_location;
 use leptos_router::{path, SsrMode};
 
 /// The HTML document around the app (server side only). Every page renders here, on the
@@ -57,7 +55,7 @@ pub fn App() -> impl IntoView {
     view! {
         <Title text=product::NAME />
         <Router>
-            <Header />
+            <Header pages=PAGES />
             <main class="page">
                 <Routes fallback=NotFoundPage>
                     // Every route is inside `Guarded`, and every route's policy is a row of
@@ -97,16 +95,29 @@ fn initial_viewer() -> Option<Viewer> {
     None
 }
 
-/// The parent of every route: shows the current page only if its policy allows the viewer. The
-/// auth layer has already answered 303 (sign in first) or set 403 for the same decision; this
-/// renders the matching page. Every navigation is a page request, so this is the only guard a
-/// page needs.
+/// The parent of every route: shows the current page only if the server's authorization layer
+/// allowed it. The layer decided by the route that matched and has already answered 303 (sign
+/// in first) or set 403; this renders that decision. A render no page route decided (the
+/// not-found fallback, for a path the router here matches more loosely than the server's) shows
+/// the not-found page, never a guarded one. Every navigation is a page request, so this is the
+/// only guard a page needs.
 #[component]
 fn Guarded() -> impl IntoView {
-    let path = use_location().pathname.get_untracked();
-    match page_policy(&path).check(use_viewer().as_ref()) {
-        Access::Allowed => EitherOf3::A(view! { <Outlet /> }),
-        Access::Forbidden => EitherOf3::B(view! { <ForbiddenPage /> }),
-        Access::SignInRequired => EitherOf3::C(()),
+    match page_access() {
+        Some(Access::Allowed) => EitherOf4::A(view! { <Outlet /> }),
+        Some(Access::Forbidden) => EitherOf4::B(view! { <ForbiddenPage /> }),
+        Some(Access::SignInRequired) => EitherOf4::C(()),
+        None => EitherOf4::D(view! { <NotFoundPage /> }),
     }
+}
+
+/// The authorization layer's decision for this request's page route.
+#[cfg(feature = "ssr")]
+fn page_access() -> Option<Access> {
+    crate::ssr::context::request_auth().page_access
+}
+
+#[cfg(not(feature = "ssr"))]
+fn page_access() -> Option<Access> {
+    None
 }

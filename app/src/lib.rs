@@ -1,15 +1,21 @@
 //! The Leptos application: pages, components, server functions and the shared auth types.
 //!
-//! Reading order: [`app`] (the shell and the route table), [`pages`] (every page and who may
-//! see it), [`api`] (the server functions, each with its policy and body), [`auth`] (roles,
-//! policies, the viewer), then [`ssr`], the server-only engine (state, tokens, passwords,
-//! sessions, stores, queries). Everything under [`ssr`] runs only on the server; the rest
-//! compiles for both the server and the browser.
+//! Its modules in layers, top to bottom, which is also a good reading order. A module imports
+//! from its own layer and the ones below, never from one above, and no modules import each
+//! other in a cycle (`server/tests/layout.rs` checks both against this list):
+//! 1. [`app`]: the shell and the route table
+//! 2. [`pages`]: every page, and who may see it
+//! 3. [`components`]: the parts pages share
+//! 4. [`api`]: the server functions, each with its policy and body
+//! 5. [`ssr`]: the server-only engine (state, tokens, passwords, sessions, stores, queries)
+//! 6. [`auth`], [`error`], [`product`]: roles, policies and the viewer; errors; the name
+//!
+//! Everything under [`ssr`] runs only on the server; the rest compiles for both the server and
+//! the browser.
 
 pub mod api;
 pub mod app;
 pub mod auth;
-pub mod bench;
 pub mod components;
 pub mod error;
 pub mod pages;

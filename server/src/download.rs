@@ -1,6 +1,6 @@
 //! `/account/export`: the signed-in user's own data as a JSON download (see
-//! `app::ssr::export`). A plain route rather than a server function, so a link downloads it; it
-//! sits under `/account`, whose page policy (signed in) the auth layer applies to it.
+//! `app::ssr::export`). A plain route rather than a server function, so a link downloads it; its
+//! policy (signed in) is its row in `crate::routes::SERVER_ROUTES`.
 
 use app::ssr::context::RequestAuth;
 use app::ssr::export::account_data;

@@ -9,4 +9,5 @@ pub mod download;
 pub mod error;
 pub mod layers;
 pub mod probes;
+pub mod routes;
 pub mod startup;

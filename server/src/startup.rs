@@ -4,13 +4,13 @@
 use crate::backends::redis::{self, coordination::RedisCoordination};
 use crate::backends::sql::{self as database, coordination::SqlCoordination, Database};
 use crate::config::Config;
-use crate::download;
 use crate::error::StartupError;
-use crate::layers::auth::auth_layer;
+use crate::layers::authenticate::authenticate_layer;
+use crate::layers::authorize::authorize_layer;
 use crate::layers::caching::{cache_control, CachePolicy};
 use crate::layers::compression::{bundle_compression, Bundle};
 use crate::layers::security_headers::{security_headers, set_page_policy, Transport};
-use crate::probes;
+use crate::routes::server_routes;
 use app::pages::declared_policy;
 use app::ssr::audit;
 use app::ssr::cookies::AuthCookies;
@@ -27,7 +27,6 @@ use app::ssr::state::AppState;
 use app::ssr::throttle::LoginThrottle;
 use app::ssr::tokens::{TokenIssuer, ACCESS_LEEWAY};
 use app::{shell, App};
-use axum::routing::get;
 use axum::{middleware, Router};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
@@ -129,7 +128,11 @@ pub fn pages_without_policy() -> Vec<String> {
         .collect()
 }
 
-/// The whole HTTP surface: pages, server functions, assets, and the auth layer in front.
+/// The whole HTTP surface: pages, server functions, the server's own routes and assets.
+/// Authentication wraps everything; authorization wraps every route (a `route_layer`, so it
+/// sees the template of the route that matched), and not the fallback that serves files and
+/// the not-found page. A route added below the `route_layer` would be unguarded: add routes in
+/// [`server_routes`] or as pages and functions of the app.
 pub fn router(state: AppState) -> Router {
     let routes = route_list();
     let context_state = state.clone();
@@ -140,10 +143,7 @@ pub fn router(state: AppState) -> Router {
         https_only: state.settings.secure_cookies(),
     };
     bundle.prepare_in_background();
-    Router::new()
-        .route("/healthz", get(probes::health))
-        .route("/readyz", get(probes::readiness))
-        .route(download::EXPORT_PATH, get(download::account_export))
+    server_routes()
         .leptos_routes_with_context(
             &state,
             routes,
@@ -153,11 +153,18 @@ pub fn router(state: AppState) -> Router {
             },
             move || shell(shell_options.clone()),
         )
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            authorize_layer,
+        ))
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,
         >(set_page_policy, shell))
-        .layer(middleware::from_fn_with_state(state.clone(), auth_layer))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            authenticate_layer,
+        ))
         .layer(middleware::from_fn_with_state(bundle, bundle_compression))
         .layer(middleware::from_fn_with_state(caching, cache_control))
         .layer(middleware::from_fn_with_state(transport, security_headers))

@@ -9,8 +9,6 @@ use server_fn::ServerFn;
 
 #[cfg(feature = "ssr")]
 use crate::{
-    api::email::admit_mail,
-    api::session::start_session,
     auth::Viewer,
     ssr::audit::{self, Event, EventKind},
     ssr::context::{
@@ -19,8 +17,10 @@ use crate::{
     },
     ssr::input::{Email, NewPassword},
     ssr::link_tokens::{self, Purpose},
+    ssr::mail::links::admit_mail,
     ssr::mail::messages,
     ssr::sessions::public_handle,
+    ssr::sign_in::start_session,
     ssr::state::AppState,
     ssr::throttle::Attempt,
     ssr::users::{self, UserRow},

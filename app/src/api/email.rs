@@ -13,7 +13,6 @@ use server_fn::ServerFn;
 
 #[cfg(feature = "ssr")]
 use crate::{
-    api::session::start_session,
     auth::Viewer,
     ssr::audit::{self, Event, EventKind},
     ssr::context::{
@@ -22,8 +21,10 @@ use crate::{
     },
     ssr::input::{Email, NewPassword},
     ssr::link_tokens::{self, Purpose},
+    ssr::mail::links::{admit_mail, mail_verification_link},
     ssr::mail::messages,
     ssr::sessions::ClientInfo,
+    ssr::sign_in::start_session,
     ssr::state::AppState,
     ssr::users::{self, UserRow},
 };
@@ -118,33 +119,6 @@ fn url_safe(token: &str) -> &str {
     }
 }
 
-/// Whether a mail to `email` may be sent for this client now (429 past the limits, audited), and
-/// the origin its link will point to.
-#[cfg(feature = "ssr")]
-pub(crate) async fn admit_mail(
-    state: &AppState,
-    email: &Email,
-) -> Result<(String, ClientInfo), AppError> {
-    let origin = state.mail.link_origin().ok_or_else(|| {
-        tracing::error!(
-            "no origin for the links in mail: set PUBLIC_ORIGIN to the site's address (only \
-             requests to this machine's own address may stand in for it)"
-        );
-        AppError::unavailable()
-    })?;
-    let client = client_info();
-    let wait = state
-        .throttle
-        .admit_mail(email, client.ip.as_deref())
-        .await?;
-    if let Some(wait) = wait {
-        let throttled = Event::new(EventKind::MailThrottled, client);
-        audit::record_refusal(&state.db, state.sessions.coordination(), throttled);
-        return Err(AppError::too_many_requests(wait.as_secs() + 1));
-    }
-    Ok((origin, client))
-}
-
 /// In the background: the reset link, if `email` has an enabled account.
 #[cfg(feature = "ssr")]
 async fn mail_reset_link(state: AppState, email: Email, origin: String, client: ClientInfo) {
@@ -169,26 +143,6 @@ async fn mail_reset_link(state: AppState, email: Email, origin: String, client: 
     if let Err(error) = mailed.await {
         tracing::error!(%error, "a requested reset link was not queued");
     }
-}
-
-/// Queues a link confirming `user`'s current address.
-#[cfg(feature = "ssr")]
-pub(crate) async fn mail_verification_link(
-    state: &AppState,
-    user: &UserRow,
-    origin: &str,
-) -> Result<(), sqlx::Error> {
-    let ttl = state.settings.verify_token_ttl;
-    let token =
-        link_tokens::issue(&state.db, Purpose::VerifyEmail, user.id, &user.email, ttl).await?;
-    let link = format!("{origin}/verify-email?token={token}");
-    state
-        .mail
-        .send(&messages::verify_address(&user.email, &link, ttl))
-        .await?;
-    let event = Event::new(EventKind::VerificationMailed, client_info()).user(user.id);
-    audit::record(&state.db, event);
-    Ok(())
 }
 
 #[cfg(feature = "ssr")]

@@ -8,7 +8,6 @@ use server_fn::ServerFn;
 
 #[cfg(feature = "ssr")]
 use crate::{
-    api::email::{admit_mail, mail_verification_link},
     auth::{redirect::safe_next, redirect::DEFAULT_AFTER_LOGIN, Role},
     ssr::audit::{self, Event, EventKind},
     ssr::clock::now_micros,
@@ -17,9 +16,11 @@ use crate::{
         presented_refresh_token, redirect_form_post, remember_device, request_auth, request_viewer,
     },
     ssr::input::{Email, NewPassword, PASSWORD_MAX_CHARS},
+    ssr::mail::links::{admit_mail, link_origin, mail_verification_link},
     ssr::mail::messages,
     ssr::refresh::rotate,
     ssr::settings::EmailVerification,
+    ssr::sign_in::start_session,
     ssr::state::AppState,
     ssr::throttle::Attempt,
     ssr::users,
@@ -61,7 +62,7 @@ pub async fn register(email: String, password: String) -> Result<Option<Viewer>,
         return Err(AppError::too_many_requests(wait.as_secs() + 1));
     }
     let hash = state.passwords.hash(password.into_inner()).await?;
-    let origin = state.mail.link_origin();
+    let origin = link_origin(&state);
     let inserted = users::insert(
         &state.db,
         &email,
@@ -310,20 +311,4 @@ pub async fn current_viewer() -> Result<Option<Viewer>, AppError> {
 #[server(prefix = "/api", endpoint = "session")]
 pub async fn confirm_session() -> Result<Viewer, AppError> {
     super::admitted_viewer::<ConfirmSession>()
-}
-
-/// Starts a login for `viewer` whose password check began at `checked_from` (Unix µs), sets its
-/// cookies, and returns its family id.
-#[cfg(feature = "ssr")]
-pub(super) async fn start_session(
-    state: &AppState,
-    viewer: &Viewer,
-    checked_from: u64,
-) -> Result<String, AppError> {
-    let issued = state
-        .sessions
-        .start(viewer, client_info(), checked_from)
-        .await?;
-    append_set_cookies(state.sign_in(&issued).set_cookies);
-    Ok(issued.record.family)
 }

@@ -1,7 +1,6 @@
 //! Who may do what. Pages (`crate::pages::PAGES`) and server functions (each `crate::api`
-//! module's `POLICIES`) each have exactly one policy; the server enforces it before any handler
-//! runs, and the browser uses the same answers for client-side navigation, so the two never
-//! disagree.
+//! module's `POLICIES`) each have exactly one policy; the server enforces it, by the route that
+//! matched the request, before any handler runs.
 
 use super::{Role, Viewer};
 
@@ -53,14 +52,6 @@ impl Policy {
     }
 }
 
-/// Whether `path` is `section` or below it.
-pub fn in_section(path: &str, section: &str) -> bool {
-    path == section
-        || path
-            .strip_prefix(section)
-            .is_some_and(|rest| rest.starts_with('/'))
-}
-
 /// A page of the app: where it is, who may see it, and the header link to it, if any (shown to
 /// viewers its policy admits).
 #[derive(Clone, Copy, Debug)]
@@ -87,7 +78,7 @@ impl Page {
         }
     }
 
-    /// The `data-testid` of this page's header link: `nav-` and the path's first segment.
+    /// The `data-testid` of this page's header link: `nav-` and the path's segments joined by `-`.
     pub fn nav_test_id(&self) -> String {
         format!(
             "nav-{}",
@@ -120,12 +111,5 @@ mod tests {
         for role in [Role::User, Role::Admin] {
             assert_eq!(either.check(Some(&viewer(role))), Access::Allowed);
         }
-    }
-
-    #[test]
-    fn sections_guard_their_sub_paths_but_not_lookalikes() {
-        assert!(in_section("/admin/users", "/admin"));
-        assert!(in_section("/admin", "/admin"));
-        assert!(!in_section("/administrator", "/admin"));
     }
 }

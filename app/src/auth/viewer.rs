@@ -6,7 +6,6 @@
 //! is passed to them as props, and the head carries the claims for scripts (see [`ViewerMeta`]).
 
 use super::Viewer;
-use crate::components::browser::go_to;
 use leptos::prelude::*;
 
 /// The name of the `<meta>` element that carries the viewer from server to browser.
@@ -30,14 +29,4 @@ pub fn use_viewer() -> Option<Viewer> {
 pub fn ViewerMeta(viewer: Option<Viewer>) -> impl IntoView {
     let content = serde_json::to_string(&viewer).unwrap_or_else(|_| "null".into());
     view! { <meta name=VIEWER_META content=content /> }
-}
-
-/// Once `signed_out()` turns true in the browser (a sign-out action succeeded), goes to the
-/// home page, which the server renders for the signed-out visitor.
-pub fn leave_when_signed_out(signed_out: impl Fn() -> bool + 'static) {
-    Effect::new(move |_| {
-        if signed_out() {
-            go_to("/");
-        }
-    });
 }

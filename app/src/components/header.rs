@@ -1,16 +1,17 @@
 //! The top bar: brand, navigation, and the user menu with sign-out.
 
 use crate::api::session::Logout;
-use crate::auth::policy::{Access, Policy};
-use crate::auth::viewer::{leave_when_signed_out, use_viewer};
+use crate::auth::policy::{Access, Page, Policy};
+use crate::auth::viewer::use_viewer;
 use crate::auth::Viewer;
+use crate::components::browser::leave_when_signed_out;
 use crate::components::hydration::report_island_hydrated;
-use crate::pages::PAGES;
 use leptos::either::Either;
 use leptos::prelude::*;
 
+/// The top bar, with header links to those of `pages` that have one and admit the viewer.
 #[component]
-pub fn Header() -> impl IntoView {
+pub fn Header(pages: &'static [Page]) -> impl IntoView {
     let viewer = use_viewer();
 
     view! {
@@ -22,7 +23,7 @@ pub fn Header() -> impl IntoView {
             </a>
             <nav class="nav">
                 {match viewer {
-                    Some(signed_in) => Either::Left(view! { <UserMenu viewer=signed_in /> }),
+                    Some(signed_in) => Either::Left(view! { <UserMenu viewer=signed_in pages /> }),
                     None => {
                         Either::Right(
                             view! {
@@ -46,9 +47,9 @@ pub fn Header() -> impl IntoView {
 }
 
 #[component]
-fn UserMenu(viewer: Viewer) -> impl IntoView {
-    // Links to the signed-in pages this viewer may open, in the order of `PAGES`.
-    let links = PAGES
+fn UserMenu(viewer: Viewer, pages: &'static [Page]) -> impl IntoView {
+    // Links to the signed-in pages this viewer may open, in the order of `pages`.
+    let links = pages
         .iter()
         .filter(|page| page.policy != Policy::Public)
         .filter(|page| page.policy.check(Some(&viewer)) == Access::Allowed)

@@ -1,8 +1,8 @@
 use crate::api::account::{
     list_sessions, ChangeEmail, ChangePassword, DeleteAccount, LogoutOthers, RevokeSession,
 };
-use crate::auth::viewer::leave_when_signed_out;
 use crate::auth::SessionInfo;
+use crate::components::browser::leave_when_signed_out;
 use crate::components::display::{device_name, utc_time};
 use crate::components::form::{Field, FormError, SubmitButton};
 use crate::components::hydration::report_island_hydrated;

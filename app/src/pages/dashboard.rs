@@ -1,6 +1,6 @@
 use crate::api::email::{ResendVerification, VERIFICATION_RESENT};
 use crate::api::session::{me, LogoutAll};
-use crate::auth::viewer::leave_when_signed_out;
+use crate::components::browser::leave_when_signed_out;
 use crate::components::hydration::report_island_hydrated;
 use crate::pages::link_page::query_value;
 use leptos::either::Either;

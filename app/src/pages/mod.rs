@@ -1,11 +1,14 @@
 //! One module per page, and [`PAGES`]: every page's path and who may see it.
 //!
-//! Each route in `crate::app::App` needs a row here. The server refuses to start while a route
-//! has none, and a test checks the table against the generated route list, so no page becomes
-//! public by being forgotten.
+//! Each route in `crate::app::App` needs a row here, keyed by the route's template exactly as
+//! the router writes it (`/articles/{id}` for `path!("/articles/:id")`). The server's
+//! authorization layer looks the row up by the route that matched a request, refusing a route
+//! without one; the server also refuses to start while a route has none, and a test checks the
+//! table against the generated route list, so no page becomes public by being forgotten.
 
 pub mod account;
 pub mod admin;
+pub mod bench;
 pub mod dashboard;
 pub mod dev_mail;
 pub mod forbidden;
@@ -18,9 +21,9 @@ pub mod register;
 pub mod reset_password;
 pub mod verify_email;
 
-use crate::auth::policy::{in_section, Page, Policy, ADMIN};
+use crate::auth::policy::{Page, Policy, ADMIN};
 
-/// Every page, with its policy. Sub-paths inherit their page's policy.
+/// Every page, with its policy. A row covers its route alone: a page below it needs its own.
 pub const PAGES: &[Page] = &[
     Page::new("/", Policy::Public),
     Page::new("/login", Policy::Public),
@@ -37,16 +40,7 @@ pub const PAGES: &[Page] = &[
 
 /// Every page of the app: [`PAGES`] and the benchmark pages.
 pub fn all_pages() -> impl Iterator<Item = &'static Page> {
-    PAGES.iter().chain(crate::bench::PAGES)
-}
-
-/// The policy of the page at `path`: the policy of the longest page path that `path` is, or is
-/// below. A path no page claims is public: it shows the not-found page.
-pub fn page_policy(path: &str) -> Policy {
-    all_pages()
-        .filter(|page| page.path != "/" && in_section(path, page.path) || page.path == path)
-        .max_by_key(|page| page.path.len())
-        .map_or(Policy::Public, |page| page.policy)
+    PAGES.iter().chain(bench::PAGES)
 }
 
 /// The policy declared for the route `route_path` exactly, as the router lists it.
@@ -62,12 +56,13 @@ mod tests {
     use crate::auth::Role;
 
     #[test]
-    fn sections_guard_their_sub_paths_but_not_lookalikes() {
-        assert_eq!(page_policy("/admin/users"), ADMIN);
-        assert_eq!(page_policy("/administrator"), Policy::Public);
-        assert_eq!(page_policy("/dashboard"), Policy::SignedIn);
-        assert_eq!(page_policy("/"), Policy::Public);
-        assert_eq!(page_policy("/no-such-page"), Policy::Public);
+    fn a_row_covers_its_route_template_and_nothing_below_or_beside_it() {
+        assert_eq!(declared_policy("/admin"), Some(ADMIN));
+        assert_eq!(declared_policy("/admin/users"), None);
+        assert_eq!(declared_policy("/administrator"), None);
+        assert_eq!(declared_policy("/dashboard"), Some(Policy::SignedIn));
+        assert_eq!(declared_policy("/bench/token/{id}"), Some(Policy::SignedIn));
+        assert_eq!(declared_policy("/bench/token/42"), None);
         assert_eq!(ADMIN, Policy::AnyRole(&[Role::Admin]));
     }
 

@@ -23,9 +23,20 @@ use std::net::SocketAddr;
 pub struct RequestAuth {
     /// The verified claims of the access token (possibly just issued by a transparent refresh).
     pub claims: Option<AccessClaims>,
+    /// What the policy of the page route that matched allows this viewer; `None` when no page
+    /// route matched (the not-found page), so nothing guarded may render.
+    pub page_access: Option<Access>,
 }
 
 impl RequestAuth {
+    /// A signed-in request, before any route decided what it may see.
+    pub fn of(claims: AccessClaims) -> Self {
+        Self {
+            claims: Some(claims),
+            page_access: None,
+        }
+    }
+
     pub fn viewer(&self) -> Option<Viewer> {
         self.claims.as_ref().and_then(AccessClaims::viewer)
     }
@@ -61,11 +72,6 @@ pub fn authorize(policy: Policy) -> Result<Option<Viewer>, AppError> {
         Access::SignInRequired => Err(AppError::unauthenticated()),
         Access::Forbidden => Err(AppError::forbidden()),
     }
-}
-
-/// Like [`authorize`], for policies that require someone to be signed in.
-pub fn require_viewer(policy: Policy) -> Result<Viewer, AppError> {
-    authorize(policy)?.ok_or_else(AppError::unauthenticated)
 }
 
 pub fn append_set_cookies(values: impl IntoIterator<Item = HeaderValue>) {

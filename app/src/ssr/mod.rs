@@ -33,6 +33,7 @@ pub mod revocations;
 pub mod server_secrets;
 pub mod sessions;
 pub mod settings;
+pub mod sign_in;
 pub mod state;
 pub mod throttle;
 pub mod tokens;

@@ -1,9 +1,10 @@
-//! The request path in front of every route: the cross-site check, the auth decision, the
-//! policy check, the statuses of server-function errors, compression and caching of the bundle,
-//! and the browser security headers.
+//! The request path: in front of every route the cross-site check and authentication,
+//! compression and caching of the bundle, and the browser security headers; around each route
+//! that matched, authorization by that route's policy and the statuses of server-function errors.
 
 pub mod api_response;
-pub mod auth;
+pub mod authenticate;
+pub mod authorize;
 pub mod caching;
 pub mod compression;
 pub mod csrf;

@@ -95,7 +95,12 @@ async fn the_page_carries_the_viewer_for_hydration_without_personal_data() {
 #[tokio::test]
 async fn the_benchmark_pages_exist_only_when_enabled() {
     let app = TestApp::spawn().await;
-    for path in ["/bench/open", "/bench/token", "/bench/store"] {
+    for path in [
+        "/bench/open",
+        "/bench/token",
+        "/bench/store",
+        "/bench/token/1",
+    ] {
         assert_eq!(
             app.browser().get(path).await.status(),
             StatusCode::NOT_FOUND
@@ -153,4 +158,37 @@ async fn the_viewer_and_session_functions_answer_from_the_token_and_the_store() 
         json(user.post_form("/api/session", &[]).await).await["role"],
         "user"
     );
+}
+
+#[tokio::test]
+async fn a_signed_in_page_behind_a_route_parameter_is_guarded_by_its_route() {
+    // The policy is found by the route that matched (`/bench/token/{id}`), not by the concrete
+    // path, which no table names.
+    let app = TestApp::spawn_with(&[("BENCH_ROUTES", "1")]).await;
+    let response = app.browser().get("/bench/token/42").await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&response), "/login?next=/bench/token/42");
+    let user = app.signed_in("ada@example.com", Role::User).await;
+    assert_eq!(user.get("/bench/token/42").await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn paths_no_route_matches_show_the_not_found_page_to_everyone() {
+    // The router in the page matches some paths the server's does not (a trailing slash): the
+    // not-found fallback renders them, and it never shows a guarded page, for no route decided.
+    let app = TestApp::spawn().await;
+    let admin = app.signed_in("root@example.com", Role::Admin).await;
+    for path in ["/admin/nope", "/dashboard/", "/admin/", "/account/x"] {
+        for browser in [&app.browser(), &admin] {
+            let response = browser.get(path).await;
+            assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
+            let html = response.text().await.unwrap();
+            assert!(
+                html.contains(r#"data-testid="not-found""#),
+                "{path}: {html}"
+            );
+            assert!(!html.contains(r#"data-testid="dashboard-email""#), "{path}");
+            assert!(!html.contains(r#"data-testid="users-table""#), "{path}");
+        }
+    }
 }

@@ -3,6 +3,8 @@
 
 mod helpers;
 mod hostile;
+#[path = "../common/in_process.rs"]
+mod in_process;
 mod mail;
 
 mod accounts;

@@ -1,3 +1,5 @@
+use crate::helpers::TestApp;
+use crate::in_process::functions_serving_callers_they_do_not_admit;
 use app::api::server_fn_policy;
 use app::auth::Role;
 use server::startup::{pages_without_policy, route_list};
@@ -56,7 +58,7 @@ fn every_page_route_declares_a_policy() {
 
 #[tokio::test]
 async fn every_role_of_the_code_is_a_row_of_the_roles_table() {
-    let app = crate::helpers::TestApp::spawn().await;
+    let app = TestApp::spawn().await;
     let stored: Vec<String> = sqlx::query_scalar("SELECT name FROM roles ORDER BY name")
         .fetch_all(&app.state.db)
         .await
@@ -83,7 +85,7 @@ fn every_page_in_the_table_has_a_route() {
 async fn a_page_for_some_roles_shows_other_roles_only_the_forbidden_page() {
     // The auth layer answers 403; the page itself must be replaced by the forbidden page, which
     // only the guarding parent route does: a route declared outside it would still render.
-    let app = crate::helpers::TestApp::spawn().await;
+    let app = TestApp::spawn().await;
     let mut checked = 0;
     for path in route_paths() {
         let Some(app::auth::policy::Policy::AnyRole(admitted)) = app::pages::declared_policy(&path)
@@ -106,4 +108,17 @@ async fn a_page_for_some_roles_shows_other_roles_only_the_forbidden_page() {
         checked += 1;
     }
     assert!(checked >= 1, "no page is limited to some roles");
+}
+
+#[tokio::test]
+async fn every_function_body_refuses_the_callers_its_policy_does_not_admit() {
+    // A page that calls a function while it renders reaches the body without the authorization
+    // layer: the body's own `admitted_viewer::<F>()` is the only guard there.
+    let app = TestApp::spawn().await;
+    let served = functions_serving_callers_they_do_not_admit(&app.state, server_fn_policy).await;
+    assert_eq!(
+        served,
+        Vec::<String>::new(),
+        "bodies that serve callers their policy does not admit"
+    );
 }

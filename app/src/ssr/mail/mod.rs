@@ -6,12 +6,11 @@
 //! So the answer, and how long it takes, do not depend on the mail server, and a restart or a
 //! mail-server outage loses nothing. [`messages`] holds the texts.
 
+pub mod links;
 pub mod messages;
 pub mod outbox;
 pub mod sender;
 
-use super::context::request_parts;
-use http::header::HOST;
 use sqlx::AnyPool;
 use std::sync::Arc;
 use tokio::sync::Notify;
@@ -55,16 +54,15 @@ impl Mailer {
         self.wake.clone()
     }
 
-    /// The origin the links in this request's mail point to: `PUBLIC_ORIGIN`, or else (`dev`
-    /// and `test` only, where it may be unset) the request's own host if that is this machine.
+    /// The origin the links in a request's mail point to: `PUBLIC_ORIGIN`, or else (`dev` and
+    /// `test` only, where it may be unset) the request's own `host` if that is this machine.
     /// Another host is refused (`None`): a `Host` header is the client's to choose, and a reset
     /// link pointing at an attacker's site would hand them the token.
-    pub fn link_origin(&self) -> Option<String> {
+    pub fn link_origin(&self, host: Option<&str>) -> Option<String> {
         if let Some(origin) = &self.public_origin {
             return Some(origin.clone());
         }
-        let parts = request_parts()?;
-        let host = parts.headers.get(HOST)?.to_str().ok()?;
+        let host = host?;
         is_loopback_host(host).then(|| format!("http://{host}"))
     }
 }

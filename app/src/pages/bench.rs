@@ -1,9 +1,9 @@
 //! The benchmark pages (see `docs/benchmarks.md`): the home page under three guards, to measure
-//! what each guard costs. Everything about them is here; the server answers 404 for them unless
-//! `BENCH_ROUTES=1`. A fork that does not want them deletes this module and the three lines
-//! that name it (`lib.rs`, `app.rs`, `pages::all_pages`).
+//! what each guard costs, and once more behind a route parameter (the signed-in page a fork
+//! writes as `/articles/:id`, whose policy the server finds by the route's template). Everything
+//! about them is here; the server answers 404 for them unless `BENCH_ROUTES=1`.
 
-use crate::auth::policy::{in_section, Page, Policy};
+use crate::auth::policy::{Page, Policy};
 use crate::pages::home::HomePage;
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, ParentRoute, Route};
@@ -17,11 +17,15 @@ pub const PAGES: &[Page] = &[
     Page::new("/bench/open", Policy::Public),
     Page::new("/bench/token", Policy::SignedIn),
     Page::new("/bench/store", Policy::LiveSession),
+    Page::new("/bench/token/{id}", Policy::SignedIn),
 ];
 
 /// Whether `path` is a benchmark page.
 pub fn is_bench_path(path: &str) -> bool {
-    in_section(path, SECTION)
+    path == SECTION
+        || path
+            .strip_prefix(SECTION)
+            .is_some_and(|rest| rest.starts_with('/'))
 }
 
 /// The routes of the benchmark pages, for the app's route table.
@@ -32,6 +36,7 @@ pub fn BenchRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
             <Route path=path!("/open") view=HomePage />
             <Route path=path!("/token") view=HomePage />
             <Route path=path!("/store") view=HomePage />
+            <Route path=path!("/token/:id") view=HomePage />
         </ParentRoute>
     }
     .into_inner()

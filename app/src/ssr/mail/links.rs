@@ -1,0 +1,65 @@
+//! The steps every feature that mails a link shares: whether a mail may go now, where its links
+//! point, and the link confirming an address.
+
+use super::messages;
+use crate::error::AppError;
+use crate::ssr::audit::{self, Event, EventKind};
+use crate::ssr::context::{client_info, request_parts};
+use crate::ssr::input::Email;
+use crate::ssr::link_tokens::{self, Purpose};
+use crate::ssr::sessions::ClientInfo;
+use crate::ssr::state::AppState;
+use crate::ssr::users::UserRow;
+use http::header::HOST;
+
+/// The origin the links in this request's mail point to (see [`super::Mailer::link_origin`]).
+pub fn link_origin(state: &AppState) -> Option<String> {
+    let parts = request_parts();
+    let host = parts
+        .as_ref()
+        .and_then(|parts| parts.headers.get(HOST))
+        .and_then(|host| host.to_str().ok());
+    state.mail.link_origin(host)
+}
+
+/// Whether a mail to `email` may be sent for this client now (429 past the limits, audited), and
+/// the origin its link will point to.
+pub async fn admit_mail(state: &AppState, email: &Email) -> Result<(String, ClientInfo), AppError> {
+    let origin = link_origin(state).ok_or_else(|| {
+        tracing::error!(
+            "no origin for the links in mail: set PUBLIC_ORIGIN to the site's address (only \
+             requests to this machine's own address may stand in for it)"
+        );
+        AppError::unavailable()
+    })?;
+    let client = client_info();
+    let wait = state
+        .throttle
+        .admit_mail(email, client.ip.as_deref())
+        .await?;
+    if let Some(wait) = wait {
+        let throttled = Event::new(EventKind::MailThrottled, client);
+        audit::record_refusal(&state.db, state.sessions.coordination(), throttled);
+        return Err(AppError::too_many_requests(wait.as_secs() + 1));
+    }
+    Ok((origin, client))
+}
+
+/// Queues a link confirming `user`'s current address.
+pub async fn mail_verification_link(
+    state: &AppState,
+    user: &UserRow,
+    origin: &str,
+) -> Result<(), sqlx::Error> {
+    let ttl = state.settings.verify_token_ttl;
+    let token =
+        link_tokens::issue(&state.db, Purpose::VerifyEmail, user.id, &user.email, ttl).await?;
+    let link = format!("{origin}/verify-email?token={token}");
+    state
+        .mail
+        .send(&messages::verify_address(&user.email, &link, ttl))
+        .await?;
+    let event = Event::new(EventKind::VerificationMailed, client_info()).user(user.id);
+    audit::record(&state.db, event);
+    Ok(())
+}

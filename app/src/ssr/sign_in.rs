@@ -1,0 +1,22 @@
+//! Signing a browser in: the step every way in ends with (sign-in, sign-up, a password reset or
+//! change, a confirmed address change).
+
+use super::context::{append_set_cookies, client_info};
+use super::state::AppState;
+use crate::auth::Viewer;
+use crate::error::AppError;
+
+/// Starts a login for `viewer` whose password check began at `checked_from` (Unix µs), sets its
+/// cookies, and returns its family id.
+pub async fn start_session(
+    state: &AppState,
+    viewer: &Viewer,
+    checked_from: u64,
+) -> Result<String, AppError> {
+    let issued = state
+        .sessions
+        .start(viewer, client_info(), checked_from)
+        .await?;
+    append_set_cookies(state.sign_in(&issued).set_cookies);
+    Ok(issued.record.family)
+}

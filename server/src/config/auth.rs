@@ -1,0 +1,165 @@
+//! The auth settings: token and session lifetimes, throttling, client addresses, mail links.
+//! Every default comes from `AuthSettings::for_env`; a variable only overrides it.
+
+use super::vars::Vars;
+use super::ConfigError;
+use app::ssr::client_address::TrustedProxies;
+use app::ssr::settings::{AppEnv, AuthSettings, EmailVerification, ThrottleLimits};
+use http::HeaderName;
+use std::time::Duration;
+
+/// Longest accepted `REFRESH_GRACE`: concurrent tabs refresh within a second or two of each other.
+const MAX_REFRESH_GRACE: Duration = Duration::from_secs(60);
+
+pub(super) fn auth_settings(
+    vars: &Vars<impl Fn(&str) -> Option<String>>,
+    app_env: AppEnv,
+) -> Result<AuthSettings, ConfigError> {
+    let hash_concurrency = vars
+        .parsed("PASSWORD_HASH_CONCURRENCY", "a positive integer", |value| {
+            value.parse::<usize>().ok().filter(|n| *n > 0)
+        })?
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    let public_origin = public_origin(vars, app_env)?;
+    let mut auth = AuthSettings::for_env(app_env);
+    lifetimes(vars, &mut auth)?;
+    auth.throttle = throttle_limits(vars, auth.throttle)?;
+    auth.trusted_proxies = trusted_proxies(vars)?;
+    auth.bench_routes = vars.get("BENCH_ROUTES").is_some_and(|value| value == "1");
+    auth.audit_retention = Duration::from_secs(
+        vars.positive(
+            "AUDIT_RETENTION_DAYS",
+            auth.audit_retention.as_secs() / 86_400,
+            "days",
+        )?
+        .saturating_mul(86_400),
+    );
+    if let Some(mode) = vars.parsed(
+        "EMAIL_VERIFICATION",
+        "required or optional",
+        EmailVerification::parse,
+    )? {
+        auth.email_verification = mode;
+    }
+    auth.reset_token_ttl = vars.seconds("RESET_TOKEN_TTL", auth.reset_token_ttl)?;
+    auth.public_origin = public_origin;
+    auth.hash_concurrency = hash_concurrency;
+    Ok(auth)
+}
+
+/// `PUBLIC_ORIGIN`, the site's origin for links in mail; `prod` needs an https one.
+fn public_origin(
+    vars: &Vars<impl Fn(&str) -> Option<String>>,
+    app_env: AppEnv,
+) -> Result<Option<String>, ConfigError> {
+    let origin = vars
+        .get("PUBLIC_ORIGIN")
+        .map(|origin| origin.trim_end_matches('/').to_owned());
+    if app_env == AppEnv::Prod {
+        match origin.as_deref() {
+            None => {
+                return Err(ConfigError::Insecure(
+                    "PUBLIC_ORIGIN must be set (the site's https:// origin)".into(),
+                ))
+            }
+            Some(origin) if !origin.starts_with("https://") => {
+                return Err(ConfigError::Insecure("PUBLIC_ORIGIN must be https".into()))
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(origin)
+}
+
+/// The access token's and the refresh session's lifetimes, and the grace for concurrent tabs.
+fn lifetimes(
+    vars: &Vars<impl Fn(&str) -> Option<String>>,
+    auth: &mut AuthSettings,
+) -> Result<(), ConfigError> {
+    auth.access_ttl = vars.seconds("ACCESS_TOKEN_TTL", auth.access_ttl)?;
+    auth.refresh_ttl = vars.seconds("REFRESH_TOKEN_TTL", auth.refresh_ttl)?;
+    auth.refresh_idle_ttl = vars
+        .seconds("REFRESH_IDLE_TTL", auth.refresh_idle_ttl)?
+        .min(auth.refresh_ttl);
+    if !vars.is_set("REFRESH_GRACE") {
+        // The default never outlasts a short access token (test setups shorten it).
+        auth.refresh_grace = auth
+            .refresh_grace
+            .min(auth.access_ttl / 2)
+            .max(Duration::from_secs(1));
+        return Ok(());
+    }
+    auth.refresh_grace = vars.seconds("REFRESH_GRACE", auth.refresh_grace)?;
+    if auth.refresh_grace >= auth.access_ttl || auth.refresh_grace > MAX_REFRESH_GRACE {
+        return Err(ConfigError::Invalid {
+            name: "REFRESH_GRACE",
+            reason: format!(
+                "{} s is too long: the grace for concurrent tabs must be shorter than the \
+                 access token's lifetime ({} s) and at most {} s",
+                auth.refresh_grace.as_secs(),
+                auth.access_ttl.as_secs(),
+                MAX_REFRESH_GRACE.as_secs()
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// Sign-in, sign-up and mail limits, each defaulting to `limits`.
+fn throttle_limits(
+    vars: &Vars<impl Fn(&str) -> Option<String>>,
+    limits: ThrottleLimits,
+) -> Result<ThrottleLimits, ConfigError> {
+    Ok(ThrottleLimits {
+        account_failures: vars.positive(
+            "LOGIN_MAX_FAILURES",
+            limits.account_failures,
+            "attempts",
+        )?,
+        account_failures_everywhere: vars.positive(
+            "LOGIN_MAX_FAILURES_ACCOUNT_WIDE",
+            limits.account_failures_everywhere,
+            "attempts",
+        )?,
+        address_failures: vars.positive(
+            "LOGIN_MAX_FAILURES_PER_IP",
+            limits.address_failures,
+            "attempts",
+        )?,
+        window: vars.seconds("LOGIN_FAILURE_WINDOW", limits.window)?,
+        first_block: vars.seconds("LOGIN_BLOCK", limits.first_block)?,
+        registrations_per_address: vars.positive(
+            "REGISTER_MAX_PER_IP",
+            limits.registrations_per_address,
+            "accounts",
+        )?,
+        mail_per_recipient: vars.positive(
+            "MAIL_MAX_PER_RECIPIENT",
+            limits.mail_per_recipient,
+            "mails",
+        )?,
+        mail_per_address: vars.positive("MAIL_MAX_PER_IP", limits.mail_per_address, "mails")?,
+        mail_window: limits.mail_window,
+    })
+}
+
+/// `TRUSTED_PROXY_HOPS` (how many proxies append to the forwarding header; default 0, which
+/// ignores it) and `CLIENT_IP_HEADER` (default `X-Forwarded-For`).
+fn trusted_proxies(
+    vars: &Vars<impl Fn(&str) -> Option<String>>,
+) -> Result<TrustedProxies, ConfigError> {
+    let mut proxies = TrustedProxies::default();
+    if let Some(value) = vars.get("TRUSTED_PROXY_HOPS") {
+        proxies.hops = value.trim().parse().map_err(|_| ConfigError::Invalid {
+            name: "TRUSTED_PROXY_HOPS",
+            reason: format!("expected how many proxies are in front (0, 1, 2…), got {value:?}"),
+        })?;
+    }
+    if let Some(value) = vars.get("CLIENT_IP_HEADER") {
+        proxies.header = HeaderName::try_from(value.trim()).map_err(|_| ConfigError::Invalid {
+            name: "CLIENT_IP_HEADER",
+            reason: format!("{value:?} is not a header name"),
+        })?;
+    }
+    Ok(proxies)
+}
