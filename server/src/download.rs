@@ -1,9 +1,9 @@
 //! `/account/export`: the signed-in user's own data as a JSON download (see
-//! `app::ssr::export`). A plain route rather than a server function, so a link downloads it; its
+//! `app::ssr::personal_data::export`). A plain route rather than a server function, so a link downloads it; its
 //! policy (signed in) is its row in `crate::routes::SERVER_ROUTES`.
 
 use app::ssr::context::RequestAuth;
-use app::ssr::export::account_data;
+use app::ssr::personal_data::export::account_data;
 use app::ssr::state::AppState;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};

@@ -13,18 +13,18 @@ use crate::layers::security_headers::{security_headers, set_page_policy, Transpo
 use crate::routes::server_routes;
 use app::pages::declared_policy;
 use app::ssr::audit;
-use app::ssr::cookies::AuthCookies;
-use app::ssr::coordination::CoordinationStore;
-use app::ssr::known_device::KnownDevices;
 use app::ssr::mail::sender::{self, Delivery};
 use app::ssr::mail::Mailer;
 use app::ssr::passwords::PasswordHasher;
-use app::ssr::revocations;
-use app::ssr::server_secrets::{self, Origin};
+use app::ssr::platform::coordination::CoordinationStore;
+use app::ssr::platform::server_secrets::{self, Origin};
+use app::ssr::sessions::revocation_feed;
 use app::ssr::sessions::{RefreshSessions, SessionLifetimes};
 use app::ssr::settings::{AppEnv, Secret};
 use app::ssr::state::AppState;
+use app::ssr::throttle::known_device::KnownDevices;
 use app::ssr::throttle::LoginThrottle;
+use app::ssr::tokens::cookies::AuthCookies;
 use app::ssr::tokens::{TokenIssuer, ACCESS_LEEWAY};
 use app::{shell, App};
 use axum::{middleware, Router};
@@ -66,7 +66,7 @@ pub async fn build_state(
         settings.access_ttl + ACCESS_LEEWAY,
         &config.session_namespace,
     );
-    revocations::follow(coordination.clone(), sessions.revoked().clone()).await;
+    revocation_feed::follow(coordination.clone(), sessions.revoked().clone()).await;
     let signing_key = signing_key(config, db).await?;
     audit::sweep_periodically(db.pool.clone(), settings.audit_retention);
     let mail = Mailer::new(db.pool.clone(), settings.public_origin.clone());

@@ -16,9 +16,10 @@ use crate::{
         request_auth,
     },
     ssr::input::{Email, NewPassword},
-    ssr::link_tokens::{self, Purpose},
+    ssr::mail::link_tokens::{self, Purpose},
     ssr::mail::links::admit_mail,
     ssr::mail::messages,
+    ssr::personal_data,
     ssr::sessions::public_handle,
     ssr::sign_in::start_session,
     ssr::state::AppState,
@@ -188,8 +189,9 @@ pub async fn delete_account(password: String) -> Result<(), AppError> {
     state.sessions.revoke_all(viewer.user_id).await?;
     state.sessions.forget_logins(viewer.user_id).await?;
     audit::forget_user(&state.db, viewer.user_id).await?;
-    // Mail not yet sent to the account goes too (its links died with the account).
-    crate::ssr::mail::outbox::forget_recipient(&state.db, &user.email).await?;
+    // Every other table of account data, as its registry row says (mail to the account, its
+    // link tokens, and whatever a feature added there).
+    personal_data::erase_rows(&state.db, viewer.user_id, &user.email).await?;
     audit::record(
         &state.db,
         Event::new(EventKind::AccountErased, Default::default()).user(viewer.user_id),

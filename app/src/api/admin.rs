@@ -1,6 +1,6 @@
 //! The administrators' functions: the user list, role changes, disabling and enabling accounts,
 //! ending a user's sessions, and the audit log. Each change takes effect at once, on every
-//! instance (see `ssr::revocations`), and is written to the audit log.
+//! instance (see `ssr::sessions::revocation_feed`), and is written to the audit log.
 
 use crate::auth::policy::ADMIN;
 use crate::auth::{AuditEntry, AuditFilter, Profile};
@@ -12,8 +12,8 @@ use server_fn::ServerFn;
 use crate::{
     auth::{Role, Viewer},
     ssr::audit::{self, Event, EventKind},
-    ssr::clock::unix_now,
     ssr::context::{app_state, client_info, redirect_form_post},
+    ssr::platform::clock::unix_now,
     ssr::state::AppState,
     ssr::users,
 };

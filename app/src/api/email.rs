@@ -1,7 +1,7 @@
 //! Account self-service by email: resetting a forgotten password, confirming an address, and
 //! moving an account to a new address.
 //!
-//! Every mail carries at most one link, whose one-time token (see `ssr::link_tokens`) is spent
+//! Every mail carries at most one link, whose one-time token (see `ssr::mail::link_tokens`) is spent
 //! only by a POST from the page the link opens, never by opening it. Whatever an answer says, and
 //! how long it takes, does not depend on whether an address has an account: the lookup and the
 //! mail happen after the answer, in the background.
@@ -20,7 +20,7 @@ use crate::{
         return_form_error,
     },
     ssr::input::{Email, NewPassword},
-    ssr::link_tokens::{self, Purpose},
+    ssr::mail::link_tokens::{self, Purpose},
     ssr::mail::links::{admit_mail, mail_verification_link},
     ssr::mail::messages,
     ssr::sessions::ClientInfo,

@@ -10,7 +10,6 @@ use server_fn::ServerFn;
 use crate::{
     auth::{redirect::safe_next, redirect::DEFAULT_AFTER_LOGIN, Role},
     ssr::audit::{self, Event, EventKind},
-    ssr::clock::now_micros,
     ssr::context::{
         app_state, append_set_cookies, client_info, presented_known_device,
         presented_refresh_token, redirect_form_post, remember_device, request_auth, request_viewer,
@@ -18,7 +17,8 @@ use crate::{
     ssr::input::{Email, NewPassword, PASSWORD_MAX_CHARS},
     ssr::mail::links::{admit_mail, link_origin, mail_verification_link},
     ssr::mail::messages,
-    ssr::refresh::rotate,
+    ssr::platform::clock::now_micros,
+    ssr::sessions::refresh::rotate,
     ssr::settings::EmailVerification,
     ssr::sign_in::start_session,
     ssr::state::AppState,

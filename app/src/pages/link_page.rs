@@ -43,7 +43,7 @@ pub fn answer_gone() {
 pub async fn live_link(token: String, kind: LinkKind) -> Result<Option<String>, AppError> {
     #[cfg(feature = "ssr")]
     {
-        use crate::ssr::link_tokens::{peek, Purpose};
+        use crate::ssr::mail::link_tokens::{peek, Purpose};
         let purposes: &[Purpose] = match kind {
             LinkKind::PasswordReset => &[Purpose::PasswordReset],
             LinkKind::Address => &[Purpose::VerifyEmail, Purpose::ChangeEmail],

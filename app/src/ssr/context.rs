@@ -1,13 +1,13 @@
 //! What a server function or a server render knows about its request: the auth decision the
 //! server's auth layer made, the shared state, and a way to add headers to the response.
 
-use super::input::Email;
-use super::sessions::ClientInfo;
-use super::state::AppState;
-use super::tokens::AccessClaims;
 use crate::auth::policy::{Access, Policy};
 use crate::auth::Viewer;
 use crate::error::AppError;
+use crate::ssr::input::Email;
+use crate::ssr::sessions::ClientInfo;
+use crate::ssr::state::AppState;
+use crate::ssr::tokens::AccessClaims;
 use axum::extract::ConnectInfo;
 use http::header::{ACCEPT, LOCATION, SET_COOKIE, USER_AGENT};
 use http::request::Parts;
@@ -99,7 +99,7 @@ pub fn presented_known_device(state: &AppState, email: &Email) -> Option<String>
 /// one), for as long as `known_device` says.
 pub fn remember_device(state: &AppState, email: &Email, device: Option<&str>) {
     let cookie = state.known_devices.issue(email, device);
-    let lifetime = super::known_device::KNOWN_DEVICE_LIFETIME.as_secs();
+    let lifetime = crate::ssr::throttle::known_device::KNOWN_DEVICE_LIFETIME.as_secs();
     append_set_cookies([state.cookies.set_known_device(&cookie, lifetime)]);
 }
 

@@ -4,10 +4,10 @@
 //! safe, stable error: an unreachable store or database is 503 (try again shortly), anything
 //! else on our side is 500.
 
-use super::coordination::StoreError;
-use super::passwords::HashError;
-use super::users::InsertError;
 use crate::error::AppError;
+use crate::ssr::passwords::HashError;
+use crate::ssr::platform::coordination::StoreError;
+use crate::ssr::users::InsertError;
 use rand::Rng;
 
 impl From<StoreError> for AppError {

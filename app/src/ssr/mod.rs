@@ -1,36 +1,28 @@
-//! Server-only code: the engine behind the server functions and the auth layer.
+//! Server-only code: what server functions use, and the auth engine beneath it.
 //!
-//! Reading order, from what a server function touches to what lies beneath:
-//! [`context`] (what a server function knows about its request: start here), [`state`] (what
-//! every request shares), [`settings`], [`input`] (validated emails and passwords), [`users`]
-//! and [`audit`] (tables), then the auth engine: [`tokens`] (access JWTs), [`cookies`],
-//! [`refresh`] and [`sessions`] (refresh sessions: rotation, revocation, logins),
-//! [`revocations`] (what page guards refuse), [`throttle`], [`passwords`] (Argon2 on its own
-//! threads), [`client_address`] (who is asking, behind proxies), and the plumbing under them:
-//! [`coordination`] (state every instance shares),
-//! [`errors`] (failures as the user sees them), [`clock`], [`random`], [`server_secrets`] (the
-//! signing key made at first start when none is configured). Account self-service by email:
-//! [`mail`] (the outbox and its sender) and [`link_tokens`] (the one-time tokens in its links);
-//! [`export`] (an account's own data, for download).
+//! **What a feature uses**, in reading order: [`context`] (what a server function knows about
+//! its request: start here), [`state`] (what every request shares), [`settings`], [`input`]
+//! (validated emails and passwords), [`users`] (the accounts table), [`sign_in`] (starting a
+//! login), [`errors`] (failures as the user sees them), [`audit`] (the security log), [`mail`]
+//! (the outbox, its sender, the texts and the one-time link tokens) and [`personal_data`]
+//! (every table that holds an account's data: what its export and its erasure do; a feature
+//! that stores per-user data adds its table there).
+//!
+//! **The engine**, which a feature calls through [`state`] and need not open: [`tokens`] (access
+//! JWTs and the cookies that carry them), [`sessions`] (refresh sessions: rotation, reuse
+//! detection, revocation, the revocation feed page guards follow), [`passwords`] (Argon2 on
+//! its own threads), [`throttle`] (sign-in and mail limits, known devices, client addresses
+//! behind proxies), and [`platform`] beneath them all (the store every instance shares, time,
+//! randomness, keyed hashes, the generated signing key).
 
 pub mod audit;
-pub mod client_address;
-pub mod clock;
 pub mod context;
-pub mod cookies;
-pub mod coordination;
 pub mod errors;
-pub mod export;
 pub mod input;
-pub mod keyed_hash;
-pub mod known_device;
-pub mod link_tokens;
 pub mod mail;
 pub mod passwords;
-pub mod random;
-pub mod refresh;
-pub mod revocations;
-pub mod server_secrets;
+pub mod personal_data;
+pub mod platform;
 pub mod sessions;
 pub mod settings;
 pub mod sign_in;

@@ -1,7 +1,7 @@
 //! The settings the auth core needs, already parsed and checked (the server binary reads them
 //! from the environment).
 
-use super::client_address::TrustedProxies;
+use crate::ssr::throttle::client_address::TrustedProxies;
 use std::fmt;
 use std::time::Duration;
 

@@ -1,10 +1,10 @@
 //! Signing a browser in: the step every way in ends with (sign-in, sign-up, a password reset or
 //! change, a confirmed address change).
 
-use super::context::{append_set_cookies, client_info};
-use super::state::AppState;
 use crate::auth::Viewer;
 use crate::error::AppError;
+use crate::ssr::context::{append_set_cookies, client_info};
+use crate::ssr::state::AppState;
 
 /// Starts a login for `viewer` whose password check began at `checked_from` (Unix µs), sets its
 /// cookies, and returns its family id.

@@ -1,13 +1,13 @@
 //! Everything a request handler needs, built once at start-up and shared.
 
-use super::cookies::AuthCookies;
-use super::known_device::KnownDevices;
-use super::mail::Mailer;
-use super::passwords::PasswordHasher;
-use super::sessions::{IssuedRefresh, RefreshSessions};
-use super::settings::AuthSettings;
-use super::throttle::LoginThrottle;
-use super::tokens::{AccessClaims, TokenIssuer};
+use crate::ssr::mail::Mailer;
+use crate::ssr::passwords::PasswordHasher;
+use crate::ssr::sessions::{IssuedRefresh, RefreshSessions};
+use crate::ssr::settings::AuthSettings;
+use crate::ssr::throttle::known_device::KnownDevices;
+use crate::ssr::throttle::LoginThrottle;
+use crate::ssr::tokens::cookies::AuthCookies;
+use crate::ssr::tokens::{AccessClaims, TokenIssuer};
 use axum::extract::FromRef;
 use http::HeaderValue;
 use leptos::prelude::LeptosOptions;

@@ -3,10 +3,10 @@
 //! Each query is written once for SQLite and PostgreSQL alike: numbered `$n` parameters (both
 //! engines accept them), types both share, and `RETURNING`.
 
-use super::clock::unix_now;
-use super::input::Email;
 use crate::auth::{Profile, Role};
 use crate::error::AppError;
+use crate::ssr::input::Email;
+use crate::ssr::platform::clock::unix_now;
 use sqlx::{Any, AnyPool, Transaction};
 
 #[derive(Clone, Debug, sqlx::FromRow)]

@@ -3,8 +3,8 @@
 
 use super::vars::Vars;
 use super::ConfigError;
-use app::ssr::client_address::TrustedProxies;
 use app::ssr::settings::{AppEnv, AuthSettings, EmailVerification, ThrottleLimits};
+use app::ssr::throttle::client_address::TrustedProxies;
 use http::HeaderName;
 use std::time::Duration;
 

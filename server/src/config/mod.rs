@@ -33,7 +33,7 @@ pub struct Config {
     pub session_namespace: String,
     /// The token signing key (`JWT_SECRET`). `None` in `dev` and `test` when unset: the server
     /// then uses one it generated at first start and keeps in the database
-    /// (`app::ssr::server_secrets`).
+    /// (`app::ssr::platform::server_secrets`).
     pub jwt_secret: Option<Secret>,
     pub auth: AuthSettings,
     pub mail: MailSettings,

@@ -3,7 +3,7 @@
 //! 1. Oversized headers are refused, and the client's address is worked out.
 //! 2. State-changing requests must come from our own origin.
 //! 3. The access cookie is verified (no I/O; revoked logins are known in memory, see
-//!    `app::ssr::revocations`). If it is missing, expired or revoked and a refresh cookie
+//!    `app::ssr::sessions::revocation_feed`). If it is missing, expired or revoked and a refresh cookie
 //!    is present, the refresh session is rotated here and the new cookies go on this response's
 //!    headers, before a streamed page starts (cookies set from inside a stream can be lost).
 //! 4. The outcome goes into the request as a [`RequestAuth`]. What the route that matched allows
@@ -16,10 +16,10 @@ use app::api::email::ResetPassword;
 use app::api::session::{Login, Logout, Refresh, Register};
 use app::error::AppError;
 use app::pages::bench::is_bench_path;
-use app::ssr::client_address::client_address;
 use app::ssr::context::{client_info_of, ClientAddress, RequestAuth};
-use app::ssr::refresh::rotate;
+use app::ssr::sessions::refresh::rotate;
 use app::ssr::state::AppState;
+use app::ssr::throttle::client_address::client_address;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};

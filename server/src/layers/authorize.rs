@@ -23,7 +23,7 @@ use app::error::{AppError, ErrorCode};
 use app::pages::declared_policy;
 use app::ssr::audit::{self, Event, EventKind};
 use app::ssr::context::{client_info_of, RequestAuth};
-use app::ssr::coordination::StoreError;
+use app::ssr::platform::coordination::StoreError;
 use app::ssr::state::AppState;
 use app::ssr::tokens::AccessClaims;
 use axum::body::{to_bytes, Body};

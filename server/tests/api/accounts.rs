@@ -49,7 +49,7 @@ async fn login_sets_host_prefixed_http_only_lax_cookies_without_a_domain() {
         .await;
     assert_eq!(response.status(), StatusCode::OK);
     let cookies = set_cookies(response.headers());
-    // The two tokens, and the mark of a known device (see `app::ssr::known_device`).
+    // The two tokens, and the mark of a known device (see `app::ssr::throttle::known_device`).
     assert_eq!(cookies.len(), 3, "{cookies:?}");
     for name in [ACCESS_COOKIE, REFRESH_COOKIE, "__Host-known_device"] {
         let cookie = cookies

@@ -13,7 +13,7 @@
 //! the tests sleep just past them; tests run in parallel, so the sleeps overlap.
 
 use crate::helpers::fresh_database_url;
-use app::ssr::coordination::CoordinationStore;
+use app::ssr::platform::coordination::CoordinationStore;
 use server::backends::redis::coordination::RedisCoordination;
 use server::backends::sql::coordination::SqlCoordination;
 use server::backends::sql::{self, PoolSettings, COMMAND_ACQUIRE_TIMEOUT};
@@ -76,7 +76,7 @@ async fn redis_backend() -> Backend {
         server::backends::redis::connect(&url, None, server::backends::redis::DEFAULT_POOL_SIZE)
             .await
             .expect("Redis reachable");
-    let namespace = app::ssr::random::random_token();
+    let namespace = app::ssr::platform::random::random_token();
     Backend {
         store: Arc::new(RedisCoordination::new(pool, &namespace)),
         _dir: tempfile::tempdir().expect("temp dir"),

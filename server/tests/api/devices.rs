@@ -267,7 +267,10 @@ async fn stored_session_values(app: &TestApp) -> Vec<Vec<u8>> {
 async fn erasing_the_account_removes_its_device_details_from_the_session_store() {
     let app = TestApp::spawn().await;
     app.create_user("ada@example.com", Role::User).await;
-    let device = format!("ErasureProbe/{}", app::ssr::random::random_token());
+    let device = format!(
+        "ErasureProbe/{}",
+        app::ssr::platform::random::random_token()
+    );
     let browser = app.browser();
     let form = [("email", "ada@example.com"), ("password", PASSWORD)];
     let request = browser.same_origin_post("/api/login").form(&form);

@@ -33,7 +33,7 @@ pub async fn fresh_database_url(dir: &std::path::Path) -> String {
             use sqlx::Connection;
             let name = format!(
                 "test_{}",
-                app::ssr::random::random_token()
+                app::ssr::platform::random::random_token()
                     .to_lowercase()
                     .replace(['-', '_'], "")
             );
@@ -96,7 +96,10 @@ impl TestApp {
             if !redis.is_empty() {
                 // One Redis for the whole run; each test keeps to a namespace of its own.
                 vars.insert("REDIS_URL".into(), redis);
-                vars.insert("REDIS_KEY_PREFIX".into(), app::ssr::random::random_token());
+                vars.insert(
+                    "REDIS_KEY_PREFIX".into(),
+                    app::ssr::platform::random::random_token(),
+                );
             }
         }
         for (key, value) in overrides {
@@ -411,7 +414,7 @@ pub fn sign_with(
 }
 
 pub fn now() -> u64 {
-    app::ssr::clock::unix_now()
+    app::ssr::platform::clock::unix_now()
 }
 
 /// Signs in an administrator and checks that the audit log soon shows an event of `kind`

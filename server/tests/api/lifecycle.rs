@@ -257,7 +257,7 @@ async fn a_login_whose_check_began_before_the_cutoff_is_over_however_late_it_sta
     };
     let sessions = &app.state.sessions;
 
-    let checked_from = app::ssr::clock::now_micros();
+    let checked_from = app::ssr::platform::clock::now_micros();
     let cutoff = sessions.revoke_all(user_id).await.unwrap();
     let late = sessions
         .start(&viewer, ClientInfo::default(), checked_from)

@@ -24,6 +24,7 @@ mod instances;
 mod lifecycle;
 mod lifetimes;
 mod outages;
+mod personal_data;
 mod policies;
 mod processes;
 mod redis_outages;

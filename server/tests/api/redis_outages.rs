@@ -163,7 +163,7 @@ async fn a_sign_out_during_an_outage_still_clears_the_browsers_cookies() {
 /// newest revocation, behind more than a page of older ones, is known from its first request.
 #[tokio::test]
 async fn a_new_instance_knows_every_live_revocation_before_it_serves() {
-    use app::ssr::revocations::Revocation;
+    use app::ssr::sessions::revocation_feed::Revocation;
     let redis = RedisProcess::start().await;
     // Both instances on one Redis namespace, whatever the run's default.
     let shared = [

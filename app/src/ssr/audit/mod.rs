@@ -12,10 +12,10 @@
 
 mod read;
 
-use super::client_address::group_of_recorded;
-use super::clock::unix_now;
-use super::coordination::CoordinationStore;
-use super::sessions::{public_handle, ClientInfo};
+use crate::ssr::platform::clock::unix_now;
+use crate::ssr::platform::coordination::CoordinationStore;
+use crate::ssr::sessions::{public_handle, ClientInfo};
+use crate::ssr::throttle::client_address::group_of_recorded;
 pub use read::{of_user, page};
 use sqlx::AnyPool;
 use std::sync::Arc;

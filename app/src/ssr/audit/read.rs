@@ -1,7 +1,7 @@
 //! Reading the log: a page of it for the admin page, one account's events for its export.
 
-use super::EventKind;
 use crate::auth::{AuditEntry, AuditFilter};
+use crate::ssr::audit::EventKind;
 use sqlx::AnyPool;
 
 #[derive(sqlx::FromRow)]

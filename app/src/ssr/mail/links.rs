@@ -1,18 +1,18 @@
 //! The steps every feature that mails a link shares: whether a mail may go now, where its links
 //! point, and the link confirming an address.
 
-use super::messages;
 use crate::error::AppError;
 use crate::ssr::audit::{self, Event, EventKind};
 use crate::ssr::context::{client_info, request_parts};
 use crate::ssr::input::Email;
-use crate::ssr::link_tokens::{self, Purpose};
+use crate::ssr::mail::link_tokens::{self, Purpose};
+use crate::ssr::mail::messages;
 use crate::ssr::sessions::ClientInfo;
 use crate::ssr::state::AppState;
 use crate::ssr::users::UserRow;
 use http::header::HOST;
 
-/// The origin the links in this request's mail point to (see [`super::Mailer::link_origin`]).
+/// The origin the links in this request's mail point to (see [`crate::ssr::mail::Mailer::link_origin`]).
 pub fn link_origin(state: &AppState) -> Option<String> {
     let parts = request_parts();
     let host = parts

@@ -2,8 +2,8 @@
 //! it was not you; a link when there is one, and how long it works. Nothing else: no tracking,
 //! no images, no account details beyond the address it went to.
 
-use super::Mail;
 use crate::product;
+use crate::ssr::mail::Mail;
 use std::time::Duration;
 
 /// The mail with a link to choose a new password.

@@ -4,8 +4,10 @@
 //! ([`outbox`]), in the same database as the account, and returns; a background [`sender`] on
 //! every instance delivers what is due, over SMTP or into `.eml` files, retrying with back-off.
 //! So the answer, and how long it takes, do not depend on the mail server, and a restart or a
-//! mail-server outage loses nothing. [`messages`] holds the texts.
+//! mail-server outage loses nothing. [`messages`] holds the texts, [`link_tokens`] the one-time
+//! tokens in their links, and [`links`] the steps every feature that mails a link shares.
 
+pub mod link_tokens;
 pub mod links;
 pub mod messages;
 pub mod outbox;

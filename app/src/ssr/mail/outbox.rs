@@ -4,8 +4,8 @@
 //! `next_attempt_at` past a lease in one conditional `UPDATE`, so exactly one of them sends it;
 //! if that sender dies mid-send, the row falls due again when the lease ends.
 
-use super::Mail;
-use crate::ssr::clock::now_millis;
+use crate::ssr::mail::Mail;
+use crate::ssr::platform::clock::now_millis;
 use sqlx::AnyPool;
 use std::time::Duration;
 
@@ -137,15 +137,6 @@ pub async fn sweep(db: &AnyPool, age: Duration) -> Result<u64, sqlx::Error> {
     .execute(db)
     .await?;
     Ok(deleted.rows_affected())
-}
-
-/// Deletes what is still waiting to go to `recipient` (an erased account's mail).
-pub async fn forget_recipient(db: &AnyPool, recipient: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM mail_outbox WHERE recipient = $1")
-        .bind(recipient)
-        .execute(db)
-        .await
-        .map(drop)
 }
 
 /// Every mail still kept for `recipient`, oldest first (for the account's data export).

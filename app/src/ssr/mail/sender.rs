@@ -5,8 +5,8 @@
 //! doubling up to 4 hours; after [`MAX_ATTEMPTS`] the mail is given up with an error in the log
 //! and the reason kept in its row. A mail whose address cannot be written is given up at once.
 
-use super::outbox::{self, Claimed};
-use super::Mail;
+use crate::ssr::mail::outbox::{self, Claimed};
+use crate::ssr::mail::Mail;
 use crate::ssr::settings::{MailSettings, MailTransport};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::client::{Certificate, CertificateStore, Tls, TlsParameters};
@@ -103,7 +103,7 @@ impl Delivery {
                 }
             }),
             Transport::Directory(dir) => {
-                let name = format!("{}-{id}.eml", crate::ssr::clock::now_millis());
+                let name = format!("{}-{id}.eml", crate::ssr::platform::clock::now_millis());
                 let (dir, bytes) = (dir.clone(), message.formatted());
                 tokio::task::spawn_blocking(move || write_whole(&dir, &name, &bytes))
                     .await
@@ -191,7 +191,7 @@ async fn sweep_old(db: &AnyPool) {
     if let Err(error) = outbox::sweep(db, KEPT_FOR).await {
         tracing::warn!(%error, "sweeping old mail failed");
     }
-    if let Err(error) = crate::ssr::link_tokens::sweep(db).await {
+    if let Err(error) = crate::ssr::mail::link_tokens::sweep(db).await {
         tracing::warn!(%error, "sweeping spent link tokens failed");
     }
 }

@@ -15,7 +15,7 @@
 mod threads;
 mod work_areas;
 
-use super::settings::HashCost;
+use crate::ssr::settings::HashCost;
 use argon2::password_hash::PasswordHash;
 use argon2::{Algorithm, Argon2, Params, Version};
 use std::sync::atomic::{AtomicUsize, Ordering};

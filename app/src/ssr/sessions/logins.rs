@@ -1,8 +1,8 @@
 //! A user's logins: whether one is still alive, when each was last used, and the devices list.
 
-use super::records::{EpochRecord, FamilyRecord, LoginSummary};
-use super::RefreshSessions;
-use crate::ssr::coordination::StoreError;
+use crate::ssr::platform::coordination::StoreError;
+use crate::ssr::sessions::records::{EpochRecord, FamilyRecord, LoginSummary};
+use crate::ssr::sessions::RefreshSessions;
 
 impl RefreshSessions {
     /// Whether `family` is a live login of `user_id` (known from its token): not signed out, not

@@ -16,12 +16,15 @@
 //!
 //! The stories live apart: [`rotation`] (refresh and reuse detection), [`revocation`] (ending
 //! logins), [`logins`] (is a login alive, the devices list); [`records`] says what is stored,
-//! [`store`] how, and [`keys`] under which ids.
+//! [`store`] how, and [`keys`] under which ids. [`refresh`] is the transparent refresh a page
+//! request gets, and [`revocation_feed`] how every instance learns of revoked logins at once.
 
 mod keys;
 mod logins;
 mod records;
+pub mod refresh;
 mod revocation;
+pub mod revocation_feed;
 mod rotation;
 mod seal;
 mod store;
@@ -33,11 +36,11 @@ pub use records::{
 };
 pub use revocation::EndedLogin;
 
-use super::clock::unix_now;
-use super::coordination::{CoordinationStore, StoreError};
-use super::random::random_token;
-use super::revocations::RevocationSet;
 use crate::auth::Viewer;
+use crate::ssr::platform::clock::unix_now;
+use crate::ssr::platform::coordination::{CoordinationStore, StoreError};
+use crate::ssr::platform::random::random_token;
+use crate::ssr::sessions::revocation_feed::RevocationSet;
 use keys::Keys;
 use records::FamilyRecord;
 use std::sync::Arc;
@@ -75,7 +78,7 @@ impl RefreshSessions {
         }
     }
 
-    /// Revoked access tokens, as this instance knows them (see `revocations`).
+    /// Revoked access tokens, as this instance knows them (see [`revocation_feed`]).
     pub fn revoked(&self) -> &Arc<RevocationSet> {
         &self.revoked
     }
@@ -85,7 +88,7 @@ impl RefreshSessions {
     }
 
     /// Starts a new login (family) for `viewer`, whose password check began at `checked_from`
-    /// (Unix µs, [`crate::ssr::clock::now_micros`] taken before the user's row was read): a
+    /// (Unix µs, [`crate::ssr::platform::clock::now_micros`] taken before the user's row was read): a
     /// sign-out everywhere after that moment ends this login too, even if it lands while the
     /// password is still being hashed.
     pub async fn start(

@@ -58,7 +58,7 @@ pub struct Rotation {
     pub sealed_successor: String,
     /// Unix seconds.
     pub at: u64,
-    /// Who rotated it ([`super::rotation::client_fingerprint`]): only the same browser may be
+    /// Who rotated it ([`crate::ssr::sessions::rotation::client_fingerprint`]): only the same browser may be
     /// handed the successor within the grace window.
     #[serde(default)]
     pub client: String,

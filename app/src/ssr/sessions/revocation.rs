@@ -1,12 +1,12 @@
 //! Ending logins: one (sign-out, a device removed), all but one, or all of a user's (sign out
 //! everywhere, password change, erasure), and announcing each to every instance's page guards.
 
-use super::records::{EpochRecord, RefreshRecord};
-use super::RefreshSessions;
 use crate::auth::Role;
-use crate::ssr::clock::{now_micros, unix_now};
-use crate::ssr::coordination::StoreError;
-use crate::ssr::revocations::Revocation;
+use crate::ssr::platform::clock::{now_micros, unix_now};
+use crate::ssr::platform::coordination::StoreError;
+use crate::ssr::sessions::records::{EpochRecord, RefreshRecord};
+use crate::ssr::sessions::revocation_feed::Revocation;
+use crate::ssr::sessions::RefreshSessions;
 
 /// A login ended by its refresh token: which one, and whose.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -1,13 +1,15 @@
 //! Refresh: exchanging a refresh token for its successor, exactly once, and recognising a
 //! token that comes back after it was exchanged.
 
-use super::records::{ClientInfo, IssuedRefresh, RefreshRecord, Rotation, RotationOutcome};
-use super::seal::{seal, unseal};
-use super::RefreshSessions;
-use crate::ssr::client_address::group_of_recorded;
-use crate::ssr::clock::unix_now;
-use crate::ssr::coordination::StoreError;
-use crate::ssr::random::random_token;
+use crate::ssr::platform::clock::unix_now;
+use crate::ssr::platform::coordination::StoreError;
+use crate::ssr::platform::random::random_token;
+use crate::ssr::sessions::records::{
+    ClientInfo, IssuedRefresh, RefreshRecord, Rotation, RotationOutcome,
+};
+use crate::ssr::sessions::seal::{seal, unseal};
+use crate::ssr::sessions::RefreshSessions;
+use crate::ssr::throttle::client_address::group_of_recorded;
 use sha2::{Digest, Sha256};
 use std::time::Duration;
 

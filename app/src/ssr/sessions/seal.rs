@@ -34,7 +34,7 @@ fn xor_with_key(token: &str, bytes: &[u8]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ssr::random::random_token;
+    use crate::ssr::platform::random::random_token;
 
     #[test]
     fn a_sealed_successor_opens_only_with_the_token_that_sealed_it() {

@@ -1,9 +1,9 @@
 //! Typed record I/O on the `tower-sessions` store: each record holds one [`Stored`] value under
 //! that type's key, with the record's expiry.
 
-use super::records::Stored;
-use super::RefreshSessions;
-use crate::ssr::coordination::StoreError;
+use crate::ssr::platform::coordination::StoreError;
+use crate::ssr::sessions::records::Stored;
+use crate::ssr::sessions::RefreshSessions;
 use std::collections::HashMap;
 use time::OffsetDateTime;
 use tower_sessions::session::{Id, Record};

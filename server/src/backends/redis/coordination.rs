@@ -2,8 +2,8 @@
 //! short Lua script for counters, and a capped stream for the revocation feed. Every key is
 //! prefixed with the app's namespace.
 
-use app::ssr::clock::{expiry_millis, now_millis};
-use app::ssr::coordination::{CoordinationStore, FeedPage, StoreError};
+use app::ssr::platform::clock::{expiry_millis, now_millis};
+use app::ssr::platform::coordination::{CoordinationStore, FeedPage, StoreError};
 use async_trait::async_trait;
 use fred::prelude::{ClientLike, Pool};
 use fred::types::{ClusterHash, CustomCommand, Value};

@@ -2,8 +2,8 @@
 //! operation is a single statement, so the database's own row locking makes it atomic across
 //! instances. Rows past their expiry count as absent; a sweeper deletes them.
 
-use app::ssr::clock::{expiry_millis, now_millis};
-use app::ssr::coordination::{CoordinationStore, FeedPage, StoreError};
+use app::ssr::platform::clock::{expiry_millis, now_millis};
+use app::ssr::platform::coordination::{CoordinationStore, FeedPage, StoreError};
 use async_trait::async_trait;
 use sqlx::{AnyPool, Row};
 use std::time::Duration;

@@ -7,8 +7,8 @@
 //! earlier unspent ones of the same purpose. Opening a link only [`peek`]s: a mail scanner
 //! fetching it spends nothing.
 
-use super::clock::unix_now;
-use super::random::random_token;
+use crate::ssr::platform::clock::unix_now;
+use crate::ssr::platform::random::random_token;
 use sha2::{Digest, Sha256};
 use sqlx::AnyPool;
 use std::time::Duration;

@@ -1,13 +1,13 @@
 //! Everything the app holds about one account, as one JSON document: its copy of its own data
 //! (GDPR articles 15 and 20). The account page offers it as a download (`/account/export`).
 
-use super::audit::{self, Event, EventKind};
-use super::clock::unix_now;
-use super::context::client_info;
-use super::sessions::public_handle;
-use super::state::AppState;
-use super::users;
 use crate::error::AppError;
+use crate::ssr::audit::{self, Event, EventKind};
+use crate::ssr::context::client_info;
+use crate::ssr::platform::clock::unix_now;
+use crate::ssr::sessions::public_handle;
+use crate::ssr::state::AppState;
+use crate::ssr::users;
 use serde_json::{json, Value};
 
 /// The account's data: its profile, its logins with their devices, its audit events and the
@@ -50,7 +50,7 @@ pub async fn account_data(
             })
         })
         .collect();
-    let mail: Vec<Value> = super::mail::outbox::to_recipient(&state.db, &user.email)
+    let mail: Vec<Value> = crate::ssr::mail::outbox::to_recipient(&state.db, &user.email)
         .await?
         .into_iter()
         .map(|mail| {

@@ -1,10 +1,13 @@
 //! Access tokens: short-lived HS256 JWTs that carry the user id, role and session family, and
-//! nothing personal. Verification is strict and does no I/O.
+//! nothing personal. Verification is strict and does no I/O. [`cookies`] carries them, and the
+//! refresh token, to and from the browser.
 
-use super::clock::unix_now;
-use super::random::random_token;
-use super::settings::{AuthSettings, Secret};
+pub mod cookies;
+
 use crate::auth::{Role, Viewer};
+use crate::ssr::platform::clock::unix_now;
+use crate::ssr::platform::random::random_token;
+use crate::ssr::settings::{AuthSettings, Secret};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;

@@ -9,10 +9,10 @@
 //! instance within one poll interval plus one store round trip, and the instance that revoked
 //! knows at once.
 
-use super::clock::{now_millis, unix_now};
-use super::coordination::{CoordinationStore, StoreError};
-use super::tokens::AccessClaims;
 use crate::auth::Role;
+use crate::ssr::platform::clock::{now_millis, unix_now};
+use crate::ssr::platform::coordination::{CoordinationStore, StoreError};
+use crate::ssr::tokens::AccessClaims;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};

@@ -5,9 +5,9 @@
 //! reachable deployment; a key made per process would sign everyone out at each restart and make
 //! sibling instances refuse each other's tokens. Kept with the data, it has neither problem.
 
-use super::clock::unix_now;
-use super::random::random_token;
-use super::settings::Secret;
+use crate::ssr::platform::clock::unix_now;
+use crate::ssr::platform::random::random_token;
+use crate::ssr::settings::Secret;
 use sqlx::AnyPool;
 
 /// The name of the token signing key's row.

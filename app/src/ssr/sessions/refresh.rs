@@ -2,11 +2,11 @@
 //! refresh alike: the session engine rotates the token, the account decides the role (and
 //! whether there is a session at all), and a detected reuse goes to the audit log.
 
-use super::audit::{self, Event, EventKind};
-use super::coordination::StoreError;
-use super::sessions::{ClientInfo, IssuedRefresh, RotationOutcome};
-use super::state::AppState;
-use super::users;
+use crate::ssr::audit::{self, Event, EventKind};
+use crate::ssr::platform::coordination::StoreError;
+use crate::ssr::sessions::{ClientInfo, IssuedRefresh, RotationOutcome};
+use crate::ssr::state::AppState;
+use crate::ssr::users;
 
 /// Rotates the refresh `token`, recording a reuse it revealed, and a successor handed again within
 /// the grace window, in the audit log. Plain rotations are not audited: one per access-token lifetime per active login would drown the log, and the

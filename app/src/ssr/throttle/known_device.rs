@@ -9,11 +9,11 @@
 //! changes which counter a guess is taken from, and a known device that guesses wrong is blocked
 //! by its own counter like anyone else.
 
-use super::clock::unix_now;
-use super::input::Email;
-use super::keyed_hash::KeyedHash;
-use super::random::random_token;
-use super::settings::Secret;
+use crate::ssr::input::Email;
+use crate::ssr::platform::clock::unix_now;
+use crate::ssr::platform::keyed_hash::KeyedHash;
+use crate::ssr::platform::random::random_token;
+use crate::ssr::settings::Secret;
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use sha2::{Digest, Sha256};
 use std::time::Duration;

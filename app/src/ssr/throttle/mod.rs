@@ -2,7 +2,7 @@
 //! instances.
 //!
 //! Guesses at an account are counted per *source*: a known device of the account (a browser it
-//! signed in from before, see `known_device`) has a count of its own; every other browser counts
+//! signed in from before, see [`known_device`]) has a count of its own; every other browser counts
 //! under the account and its address group. Each source counts every attempt from the moment it
 //! is admitted (see [`LoginThrottle::admit`]), and its success clears its count. The attempt that
 //! reaches `account_failures` within the window blocks that source for `first_block`; each
@@ -15,13 +15,17 @@
 //! for unknown browsers, while its known devices keep their own counts. An address counts only
 //! failures, at a higher bound again, so one person guessing across many accounts is slowed while
 //! a whole office behind one NAT is not locked out by a few typos. Everything expires by itself.
+//! Addresses are the client's as [`client_address`] works it out behind trusted proxies.
 
-use super::client_address::group_of_recorded;
-use super::coordination::{CoordinationStore, StoreError};
-use super::input::Email;
-use super::keyed_hash::KeyedHash;
-use super::settings::Secret;
-use super::settings::ThrottleLimits;
+pub mod client_address;
+pub mod known_device;
+
+use crate::ssr::input::Email;
+use crate::ssr::platform::coordination::{CoordinationStore, StoreError};
+use crate::ssr::platform::keyed_hash::KeyedHash;
+use crate::ssr::settings::Secret;
+use crate::ssr::settings::ThrottleLimits;
+use crate::ssr::throttle::client_address::group_of_recorded;
 use futures::future::try_join_all;
 use std::sync::Arc;
 use std::time::Duration;

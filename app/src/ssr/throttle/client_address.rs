@@ -63,7 +63,7 @@ fn parse_entry(entry: &str) -> Option<IpAddr> {
         .or_else(|| entry.parse::<SocketAddr>().ok().map(|socket| socket.ip()))
 }
 
-/// The group of an address as a request's [`super::sessions::ClientInfo`] records it (text);
+/// The group of an address as a request's [`crate::ssr::sessions::ClientInfo`] records it (text);
 /// text that is not an address is its own group.
 pub fn group_of_recorded(ip: &str) -> String {
     ip.parse().map_or_else(|_| ip.to_owned(), throttle_group)

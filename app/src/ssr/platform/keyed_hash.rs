@@ -2,7 +2,7 @@
 //! that only this server can make, and names that stand for a person (an email in a throttle
 //! key) without being reversible by whoever reads the store but lacks the key.
 
-use super::settings::Secret;
+use crate::ssr::settings::Secret;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
