@@ -6,7 +6,7 @@ use clap::{Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(
     name = "server",
-    about = "Leptos starter with hybrid authentication",
+    about = app::product::NAME,
     version
 )]
 pub struct Cli {

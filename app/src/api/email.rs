@@ -13,7 +13,6 @@ use server_fn::ServerFn;
 
 #[cfg(feature = "ssr")]
 use crate::{
-    auth::Viewer,
     ssr::audit::{self, Event, EventKind},
     ssr::context::{
         app_state, client_info, presented_refresh_token, redirect_form_post, request_viewer,
@@ -174,10 +173,7 @@ async fn reset_with(token: &str, password: String) -> Result<(), AppError> {
     if let Some(previous) = presented_refresh_token(&state) {
         state.sessions.end(&previous).await?;
     }
-    let viewer = Viewer {
-        user_id: user.id,
-        role: user.role(),
-    };
+    let viewer = user.viewer();
     let family = start_session(&state, &viewer, cutoff).await?;
     audit::record(
         &state.db,
@@ -227,10 +223,7 @@ async fn verify_with(token: &str) -> Result<(), AppError> {
     if let Some(viewer) = request_viewer().filter(|viewer| viewer.user_id == grant.user_id) {
         let user = users::find_by_id(&state.db, viewer.user_id).await?;
         if let Some(user) = user {
-            let viewer = Viewer {
-                user_id: user.id,
-                role: user.role(),
-            };
+            let viewer = user.viewer();
             start_session(&state, &viewer, cutoff).await?;
         }
     }

@@ -3,20 +3,21 @@
 //! without JavaScript.
 //!
 //! Each feature module declares its functions with their bodies, and beside them one table,
-//! `POLICIES`, saying who may call each. The server's auth layer enforces that table before any
+//! `POLICIES`, saying who may call each. The server's authorization layer enforces it before any
 //! body runs; a function missing from it is refused (deny by default), and a test fails for it.
 //! A body never restates its policy: it asks for the viewer the policy admitted with
 //! [`admitted_viewer`], which reads the same table (during server rendering a page calls a
 //! function directly, without the layer, so the body checks again from the one source).
 //!
-//! Reading order: [`session`] (sign-up, sign-in, refresh, sign-out), [`account`] (a user's own
+//! Reading order: [`sign_in`] (sign-up, sign-in, refresh, sign-out), [`account`] (a user's own
 //! devices and password), [`email`] (password reset and address checks by mail), [`admin`]
 //! (accounts and the audit log).
 
 pub mod account;
 pub mod admin;
+pub mod bench;
 pub mod email;
-pub mod session;
+pub mod sign_in;
 
 use crate::auth::policy::Policy;
 
@@ -25,10 +26,11 @@ pub type PolicyRow = (&'static str, Policy);
 
 /// Every feature's policy table. A new feature module adds its `POLICIES` here.
 const FEATURES: &[&[PolicyRow]] = &[
-    session::POLICIES,
+    sign_in::POLICIES,
     account::POLICIES,
     email::POLICIES,
     admin::POLICIES,
+    bench::POLICIES,
 ];
 
 /// The policy of the server function at `path`, if it declares one.

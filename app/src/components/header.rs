@@ -1,6 +1,6 @@
 //! The top bar: brand, navigation, and the user menu with sign-out.
 
-use crate::api::session::Logout;
+use crate::api::sign_in::Logout;
 use crate::auth::policy::{Access, Page, Policy};
 use crate::auth::viewer::use_viewer;
 use crate::auth::Viewer;

@@ -1,5 +1,5 @@
 use crate::api::email::{ResendVerification, VERIFICATION_RESENT};
-use crate::api::session::{me, LogoutAll};
+use crate::api::sign_in::{me, LogoutAll};
 use crate::components::browser::leave_when_signed_out;
 use crate::components::hydration::report_island_hydrated;
 use crate::pages::link_page::query_value;

@@ -1,4 +1,4 @@
-use crate::api::session::Login;
+use crate::api::sign_in::Login;
 use crate::auth::redirect::safe_next;
 use crate::components::form::{Field, FormError, SubmitButton};
 use leptos::prelude::*;

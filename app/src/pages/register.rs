@@ -1,4 +1,4 @@
-use crate::api::session::{Register, SIGNUP_MAILED};
+use crate::api::sign_in::{Register, SIGNUP_MAILED};
 use crate::auth::redirect::DEFAULT_AFTER_LOGIN;
 use crate::components::form::{Field, FormError, SubmitButton};
 use crate::pages::link_page::query_value;

@@ -68,7 +68,7 @@ impl HashCost {
 }
 
 #[derive(Clone, Debug)]
-pub struct AuthSettings {
+pub struct Settings {
     pub env: AppEnv,
     pub access_ttl: Duration,
     /// Absolute lifetime of a login (refresh session family).
@@ -182,7 +182,7 @@ impl ThrottleLimits {
     };
 }
 
-impl AuthSettings {
+impl Settings {
     /// `Secure` cookies with the `__Host-` prefix everywhere but `dev`.
     pub fn secure_cookies(&self) -> bool {
         self.env != AppEnv::Dev

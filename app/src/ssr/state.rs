@@ -3,7 +3,7 @@
 use crate::ssr::mail::Mailer;
 use crate::ssr::passwords::PasswordHasher;
 use crate::ssr::sessions::{IssuedRefresh, RefreshSessions};
-use crate::ssr::settings::AuthSettings;
+use crate::ssr::settings::Settings;
 use crate::ssr::throttle::known_device::KnownDevices;
 use crate::ssr::throttle::LoginThrottle;
 use crate::ssr::tokens::cookies::AuthCookies;
@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 #[derive(Clone)]
 pub struct AppState {
-    pub settings: Arc<AuthSettings>,
+    pub settings: Arc<Settings>,
     /// Users and roles, on SQLite or PostgreSQL (see `users` for the shared dialect).
     pub db: AnyPool,
     pub sessions: RefreshSessions,

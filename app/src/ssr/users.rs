@@ -3,7 +3,7 @@
 //! Each query is written once for SQLite and PostgreSQL alike: numbered `$n` parameters (both
 //! engines accept them), types both share, and `RETURNING`.
 
-use crate::auth::{Profile, Role};
+use crate::auth::{Profile, Role, Viewer};
 use crate::error::AppError;
 use crate::ssr::input::Email;
 use crate::ssr::platform::clock::unix_now;
@@ -24,6 +24,14 @@ impl UserRow {
     /// The stored role; an unknown value (edited by hand) is treated as the least privileged.
     pub fn role(&self) -> Role {
         Role::parse(&self.role).unwrap_or(Role::User)
+    }
+
+    /// The account as a signed-in viewer: its id and role.
+    pub fn viewer(&self) -> Viewer {
+        Viewer {
+            user_id: self.id,
+            role: self.role(),
+        }
     }
 
     pub fn profile(&self) -> Profile {

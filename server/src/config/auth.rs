@@ -1,9 +1,9 @@
 //! The auth settings: token and session lifetimes, throttling, client addresses, mail links.
-//! Every default comes from `AuthSettings::for_env`; a variable only overrides it.
+//! Every default comes from `Settings::for_env`; a variable only overrides it.
 
 use super::vars::Vars;
 use super::ConfigError;
-use app::ssr::settings::{AppEnv, AuthSettings, EmailVerification, ThrottleLimits};
+use app::ssr::settings::{AppEnv, EmailVerification, Settings, ThrottleLimits};
 use app::ssr::throttle::client_address::TrustedProxies;
 use http::HeaderName;
 use std::time::Duration;
@@ -14,14 +14,14 @@ const MAX_REFRESH_GRACE: Duration = Duration::from_secs(60);
 pub(super) fn auth_settings(
     vars: &Vars<impl Fn(&str) -> Option<String>>,
     app_env: AppEnv,
-) -> Result<AuthSettings, ConfigError> {
+) -> Result<Settings, ConfigError> {
     let hash_concurrency = vars
         .parsed("PASSWORD_HASH_CONCURRENCY", "a positive integer", |value| {
             value.parse::<usize>().ok().filter(|n| *n > 0)
         })?
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
     let public_origin = public_origin(vars, app_env)?;
-    let mut auth = AuthSettings::for_env(app_env);
+    let mut auth = Settings::for_env(app_env);
     lifetimes(vars, &mut auth)?;
     auth.throttle = throttle_limits(vars, auth.throttle)?;
     auth.trusted_proxies = trusted_proxies(vars)?;
@@ -74,7 +74,7 @@ fn public_origin(
 /// The access token's and the refresh session's lifetimes, and the grace for concurrent tabs.
 fn lifetimes(
     vars: &Vars<impl Fn(&str) -> Option<String>>,
-    auth: &mut AuthSettings,
+    auth: &mut Settings,
 ) -> Result<(), ConfigError> {
     auth.access_ttl = vars.seconds("ACCESS_TOKEN_TTL", auth.access_ttl)?;
     auth.refresh_ttl = vars.seconds("REFRESH_TOKEN_TTL", auth.refresh_ttl)?;

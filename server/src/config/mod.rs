@@ -10,7 +10,7 @@ mod secrets;
 mod tests;
 mod vars;
 
-use app::ssr::settings::{AppEnv, AuthSettings, MailSettings, Secret};
+use app::ssr::settings::{AppEnv, MailSettings, Secret, Settings};
 use std::env;
 use std::path::PathBuf;
 use vars::Vars;
@@ -35,7 +35,7 @@ pub struct Config {
     /// then uses one it generated at first start and keeps in the database
     /// (`app::ssr::platform::server_secrets`).
     pub jwt_secret: Option<Secret>,
-    pub auth: AuthSettings,
+    pub auth: Settings,
     pub mail: MailSettings,
 }
 
@@ -89,7 +89,9 @@ impl Config {
                 crate::backends::redis::DEFAULT_POOL_SIZE as u64,
                 "connections",
             )? as usize,
-            session_namespace: vars.get("REDIS_KEY_PREFIX").unwrap_or_else(|| "lha".into()),
+            session_namespace: vars
+                .get("REDIS_KEY_PREFIX")
+                .unwrap_or_else(|| app::product::SLUG.into()),
             jwt_secret,
             mail: mail::mail_settings(&vars, app_env)?,
             auth,

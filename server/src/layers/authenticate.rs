@@ -13,7 +13,7 @@
 use super::api_response::api_error;
 use super::csrf;
 use app::api::email::ResetPassword;
-use app::api::session::{Login, Logout, Refresh, Register};
+use app::api::sign_in::{Login, Logout, Refresh, Register};
 use app::error::AppError;
 use app::pages::bench::is_bench_path;
 use app::ssr::context::{client_info_of, ClientAddress, RequestAuth};

@@ -5,7 +5,7 @@
 //! come from a browser page, so it cannot ride on a victim's cookies, and is let through (the same
 //! rule as Go's `http.CrossOriginProtection`).
 
-use app::ssr::settings::AuthSettings;
+use app::ssr::settings::Settings;
 use http::header::{HOST, ORIGIN};
 use http::{HeaderMap, Method};
 
@@ -13,7 +13,7 @@ pub fn is_state_changing(method: &Method) -> bool {
     !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
-pub fn is_same_origin(settings: &AuthSettings, headers: &HeaderMap) -> bool {
+pub fn is_same_origin(settings: &Settings, headers: &HeaderMap) -> bool {
     if let Some(site) = headers.get("sec-fetch-site") {
         return matches!(site.as_bytes(), b"same-origin" | b"none");
     }
@@ -48,8 +48,8 @@ mod tests {
         map
     }
 
-    fn settings(public_origin: Option<&str>) -> AuthSettings {
-        let mut settings = AuthSettings::for_env(AppEnv::Test);
+    fn settings(public_origin: Option<&str>) -> Settings {
+        let mut settings = Settings::for_env(AppEnv::Test);
         settings.public_origin = public_origin.map(str::to_owned);
         settings
     }

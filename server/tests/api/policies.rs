@@ -122,3 +122,41 @@ async fn every_function_body_refuses_the_callers_its_policy_does_not_admit() {
         "bodies that serve callers their policy does not admit"
     );
 }
+
+#[test]
+fn hand_copies_of_the_role_list_name_every_role() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let read = |path: &str| std::fs::read_to_string(root.join(path)).unwrap();
+    let quoted_in = |line: &str, quote: char| -> Vec<String> {
+        line.split(quote)
+            .skip(1)
+            .step_by(2)
+            .map(str::to_owned)
+            .collect()
+    };
+    let mut roles: Vec<String> = Role::ALL
+        .iter()
+        .map(|role| role.as_str().to_owned())
+        .collect();
+    roles.sort();
+    let fixtures = read("end2end/support/fixtures.ts");
+    let browser_type = fixtures
+        .lines()
+        .find(|line| line.starts_with("export type Role ="))
+        .expect("end2end/support/fixtures.ts declares the Role type");
+    let mut browser_roles = quoted_in(browser_type, '\'');
+    browser_roles.sort();
+    assert_eq!(
+        browser_roles, roles,
+        "end2end/support/fixtures.ts: {browser_type}"
+    );
+    let readme = read("README.md");
+    let readme_line = readme
+        .lines()
+        .find(|line| line.contains("(a role of `Role::ALL`:"))
+        .expect("the README lists the roles for `user create`");
+    let listed = readme_line.split("`Role::ALL`:").nth(1).unwrap();
+    let mut readme_roles = quoted_in(listed, '`');
+    readme_roles.sort();
+    assert_eq!(readme_roles, roles, "README.md: {readme_line}");
+}

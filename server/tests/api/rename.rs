@@ -76,6 +76,12 @@ fn renaming_a_fork_leaves_no_trace_of_the_old_name() {
     assert!(product.contains(r#"pub const SLUG: &str = "acme-portal";"#));
     let manifest = std::fs::read_to_string(scratch.path().join("Cargo.toml")).unwrap();
     assert!(manifest.contains(r#"output-name = "acme-portal""#));
+    // Where the product is described rather than named, the description names it too.
+    let browser_suite =
+        std::fs::read_to_string(scratch.path().join("end2end/package.json")).unwrap();
+    assert!(browser_suite.contains("Acme Portal"));
+    let settings = std::fs::read_to_string(scratch.path().join(".env.example")).unwrap();
+    assert!(settings.contains("REDIS_KEY_PREFIX=acme-portal"));
     assert!(renamed >= 4, "only {renamed} files were renamed");
 }
 

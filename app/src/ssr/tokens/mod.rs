@@ -7,7 +7,7 @@ pub mod cookies;
 use crate::auth::{Role, Viewer};
 use crate::ssr::platform::clock::unix_now;
 use crate::ssr::platform::random::random_token;
-use crate::ssr::settings::{AuthSettings, Secret};
+use crate::ssr::settings::{Secret, Settings};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
@@ -76,7 +76,7 @@ pub struct TokenIssuer {
 impl TokenIssuer {
     /// An issuer signing and verifying with `secret` (HS256), under the settings' lifetime,
     /// issuer and audience.
-    pub fn new(settings: &AuthSettings, secret: &Secret) -> Self {
+    pub fn new(settings: &Settings, secret: &Secret) -> Self {
         let secret = secret.expose().as_bytes();
         let mut validation = Validation::new(Algorithm::HS256);
         validation.algorithms = vec![Algorithm::HS256];
@@ -154,7 +154,7 @@ mod tests {
 
     fn issuer() -> TokenIssuer {
         TokenIssuer::new(
-            &AuthSettings::for_env(AppEnv::Test),
+            &Settings::for_env(AppEnv::Test),
             &Secret::new("a-test-secret-that-is-long-enough-for-hs256"),
         )
     }
@@ -181,7 +181,7 @@ mod tests {
     #[test]
     fn a_token_signed_with_another_key_is_refused() {
         let other = TokenIssuer::new(
-            &AuthSettings::for_env(AppEnv::Test),
+            &Settings::for_env(AppEnv::Test),
             &Secret::new("another-secret-that-is-long-enough-for-hs256"),
         );
         let (token, _) = other.issue(&viewer(), "f", 0);

@@ -12,7 +12,7 @@ use crate::{
     ssr::audit::{self, Event, EventKind},
     ssr::context::{
         app_state, append_set_cookies, client_info, presented_known_device,
-        presented_refresh_token, redirect_form_post, remember_device, request_auth, request_viewer,
+        presented_refresh_token, redirect_form_post, remember_device, request_auth,
     },
     ssr::input::{Email, NewPassword, PASSWORD_MAX_CHARS},
     ssr::mail::links::{admit_mail, link_origin, mail_verification_link},
@@ -34,8 +34,6 @@ pub const POLICIES: &[super::PolicyRow] = &[
     (LogoutAll::PATH, Policy::SignedIn),
     (Refresh::PATH, Policy::Public),
     (Me::PATH, Policy::SignedIn),
-    (CurrentViewer::PATH, Policy::Public),
-    (ConfirmSession::PATH, Policy::SignedIn),
 ];
 
 /// Creates an account and mails it a link to confirm its address. With `EMAIL_VERIFICATION`
@@ -208,10 +206,7 @@ pub async fn login(
     if let Some(previous) = presented_refresh_token(&state) {
         state.sessions.end(&previous).await?;
     }
-    let viewer = Viewer {
-        user_id: user.id,
-        role: user.role(),
-    };
+    let viewer = user.viewer();
     let family = start_session(&state, &viewer, checked_from).await?;
     audit::record(
         &state.db,
@@ -297,18 +292,4 @@ pub async fn me() -> Result<Profile, AppError> {
         .await?
         .map(|user| user.profile())
         .ok_or_else(AppError::unauthenticated)
-}
-
-/// Who is signed in, as the access token says (no store or database access); `None` when
-/// nobody is.
-#[server(prefix = "/api", endpoint = "viewer")]
-pub async fn current_viewer() -> Result<Option<Viewer>, AppError> {
-    Ok(request_viewer())
-}
-
-/// Confirms the signed-in session is still alive (the guard checks it in the store) and returns
-/// its viewer.
-#[server(prefix = "/api", endpoint = "session")]
-pub async fn confirm_session() -> Result<Viewer, AppError> {
-    super::admitted_viewer::<ConfirmSession>()
 }
