@@ -13,6 +13,7 @@ use crate::{
     auth::{Role, Viewer},
     ssr::audit::{self, Event, EventKind},
     ssr::context::{app_state, client_info, redirect_form_post},
+    ssr::mail::link_tokens,
     ssr::platform::clock::unix_now,
     ssr::state::AppState,
     ssr::users,
@@ -95,6 +96,7 @@ pub async fn set_disabled(user_id: i64, disabled: bool) -> Result<(), AppError> 
 #[server(prefix = "/api", endpoint = "revoke_user_sessions")]
 pub async fn revoke_user_sessions(user_id: i64) -> Result<(), AppError> {
     let (state, admin) = admin_acting_on::<RevokeUserSessions>(user_id).await?;
+    link_tokens::void_all(&state.db, user_id).await?;
     state.sessions.revoke_all(user_id).await?;
     record(
         &state,

@@ -214,7 +214,7 @@ async fn verify_with(token: &str) -> Result<(), AppError> {
         return Ok(());
     }
     let new_address = Email::parse(&grant.email)?;
-    if !users::set_verified_email(&state.db, grant.user_id, &new_address).await? {
+    if !users::set_verified_email(&state.db, grant.user_id, &new_address, grant.issued_at).await? {
         return Err(AppError::link_invalid());
     }
     // The sign-in address changed: every session ends; this browser, if it is the account's,

@@ -15,6 +15,7 @@ use crate::{
         presented_refresh_token, redirect_form_post, remember_device, request_auth,
     },
     ssr::input::{Email, NewPassword, PASSWORD_MAX_CHARS},
+    ssr::mail::link_tokens,
     ssr::mail::links::{admit_mail, link_origin, mail_verification_link},
     ssr::mail::messages,
     ssr::platform::clock::now_micros,
@@ -256,6 +257,8 @@ pub async fn logout() -> Result<(), AppError> {
 pub async fn logout_all() -> Result<(), AppError> {
     let state = app_state()?;
     let viewer = super::admitted_viewer::<LogoutAll>()?;
+    // Links mailed before (a pending address change, a reset) end with the sessions.
+    link_tokens::void_all(&state.db, viewer.user_id).await?;
     state.sessions.revoke_all(viewer.user_id).await?;
     audit::record(
         &state.db,

@@ -6,6 +6,7 @@
 use crate::auth::{Profile, Role, Viewer};
 use crate::error::AppError;
 use crate::ssr::input::Email;
+use crate::ssr::mail::link_tokens;
 use crate::ssr::platform::clock::unix_now;
 use sqlx::{Any, AnyPool, Transaction};
 
@@ -123,14 +124,19 @@ pub async fn list(db: &AnyPool) -> Result<Vec<UserRow>, sqlx::Error> {
         .await
 }
 
-/// Replaces a user's password hash. `false` when there is no such user.
+/// Replaces a user's password hash, and voids every link mailed to the account before (in the
+/// same transaction: a pending address change or reset must not outlive the new password).
+/// `false` when there is no such user.
 pub async fn set_password_hash(db: &AnyPool, id: i64, hash: &str) -> Result<bool, sqlx::Error> {
+    let mut tx = db.begin().await?;
     let updated = sqlx::query("UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1")
         .bind(id)
         .bind(hash)
         .bind(unix_now() as i64)
-        .execute(db)
+        .execute(&mut *tx)
         .await?;
+    link_tokens::void_all(&mut *tx, id).await?;
+    tx.commit().await?;
     Ok(updated.rows_affected() == 1)
 }
 
@@ -150,24 +156,39 @@ pub async fn mark_verified(db: &AnyPool, id: i64, email: &str) -> Result<bool, s
     Ok(updated.rows_affected() == 1)
 }
 
-/// Makes `email`, just proven by a mailed link, the account's sign-in address.
-pub async fn set_verified_email(db: &AnyPool, id: i64, email: &Email) -> Result<bool, InsertError> {
-    let now = unix_now() as i64;
+/// Makes `email`, just proven by a link issued at `asked_at` (Unix seconds), the account's
+/// sign-in address, and voids every other link mailed to the account, in one transaction. Only
+/// for an enabled account that has not changed since the link was issued: the change is bound
+/// to the account as it was when asked for. `false` when that no longer holds.
+pub async fn set_verified_email(
+    db: &AnyPool,
+    id: i64,
+    email: &Email,
+    asked_at: i64,
+) -> Result<bool, InsertError> {
+    let mut tx = db.begin().await?;
     let updated = sqlx::query(
-        "UPDATE users SET email = $2, email_verified_at = $3, updated_at = $3 WHERE id = $1",
+        "UPDATE users SET email = $2, email_verified_at = $3, updated_at = $3 \
+         WHERE id = $1 AND disabled_at IS NULL AND updated_at <= $4",
     )
     .bind(id)
     .bind(email.as_str())
-    .bind(now)
-    .execute(db)
+    .bind(unix_now() as i64)
+    .bind(asked_at)
+    .execute(&mut *tx)
     .await;
-    match updated {
-        Ok(updated) => Ok(updated.rows_affected() == 1),
+    let changed = match updated {
+        Ok(updated) => updated.rows_affected() == 1,
         Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
-            Err(InsertError::EmailTaken)
+            return Err(InsertError::EmailTaken)
         }
-        Err(error) => Err(error.into()),
+        Err(error) => return Err(error.into()),
+    };
+    if changed {
+        link_tokens::void_all(&mut *tx, id).await?;
+        tx.commit().await?;
     }
+    Ok(changed)
 }
 
 /// What became of a change that could take an administrator away.
@@ -202,7 +223,7 @@ pub async fn set_role(db: &AnyPool, id: i64, role: Role) -> Result<AdminSafeChan
     keep_an_administrator(tx, before, updated.rows_affected()).await
 }
 
-/// Disables (`Some(when)`) or enables (`None`) an account.
+/// Disables (`Some(when)`, voiding every link mailed to it) or enables (`None`) an account.
 pub async fn set_disabled_at(
     db: &AnyPool,
     id: i64,
@@ -216,6 +237,10 @@ pub async fn set_disabled_at(
         .bind(unix_now() as i64)
         .execute(&mut *tx)
         .await?;
+    if disabled_at.is_some() {
+        // Links mailed before must not work once the account is re-enabled for its owner.
+        link_tokens::void_all(&mut *tx, id).await?;
+    }
     keep_an_administrator(tx, before, updated.rows_affected()).await
 }
 

@@ -30,5 +30,6 @@ mod processes;
 mod redis_outages;
 mod rename;
 mod sessions;
+mod takeover;
 mod tls;
 mod tokens;

@@ -4,13 +4,15 @@
 //! no account. Each is bound to a purpose (a reset token cannot confirm an address), an account
 //! and the address it was mailed to, expires, and is spent by one atomic `UPDATE … RETURNING`, so
 //! of any number of simultaneous uses exactly one succeeds. Issuing a token voids the account's
-//! earlier unspent ones of the same purpose. Opening a link only [`peek`]s: a mail scanner
-//! fetching it spends nothing.
+//! earlier unspent ones of the same purpose, and every credential or control event (a new
+//! password, a changed address, signing out everywhere, disabling, erasure) voids all of them
+//! ([`void_all`]), so no link mailed before such an event works after it. Opening a link only
+//! [`peek`]s: a mail scanner fetching it spends nothing.
 
 use crate::ssr::platform::clock::unix_now;
 use crate::ssr::platform::random::random_token;
 use sha2::{Digest, Sha256};
-use sqlx::AnyPool;
+use sqlx::{Any, AnyPool, Executor};
 use std::time::Duration;
 
 /// What a token may do. The names are stored as spelled here.
@@ -43,12 +45,14 @@ impl Purpose {
     }
 }
 
-/// A live token's account, the address it was mailed to, and its purpose.
+/// A live token's account, the address it was mailed to, its purpose, and when it was issued
+/// (Unix seconds: an action it grants holds only if the account has not changed since).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LinkGrant {
     pub purpose: Purpose,
     pub user_id: i64,
     pub email: String,
+    pub issued_at: i64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -56,6 +60,7 @@ struct GrantRow {
     purpose: String,
     user_id: i64,
     email: String,
+    created_at: i64,
 }
 
 impl GrantRow {
@@ -64,6 +69,7 @@ impl GrantRow {
             purpose: Purpose::parse(&self.purpose)?,
             user_id: self.user_id,
             email: self.email,
+            issued_at: self.created_at,
         })
     }
 }
@@ -107,7 +113,7 @@ pub async fn peek(
     purposes: &[Purpose],
     token: &str,
 ) -> Result<Option<LinkGrant>, sqlx::Error> {
-    let query = "SELECT purpose, user_id, email FROM link_tokens \
+    let query = "SELECT purpose, user_id, email, created_at FROM link_tokens \
                  WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 AND purpose IN";
     grant(db, query, "", purposes, token).await
 }
@@ -124,7 +130,7 @@ pub async fn spend(
     grant(
         db,
         query,
-        "RETURNING purpose, user_id, email",
+        "RETURNING purpose, user_id, email, created_at",
         purposes,
         token,
     )
@@ -149,6 +155,19 @@ async fn grant(
             .fetch_optional(db)
             .await?;
     Ok(row.and_then(GrantRow::grant))
+}
+
+/// Voids every unspent token of account `user_id`, whatever its purpose. Takes any executor, so
+/// the event that calls for it can void them in its own transaction.
+pub async fn void_all<'e>(
+    executor: impl Executor<'e, Database = Any>,
+    user_id: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM link_tokens WHERE user_id = $1 AND used_at IS NULL")
+        .bind(user_id)
+        .execute(executor)
+        .await
+        .map(drop)
 }
 
 /// Deletes spent and expired tokens (they grant nothing); returns how many.

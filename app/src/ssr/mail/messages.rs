@@ -99,8 +99,9 @@ pub fn address_change_notice(to: &str, new_address: &str) -> Mail {
              The change takes effect once the new address is confirmed.",
             product::NAME
         ),
-        "If this was not you, sign in, change your password, and sign out every other device \
-         from your account page."
+        "If this was not you, sign in and change your password (or reset it from the sign-in \
+         page): that cancels the change, as signing out everywhere does, and ends every other \
+         session."
             .to_owned(),
     ];
     Mail {
