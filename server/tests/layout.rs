@@ -1,5 +1,6 @@
-//! The direction of the code, checked: no import cycle between the modules of `app/src` or of
-//! `server/src`, and `app`'s top-level modules import only along the layers its `lib.rs` lists.
+//! The shape of the code, checked: no import cycle between the modules of `app/src` or of
+//! `server/src`, `app`'s top-level modules import only along the layers its `lib.rs` lists, and
+//! no source file grows past one story's length.
 //!
 //! A module (one file) depends on another when it names it in a `use` or in a `crate::` or
 //! `super::` path. A module and the modules inside it are one story and may name each other (a
@@ -277,6 +278,28 @@ fn app_modules_import_only_from_their_layer_and_the_layers_below() {
         Vec::<String>::new(),
         "imports running up the layers"
     );
+}
+
+/// Files above this many lines are two stories in one; split them (tests may go in a `tests.rs`
+/// beside, as `server/src/config/tests.rs` does).
+const MAX_LINES: usize = 320;
+
+#[test]
+fn no_source_file_of_app_or_server_is_over_the_line_limit() {
+    let mut long = Vec::new();
+    for crate_dir in ["app", "server"] {
+        let root = source_root(crate_dir);
+        for (module, source) in modules(&root) {
+            let lines = source.lines().count();
+            if lines > MAX_LINES {
+                long.push(format!(
+                    "{crate_dir}: {} ({lines} lines)",
+                    module.join("::")
+                ));
+            }
+        }
+    }
+    assert_eq!(long, Vec::<String>::new(), "files over {MAX_LINES} lines");
 }
 
 #[test]

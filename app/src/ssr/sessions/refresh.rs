@@ -1,6 +1,6 @@
-//! The refresh rotation as the app uses it, for `/api/refresh` and the auth layer's transparent
-//! refresh alike: the session engine rotates the token, the account decides the role (and
-//! whether there is a session at all), and a detected reuse goes to the audit log.
+//! The refresh rotation as the app uses it, for `/api/refresh` and the authentication layer's
+//! transparent refresh alike: the session engine rotates the token, the account decides the role
+//! (and whether there is a session at all), and a detected reuse goes to the audit log.
 
 use crate::ssr::audit::{self, Event, EventKind};
 use crate::ssr::platform::coordination::StoreError;
@@ -9,8 +9,9 @@ use crate::ssr::state::AppState;
 use crate::ssr::users;
 
 /// Rotates the refresh `token`, recording a reuse it revealed, and a successor handed again within
-/// the grace window, in the audit log. Plain rotations are not audited: one per access-token lifetime per active login would drown the log, and the
-/// login's last use is kept with the login itself.
+/// the grace window, in the audit log. Plain rotations are not audited: one per access-token
+/// lifetime per active login would drown the log, and the login's last use is kept with the
+/// login itself.
 pub async fn rotate(
     state: &AppState,
     token: &str,

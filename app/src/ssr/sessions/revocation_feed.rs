@@ -2,10 +2,9 @@
 //!
 //! Access tokens are checked without I/O, so on their own they stay valid until they expire.
 //! Every revocation (a signed-out login, a user's "sign out everywhere", a role change) is
-//! appended to a feed
-//! in the session backend; each instance loads the live entries at start-up and then polls the
-//! feed every [`POLL_INTERVAL`], keeping the entries in memory for as long as an access token
-//! they could match may live. Guards consult this set on every request: revocation reaches every
+//! appended to a feed in the session backend; each instance loads the live entries at start-up
+//! and then polls the feed every [`POLL_INTERVAL`], keeping the entries in memory for as long as
+//! an access token they could match may live. Guards consult this set on every request: revocation reaches every
 //! instance within one poll interval plus one store round trip, and the instance that revoked
 //! knows at once.
 
