@@ -1,7 +1,8 @@
 //! `/dev/mail`, in the `dev` profile only: the newest mail the app sent, with its links, so every
 //! flow can be tried in a browser from the first `scripts/run.sh` without a mail server. Any
-//! other profile answers 404 here, and so does `dev` to anyone but this machine: the page holds
-//! every account's reset links, and a `dev` server may have been left on a public address.
+//! other profile answers 404 here, and so does `dev` to anyone but this machine (a loopback peer,
+//! no proxy in between, a loopback `Host`): the page holds every account's reset links, and a
+//! `dev` server may have been left on a public address or shown through a tunnel.
 
 use crate::components::display::utc_time;
 use crate::error::AppError;
@@ -27,10 +28,7 @@ async fn newest_mail() -> Result<Option<Vec<SentMail>>, AppError> {
     {
         use crate::ssr::settings::AppEnv;
         let state = crate::ssr::context::app_state()?;
-        let from_this_machine = crate::ssr::context::client_info()
-            .ip
-            .and_then(|ip| ip.parse::<std::net::IpAddr>().ok())
-            .is_some_and(|ip| ip.is_loopback());
+        let from_this_machine = crate::ssr::context::request_from_this_machine();
         if state.settings.env != AppEnv::Dev || !from_this_machine {
             return Ok(None);
         }

@@ -5,11 +5,12 @@ use crate::auth::policy::{Access, Policy};
 use crate::auth::Viewer;
 use crate::error::AppError;
 use crate::ssr::input::Email;
+use crate::ssr::platform::loopback::loopback_origin;
 use crate::ssr::sessions::ClientInfo;
 use crate::ssr::state::AppState;
 use crate::ssr::tokens::AccessClaims;
 use axum::extract::ConnectInfo;
-use http::header::{ACCEPT, LOCATION, SET_COOKIE, USER_AGENT};
+use http::header::{ACCEPT, HOST, LOCATION, SET_COOKIE, USER_AGENT};
 use http::request::Parts;
 use http::{HeaderValue, StatusCode};
 use leptos::prelude::use_context;
@@ -108,6 +109,35 @@ pub fn client_info() -> ClientInfo {
     request_parts()
         .map(|parts| client_info_of(&parts.headers, &parts.extensions))
         .unwrap_or_default()
+}
+
+/// Whether the request surely comes from this machine: the connection's peer is a loopback
+/// address, no header says a proxy forwarded someone else's request (a tunnel or a proxy on this
+/// machine makes every visitor's peer loopback), and `Host` strictly names this machine (so a
+/// page elsewhere cannot reach it by pointing its own name at 127.0.0.1).
+pub fn request_from_this_machine() -> bool {
+    let Some(parts) = request_parts() else {
+        return false;
+    };
+    let peer_is_loopback = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .is_some_and(|ConnectInfo(address)| address.ip().is_loopback());
+    let forwarded = [
+        "forwarded",
+        "x-forwarded-for",
+        "x-real-ip",
+        "x-forwarded-host",
+    ]
+    .iter()
+    .any(|name| parts.headers.contains_key(*name));
+    let host_is_loopback = parts
+        .headers
+        .get(HOST)
+        .and_then(|host| host.to_str().ok())
+        .and_then(loopback_origin)
+        .is_some();
+    peer_is_loopback && !forwarded && host_is_loopback
 }
 
 /// The client's address as the auth layer worked it out (behind trusted proxies, the one they

@@ -288,14 +288,28 @@ async fn links_point_only_at_this_site() {
     let email = "poisoned@example.com";
     app.create_user(email, Role::User).await;
     let browser = app.browser();
-    let forged = browser
-        .same_origin_post("/api/request_password_reset")
-        .header("host", "evil.example")
-        .form(&[("email", email)]);
-    let response = browser.send(forged).await;
-    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    assert!(app.mail_to(email).is_empty());
+    // A foreign host, and foreign hosts dressed as this machine (user info before the `@`).
+    for host in [
+        "evil.example",
+        "localhost:1@evil.example",
+        "[::1]@evil.example",
+    ] {
+        let forged = browser
+            .same_origin_post("/api/request_password_reset")
+            .header("host", host)
+            .form(&[("email", email)]);
+        let response = browser.send(forged).await;
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE, "{host}");
+    }
+    // Refused before anything is queued: a later request's mail is the first to arrive.
+    assert_eq!(
+        request_reset(&browser, email).await.status(),
+        StatusCode::OK
+    );
+    let first = app.wait_for_mail(email, 1).await;
+    let link = first.link_to("/reset-password").unwrap();
+    assert!(link.starts_with("http://127.0.0.1:"), "{link}");
+    assert_eq!(app.mail_to(email).len(), 1);
 
     let app = TestApp::spawn_with(&[("PUBLIC_ORIGIN", "https://app.example")]).await;
     app.create_user(email, Role::User).await;
@@ -559,17 +573,30 @@ async fn in_dev_the_outbox_page_lists_the_mail_with_its_links_and_nowhere_else()
     assert!(html.contains("data-testid=\"dev-mail-link\""));
     assert!(html.contains(&format!("/verify-email?token={token}")));
 
-    // Not to another machine (here: a client a trusted proxy names), even in dev.
+    // Not to another machine, even in dev: a client a trusted proxy names (even as this
+    // machine), anyone behind a proxy or tunnel on this machine (its peer is loopback, but it
+    // says it forwards), and a page elsewhere whose name points at this machine (DNS rebinding:
+    // the peer is loopback, the `Host` is not).
     let proxied = TestApp::spawn_with(&[("APP_ENV", "dev"), ("TRUSTED_PROXY_HOPS", "1")]).await;
-    let browser = proxied.browser();
-    let remote = browser
-        .send(
-            reqwest::Client::new()
-                .get(format!("{}/dev/mail", proxied.address))
-                .header("x-forwarded-for", "203.0.113.9"),
-        )
-        .await;
-    assert_eq!(remote.status(), StatusCode::NOT_FOUND);
+    for (app, header, value) in [
+        (&proxied, "x-forwarded-for", "203.0.113.9"),
+        (&proxied, "x-forwarded-for", "127.0.0.1"),
+        (&app, "x-forwarded-for", "203.0.113.9"),
+        (&app, "forwarded", "for=203.0.113.9"),
+        (&app, "x-real-ip", "203.0.113.9"),
+        (&app, "host", "rebound.example"),
+        (&app, "host", "localhost:1@rebound.example"),
+    ] {
+        let request = reqwest::Client::new()
+            .get(format!("{}/dev/mail", app.address))
+            .header(header, value);
+        let remote = app.browser().send(request).await;
+        assert_eq!(remote.status(), StatusCode::NOT_FOUND, "{header}: {value}");
+        assert!(
+            !remote.text().await.unwrap().contains(&token),
+            "{header}: {value}"
+        );
+    }
 
     let elsewhere = TestApp::spawn().await;
     assert_eq!(

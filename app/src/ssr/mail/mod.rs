@@ -13,6 +13,7 @@ pub mod messages;
 pub mod outbox;
 pub mod sender;
 
+use crate::ssr::platform::loopback::loopback_origin;
 use sqlx::AnyPool;
 use std::sync::Arc;
 use tokio::sync::Notify;
@@ -57,51 +58,13 @@ impl Mailer {
     }
 
     /// The origin the links in a request's mail point to: `PUBLIC_ORIGIN`, or else (`dev` and
-    /// `test` only, where it may be unset) the request's own `host` if that is this machine.
-    /// Another host is refused (`None`): a `Host` header is the client's to choose, and a reset
-    /// link pointing at an attacker's site would hand them the token.
+    /// `test` only, where it may be unset) the request's own `host` if it strictly names this
+    /// machine. Another host is refused (`None`): a `Host` header is the client's to choose, and
+    /// a reset link pointing at an attacker's site would hand them the token.
     pub fn link_origin(&self, host: Option<&str>) -> Option<String> {
         if let Some(origin) = &self.public_origin {
             return Some(origin.clone());
         }
-        let host = host?;
-        is_loopback_host(host).then(|| format!("http://{host}"))
-    }
-}
-
-/// Whether `host` (with an optional port) names this machine.
-fn is_loopback_host(host: &str) -> bool {
-    let name = match host.strip_prefix('[') {
-        Some(rest) => rest.split(']').next().unwrap_or_default(),
-        None => host.rsplit_once(':').map_or(host, |(name, _)| name),
-    };
-    name == "localhost"
-        || name
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|address| address.is_loopback())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_loopback_host;
-
-    #[test]
-    fn only_this_machine_may_name_the_links_host() {
-        for host in [
-            "localhost:3000",
-            "127.0.0.1:3000",
-            "127.0.0.1",
-            "[::1]:8080",
-        ] {
-            assert!(is_loopback_host(host), "{host}");
-        }
-        for host in [
-            "evil.example",
-            "evil.example:3000",
-            "10.0.0.1:3000",
-            "localhost.evil",
-        ] {
-            assert!(!is_loopback_host(host), "{host}");
-        }
+        loopback_origin(host?)
     }
 }
