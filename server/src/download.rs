@@ -9,14 +9,23 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use http::header::{CACHE_CONTROL, CONTENT_DISPOSITION};
-use http::{HeaderValue, StatusCode};
+use http::{HeaderMap, HeaderValue, StatusCode};
 
 pub const EXPORT_PATH: &str = "/account/export";
 
 pub async fn account_export(
     State(state): State<AppState>,
+    headers: HeaderMap,
     auth: Option<Extension<RequestAuth>>,
 ) -> Response {
+    // A link or a script on another site must not make a signed-in browser save the file (Lax
+    // cookies ride along on top-level navigations): only our own pages, or the address typed in.
+    let site = headers
+        .get("sec-fetch-site")
+        .and_then(|value| value.to_str().ok());
+    if matches!(site, Some("cross-site" | "same-site")) {
+        return (StatusCode::FORBIDDEN, "Cross-site request refused.").into_response();
+    }
     let auth = auth.map(|Extension(auth)| auth).unwrap_or_default();
     let (Some(viewer), Some(claims)) = (auth.viewer(), auth.claims.as_ref()) else {
         return StatusCode::UNAUTHORIZED.into_response();

@@ -245,7 +245,7 @@ async fn confirm_password(
     };
     if let Some(wait) = state.throttle.admit(&attempt).await? {
         let throttled = Event::new(EventKind::PasswordCheckThrottled, client);
-        audit::record_refusal(
+        audit::record_coalesced(
             &state.db,
             state.sessions.coordination(),
             throttled.user(user.id),

@@ -53,7 +53,7 @@ pub async fn register(email: String, password: String) -> Result<Option<Viewer>,
         .admit_registration(client.ip.as_deref())
         .await?
     {
-        audit::record_refusal(
+        audit::record_coalesced(
             &state.db,
             state.sessions.coordination(),
             Event::new(EventKind::RegistrationThrottled, client),
@@ -167,7 +167,7 @@ pub async fn login(
     };
     if let Some(wait) = state.throttle.admit(&attempt).await? {
         let throttled = Event::new(EventKind::SignInThrottled, client);
-        audit::record_refusal(&state.db, state.sessions.coordination(), throttled);
+        audit::record_coalesced(&state.db, state.sessions.coordination(), throttled);
         // Round up: retrying after the advertised wait must succeed.
         return Err(AppError::too_many_requests(wait.as_secs() + 1));
     }

@@ -230,7 +230,7 @@ fn record_denial(state: &AppState, decision: &Decision, request: &Request) {
         event = event.family(&claims.sid);
         event.user_id = claims.sub.parse().ok();
     }
-    audit::record_refusal(&state.db, state.sessions.coordination(), event);
+    audit::record_coalesced(&state.db, state.sessions.coordination(), event);
 }
 
 /// Reads a server function's body up front, refusing oversized ones with 413 (the framework

@@ -714,6 +714,52 @@ async fn an_account_downloads_everything_held_about_it() {
 }
 
 #[tokio::test]
+async fn another_site_cannot_make_a_browser_download_the_export_and_repeats_are_logged_once() {
+    let app = TestApp::spawn().await;
+    let email = "exported@example.com";
+    let browser = app.signed_in(email, Role::User).await;
+    for site in ["cross-site", "same-site"] {
+        let request = browser
+            .raw_get("/account/export")
+            .header("sec-fetch-site", site);
+        let refused = browser.send(request).await;
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN, "{site}");
+        assert!(!refused.text().await.unwrap().contains(email), "{site}");
+    }
+    for site in ["same-origin", "none"] {
+        let request = browser
+            .raw_get("/account/export")
+            .header("sec-fetch-site", site);
+        assert_eq!(
+            browser.send(request).await.status(),
+            StatusCode::OK,
+            "{site}"
+        );
+    }
+    // Several downloads within a minute: one audit entry (read through the next export).
+    let exports = crate::processes::eventually(Duration::from_secs(3), || async {
+        let data = json(browser.get("/account/export").await).await;
+        let kinds: Vec<String> = data["audit_events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|event| event["kind"].as_str().unwrap().to_owned())
+            .collect();
+        kinds.iter().any(|kind| kind == "data_exported")
+    })
+    .await;
+    assert!(exports, "the download is audited");
+    let data = json(browser.get("/account/export").await).await;
+    let logged = data["audit_events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|event| event["kind"] == "data_exported")
+        .count();
+    assert_eq!(logged, 1, "several downloads within a minute, one entry");
+}
+
+#[tokio::test]
 async fn senders_on_several_instances_deliver_each_mail_exactly_once() {
     use app::ssr::mail::sender::{deliver_due, Delivery};
     use app::ssr::mail::{outbox, Mail};

@@ -311,6 +311,10 @@ impl Browser {
             .header(ACCEPT, "application/json")
     }
 
+    pub fn raw_get(&self, path: &str) -> reqwest::RequestBuilder {
+        self.client.get(format!("{}{path}", self.base))
+    }
+
     pub fn raw_post(&self, path: &str) -> reqwest::RequestBuilder {
         self.client.post(format!("{}{path}", self.base))
     }

@@ -145,14 +145,15 @@ pub fn record(db: &AnyPool, event: Event) {
     });
 }
 
-/// Records `event`, a refusal that costs nothing to provoke (throttled, denied), in the
-/// background, unless the same refusal (kind, address group, account) was recorded within the
-/// last minute. Should the coordination store fail, the event is recorded anyway.
-pub fn record_refusal(db: &AnyPool, coordination: &Arc<dyn CoordinationStore>, event: Event) {
+/// Records `event`, one that costs nothing to provoke (a throttled or denied attempt, a data
+/// download), in the background, unless the same event (kind, address group, account) was
+/// recorded within the last minute, so a flood of them cannot fill the log or push other events
+/// out of view. Should the coordination store fail, the event is recorded anyway.
+pub fn record_coalesced(db: &AnyPool, coordination: &Arc<dyn CoordinationStore>, event: Event) {
     let (db, coordination) = (db.clone(), coordination.clone());
     tokio::spawn(async move {
         let key = format!(
-            "audit-refusal:{}:{}:{}",
+            "audit-coalesced:{}:{}:{}",
             event.kind.as_str(),
             event
                 .client
@@ -169,7 +170,7 @@ pub fn record_refusal(db: &AnyPool, coordination: &Arc<dyn CoordinationStore>, e
         if !first {
             tracing::debug!(
                 kind = event.kind.as_str(),
-                "repeated refusal not written to the audit log"
+                "repeated event not written to the audit log"
             );
             return;
         }

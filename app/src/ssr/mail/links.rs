@@ -39,7 +39,7 @@ pub async fn admit_mail(state: &AppState, email: &Email) -> Result<(String, Clie
         .await?;
     if let Some(wait) = wait {
         let throttled = Event::new(EventKind::MailThrottled, client);
-        audit::record_refusal(&state.db, state.sessions.coordination(), throttled);
+        audit::record_coalesced(&state.db, state.sessions.coordination(), throttled);
         return Err(AppError::too_many_requests(wait.as_secs() + 1));
     }
     Ok((origin, client))

@@ -61,8 +61,10 @@ pub async fn account_data(
             })
         })
         .collect();
-    audit::record(
+    // Any signed-in browser can ask for it again and again: written once a minute at most.
+    audit::record_coalesced(
         &state.db,
+        state.sessions.coordination(),
         Event::new(EventKind::DataExported, client_info()).user(user_id),
     );
     Ok(json!({
