@@ -26,7 +26,9 @@ use axum::response::{IntoResponse, Response};
 use http::header::SET_COOKIE;
 use http::{Extensions, HeaderMap, HeaderValue, StatusCode};
 use server_fn::ServerFn;
+use std::collections::HashSet;
 use std::net::SocketAddr;
+use std::sync::OnceLock;
 
 /// The most header bytes a request may carry (names and values). Browsers send a few KiB; our
 /// cookies are under 1 KiB each. The HTTP server alone would accept hundreds of KiB.
@@ -115,9 +117,18 @@ pub async fn authenticate_layer(
     with_cookies(response, outcome.set_cookies)
 }
 
-/// Whether a server function is registered at `path` (under any prefix).
+/// Whether a server function is registered at `path` (under any prefix). Functions register
+/// once, before the router is built; the set is read once and kept (the framework's own listing
+/// takes a lock and copies every entry).
 pub fn is_server_fn(path: &str) -> bool {
-    server_fn::axum::server_fn_paths().any(|(fn_path, _)| fn_path == path)
+    static PATHS: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    PATHS
+        .get_or_init(|| {
+            server_fn::axum::server_fn_paths()
+                .map(|(fn_path, _)| fn_path)
+                .collect()
+        })
+        .contains(path)
 }
 
 /// The auth decision and any cookies the response must carry because of it.
