@@ -38,20 +38,17 @@ pub const MAX_API_BODY_BYTES: usize = 64 * 1024;
 
 pub async fn authorize_layer(
     State(state): State<AppState>,
-    request: Request,
+    mut request: Request,
     next: Next,
 ) -> Response {
-    let Some(route) = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|matched| matched.as_str().to_owned())
-    else {
+    let Some(route) = request.extensions().get::<MatchedPath>().cloned() else {
         // Only a route can run this layer, and axum names every route it matches.
         tracing::error!(path = %request.uri().path(), "a route without its template refused");
         return (StatusCode::FORBIDDEN, "Forbidden.").into_response();
     };
-    let decision = Decision::of(&request);
-    if is_server_fn(&route) {
+    let route = route.as_str();
+    let decision = Decision::of(&mut request);
+    if is_server_fn(route) {
         function_request(state, route, decision, request, next).await
     } else {
         page_request(state, route, decision, request, next).await
@@ -70,12 +67,12 @@ pub fn route_policy(route: &str) -> Option<Policy> {
 
 async fn page_request(
     state: AppState,
-    route: String,
+    route: &str,
     mut decision: Decision,
     mut request: Request,
     next: Next,
 ) -> Response {
-    let Some(policy) = route_policy(&route) else {
+    let Some(policy) = route_policy(route) else {
         tracing::error!(%route, "a route without a policy refused");
         return (StatusCode::FORBIDDEN, "Forbidden.").into_response();
     };
@@ -105,7 +102,7 @@ async fn page_request(
         return decision.finish(&state, response);
     }
     decision.auth.page_access = Some(access);
-    request.extensions_mut().insert(decision.auth.clone());
+    request.extensions_mut().insert(decision.take_auth());
     let mut response = next.run(request).await;
     if access == Access::Forbidden {
         *response.status_mut() = StatusCode::FORBIDDEN;
@@ -115,27 +112,27 @@ async fn page_request(
 
 async fn function_request(
     state: AppState,
-    route: String,
+    route: &str,
     mut decision: Decision,
     request: Request,
     next: Next,
 ) -> Response {
-    let Some(policy) = server_fn_policy(&route) else {
+    let Some(policy) = server_fn_policy(route) else {
         // Deny by default: a function that exists but declares no policy is refused.
         tracing::error!(%route, "a server function without a policy refused");
-        return api_error(&route, AppError::forbidden());
+        return api_error(route, AppError::forbidden());
     };
     let mut request = match buffer_body(request).await {
         Ok(request) => request,
-        Err(error) => return api_error(&route, error),
+        Err(error) => return api_error(route, error),
     };
     if let Err(error) = decision.enforce(&state, policy).await {
         if error.code == ErrorCode::Forbidden {
             record_denial(&state, &decision, &request);
         }
-        return decision.finish(&state, api_error(&route, error));
+        return decision.finish(&state, api_error(route, error));
     }
-    request.extensions_mut().insert(decision.auth.clone());
+    request.extensions_mut().insert(decision.take_auth());
     let response = with_error_status(next.run(request).await).await;
     decision.finish(&state, response)
 }
@@ -151,13 +148,20 @@ struct Decision {
 }
 
 impl Decision {
-    fn of(request: &Request) -> Self {
-        let extensions = request.extensions();
+    /// Takes what authentication put into the request (it goes back in, decided, by
+    /// [`Self::take_auth`]).
+    fn of(request: &mut Request) -> Self {
+        let extensions = request.extensions_mut();
         Self {
-            auth: extensions.get::<RequestAuth>().cloned().unwrap_or_default(),
+            auth: extensions.remove::<RequestAuth>().unwrap_or_default(),
             store_unavailable: extensions.get::<StoreUnavailable>().is_some(),
             session_ended: false,
         }
+    }
+
+    /// The decided auth, for the request; the decision keeps what its response needs.
+    fn take_auth(&mut self) -> RequestAuth {
+        std::mem::take(&mut self.auth)
     }
 
     /// Applies a server function's policy; functions that need a session also confirm it is
