@@ -3,7 +3,9 @@
 //! each of its promises holds.
 
 use crate::helpers::*;
-use app::ssr::personal_data::{account_table, Erasure, Export, ACCOUNT_COLUMNS, ACCOUNT_TABLES};
+use app::ssr::personal_data::{
+    account_table, AccountTable, Erasure, Export, ACCOUNT_COLUMNS, ACCOUNT_TABLES,
+};
 use reqwest::StatusCode;
 use sqlx::AnyPool;
 use std::time::Duration;
@@ -87,10 +89,14 @@ async fn a_fork_table_holding_account_data_outside_the_registry_is_found() {
     );
 }
 
-/// How many rows of `table` still name the account (`user_id` or `email`).
-async fn rows_naming(db: &AnyPool, table: &str, column: &str, user_id: i64, email: &str) -> i64 {
-    let query = format!("SELECT COUNT(*) FROM {table} WHERE {column} = $1");
-    let count = if column == "id" || column.ends_with("_id") {
+/// How many rows of `row`'s table still name the account (by its id or its address, as the
+/// row's own `keyed_by_id` says).
+async fn rows_naming(db: &AnyPool, row: &AccountTable, user_id: i64, email: &str) -> i64 {
+    let query = format!(
+        "SELECT COUNT(*) FROM {} WHERE {} = $1",
+        row.table, row.column
+    );
+    let count = if row.keyed_by_id() {
         sqlx::query_scalar(&query).bind(user_id).fetch_one(db).await
     } else {
         sqlx::query_scalar(&query).bind(email).fetch_one(db).await
@@ -116,7 +122,7 @@ async fn the_export_carries_and_the_erasure_removes_what_the_registry_says() {
     // Audit events are written in the background.
     for row in ACCOUNT_TABLES {
         let has_rows = crate::processes::eventually(Duration::from_secs(3), || async {
-            rows_naming(&app.state.db, row.table, row.column, user_id, email).await > 0
+            rows_naming(&app.state.db, row, user_id, email).await > 0
         })
         .await;
         assert!(
@@ -145,7 +151,7 @@ async fn the_export_carries_and_the_erasure_removes_what_the_registry_says() {
         .await;
     assert_eq!(erased.status(), StatusCode::OK);
     for row in ACCOUNT_TABLES {
-        let rows = rows_naming(&app.state.db, row.table, row.column, user_id, email).await;
+        let rows = rows_naming(&app.state.db, row, user_id, email).await;
         match row.erasure {
             Erasure::Deleted => {
                 assert_eq!(rows, 0, "{} keeps the erased account's rows", row.table)

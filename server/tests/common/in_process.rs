@@ -71,15 +71,6 @@ fn callers_not_admitted(policy: Option<Policy>) -> Vec<Option<Role>> {
 /// Posts [`EVERY_ARGUMENT`] to the function at `path` through Leptos' handler alone, as a
 /// caller signed in with `role` (or signed out), and gives the status of its answer.
 pub async fn call_in_process(state: &AppState, path: &str, role: Option<Role>) -> StatusCode {
-    post_in_process(state, path, role, EVERY_ARGUMENT).await
-}
-
-async fn post_in_process(
-    state: &AppState,
-    path: &str,
-    role: Option<Role>,
-    form: &str,
-) -> StatusCode {
     let context_state = state.clone();
     let handler = move |request: Request<Body>| {
         let context_state = context_state.clone();
@@ -94,7 +85,7 @@ async fn post_in_process(
     let router = Router::new().route(path, post(handler));
     let mut request = Request::post(path)
         .header("content-type", "application/x-www-form-urlencoded")
-        .body(Body::from(form.to_owned()))
+        .body(Body::from(EVERY_ARGUMENT))
         .unwrap();
     request
         .extensions_mut()
