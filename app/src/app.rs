@@ -9,7 +9,8 @@ use crate::pages::{
     account::AccountPage, admin::AdminPage, bench::BenchRoutes, dashboard::DashboardPage,
     dev_mail::DevMailPage, forbidden::ForbiddenPage, forgot_password::ForgotPasswordPage,
     home::HomePage, login::LoginPage, not_found::NotFoundPage, register::RegisterPage,
-    reset_password::ResetPasswordPage, verify_email::VerifyEmailPage, PAGES,
+    reset_password::ResetPasswordPage, undo_email_change::UndoEmailChangePage,
+    verify_email::VerifyEmailPage, PAGES,
 };
 use crate::product;
 use leptos::either::EitherOf4;
@@ -69,6 +70,7 @@ pub fn App() -> impl IntoView {
                         // a dead link is answered 410 (the status needs the whole page waited for).
                         <Route path=path!("/reset-password") ssr=SsrMode::Async view=ResetPasswordPage />
                         <Route path=path!("/verify-email") ssr=SsrMode::Async view=VerifyEmailPage />
+                        <Route path=path!("/undo-email-change") ssr=SsrMode::Async view=UndoEmailChangePage />
                         <Route path=path!("/dev/mail") ssr=SsrMode::Async view=DevMailPage />
                         // Pages with data render in order, so they are complete without
                         // JavaScript (out-of-order streaming needs a script to put resolved

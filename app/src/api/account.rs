@@ -16,8 +16,8 @@ use crate::{
         request_auth,
     },
     ssr::input::{Email, NewPassword},
-    ssr::mail::link_tokens::{self, Purpose},
-    ssr::mail::links::admit_mail,
+    ssr::mail::link_tokens::Purpose,
+    ssr::mail::links::{admit_mail, mail_link, LinkFor},
     ssr::mail::messages,
     ssr::personal_data,
     ssr::sessions::public_handle,
@@ -157,12 +157,16 @@ pub async fn change_email(new_email: String, password: String) -> Result<(), App
     let (origin, client) = admit_mail(&state, &new_email).await?;
     if users::find_by_email(&state.db, &new_email).await?.is_none() {
         let ttl = state.settings.verify_token_ttl;
-        let purpose = Purpose::ChangeEmail;
-        let token =
-            link_tokens::issue(&state.db, purpose, user.id, new_email.as_str(), ttl).await?;
-        let link = format!("{origin}/verify-email?token={token}");
-        let confirm = messages::confirm_new_address(new_email.as_str(), &link, ttl);
-        state.mail.send(&confirm).await?;
+        let link = LinkFor {
+            purpose: Purpose::ChangeEmail,
+            user_id: user.id,
+            to: new_email.as_str(),
+            ttl,
+        };
+        mail_link(&state, &origin, link, |url| {
+            messages::confirm_new_address(new_email.as_str(), url, ttl)
+        })
+        .await?;
     }
     let notice = messages::address_change_notice(email.as_str(), new_email.as_str());
     state.mail.send(&notice).await?;

@@ -14,16 +14,15 @@ use server_fn::ServerFn;
 #[cfg(feature = "ssr")]
 use crate::{
     ssr::audit::{self, Event, EventKind},
-    ssr::context::{
-        app_state, client_info, presented_refresh_token, redirect_form_post, request_viewer,
-        return_form_error,
-    },
+    ssr::context::{app_state, client_info, redirect_form_post, request_viewer, return_form_error},
     ssr::input::{Email, NewPassword},
     ssr::mail::link_tokens::{self, Purpose},
-    ssr::mail::links::{admit_mail, mail_verification_link},
+    ssr::mail::links::{
+        admit_mail, link_origin, mail_link, mail_verification_link, queue_link, LinkFor,
+    },
     ssr::mail::messages,
     ssr::sessions::ClientInfo,
-    ssr::sign_in::start_session,
+    ssr::sign_in::{replace_session, start_session},
     ssr::state::AppState,
     ssr::users::{self, UserRow},
 };
@@ -34,6 +33,7 @@ pub const POLICIES: &[super::PolicyRow] = &[
     (ResetPassword::PATH, Policy::Public),
     (VerifyEmail::PATH, Policy::Public),
     (ResendVerification::PATH, Policy::SignedIn),
+    (UndoEmailChange::PATH, Policy::Public),
 ];
 
 /// Where the forgot-password form leads once the request is taken.
@@ -62,7 +62,7 @@ pub async fn request_password_reset(email: String) -> Result<(), AppError> {
 pub async fn reset_password(token: String, password: String) -> Result<(), AppError> {
     let result = reset_with(&token, password).await;
     if let Err(error) = &result {
-        return_form_error::<ResetPassword>(&reset_page(&token), error);
+        return_form_error::<ResetPassword>(&link_page(Purpose::PasswordReset, &token), error);
     }
     result
 }
@@ -74,7 +74,22 @@ pub async fn verify_email(token: String) -> Result<(), AppError> {
     let result = verify_with(&token).await;
     match &result {
         Ok(()) => redirect_form_post(ADDRESS_CONFIRMED),
-        Err(error) => return_form_error::<VerifyEmail>(&verify_page(&token), error),
+        Err(error) => {
+            return_form_error::<VerifyEmail>(&link_page(Purpose::VerifyEmail, &token), error)
+        }
+    }
+    result
+}
+
+/// Undoes an address change with the token of the link mailed to the old address when the change
+/// completed: the old address is the account's again, with the new `password`; every other link
+/// and every session ends, and this browser is signed in. The way back for an owner whose account
+/// was moved to someone else's mailbox, whatever that someone did with it since.
+#[server(prefix = "/api", endpoint = "undo_email_change")]
+pub async fn undo_email_change(token: String, password: String) -> Result<(), AppError> {
+    let result = undo_with(&token, password).await;
+    if let Err(error) = &result {
+        return_form_error::<UndoEmailChange>(&link_page(Purpose::UndoEmailChange, &token), error);
     }
     result
 }
@@ -96,15 +111,10 @@ pub async fn resend_verification() -> Result<(), AppError> {
     Ok(())
 }
 
-/// The reset page for `token`, where a refused reset shows its error.
+/// The page a link for `purpose` with `token` opens, where a refused use shows its error.
 #[cfg(feature = "ssr")]
-fn reset_page(token: &str) -> String {
-    format!("/reset-password?token={}", url_safe(token))
-}
-
-#[cfg(feature = "ssr")]
-fn verify_page(token: &str) -> String {
-    format!("/verify-email?token={}", url_safe(token))
+fn link_page(purpose: Purpose, token: &str) -> String {
+    format!("{}?token={}", purpose.page(), url_safe(token))
 }
 
 /// `token` if it has the shape of ours (so it is safe in a URL), else nothing: the page then
@@ -129,12 +139,16 @@ async fn mail_reset_link(state: AppState, email: Email, origin: String, client: 
             return Ok(());
         }
         let ttl = state.settings.reset_token_ttl;
-        let token =
-            link_tokens::issue(&state.db, Purpose::PasswordReset, user.id, &user.email, ttl)
-                .await?;
-        let link = format!("{origin}/reset-password?token={token}");
-        let mail = messages::password_reset(&user.email, &link, ttl);
-        state.mail.send(&mail).await?;
+        let link = LinkFor {
+            purpose: Purpose::PasswordReset,
+            user_id: user.id,
+            to: &user.email,
+            ttl,
+        };
+        mail_link(&state, &origin, link, |url| {
+            messages::password_reset(&user.email, url, ttl)
+        })
+        .await?;
         let event = Event::new(EventKind::PasswordResetMailed, client).user(user.id);
         audit::record(&state.db, event);
         Ok(())
@@ -170,11 +184,7 @@ async fn reset_with(token: &str, password: String) -> Result<(), AppError> {
     users::mark_verified(&state.db, user.id, &grant.email).await?;
     // After the new hash is stored: a sign-in that read the old one began before this cutoff.
     let cutoff = state.sessions.revoke_all(user.id).await?;
-    if let Some(previous) = presented_refresh_token(&state) {
-        state.sessions.end(&previous).await?;
-    }
-    let viewer = user.viewer();
-    let family = start_session(&state, &viewer, cutoff).await?;
+    let family = replace_session(&state, &user.viewer(), cutoff).await?;
     audit::record(
         &state.db,
         Event::new(EventKind::PasswordReset, client_info())
@@ -214,7 +224,7 @@ async fn verify_with(token: &str) -> Result<(), AppError> {
         return Ok(());
     }
     let new_address = Email::parse(&grant.email)?;
-    if !users::set_verified_email(&state.db, grant.user_id, &new_address, grant.issued_at).await? {
+    if !complete_address_change(&state, &grant, &new_address).await? {
         return Err(AppError::link_invalid());
     }
     // The sign-in address changed: every session ends; this browser, if it is the account's,
@@ -229,5 +239,85 @@ async fn verify_with(token: &str) -> Result<(), AppError> {
     }
     let event = Event::new(EventKind::EmailChanged, client).user(grant.user_id);
     audit::record(&state.db, event);
+    Ok(())
+}
+
+/// Moves the account to `new_address` (the change `grant` confirms) and queues, in the same
+/// transaction, the mail telling the old address with the link that undoes it; `false` if the
+/// change no longer holds (see `users::move_to_verified_email`).
+#[cfg(feature = "ssr")]
+async fn complete_address_change(
+    state: &AppState,
+    grant: &link_tokens::LinkGrant,
+    new_address: &Email,
+) -> Result<bool, AppError> {
+    let origin = link_origin(state).ok_or_else(AppError::unavailable)?;
+    let mut tx = state.db.begin().await?;
+    let moved =
+        users::move_to_verified_email(&mut tx, grant.user_id, new_address, grant.issued_at).await?;
+    let Some(old_address) = moved else {
+        return Ok(false);
+    };
+    let ttl = state.settings.undo_email_change_ttl;
+    let undo = LinkFor {
+        purpose: Purpose::UndoEmailChange,
+        user_id: grant.user_id,
+        to: &old_address,
+        ttl,
+    };
+    queue_link(&mut tx, &origin, undo, |url| {
+        messages::address_changed(&old_address, new_address.as_str(), url, ttl)
+    })
+    .await?;
+    tx.commit().await?;
+    state.mail.wake();
+    Ok(true)
+}
+
+#[cfg(feature = "ssr")]
+async fn undo_with(token: &str, password: String) -> Result<(), AppError> {
+    let state = app_state()?;
+    let undo = [Purpose::UndoEmailChange];
+    // Everything that can refuse is checked before the token is spent, so a refusal keeps the
+    // link usable.
+    let Some(grant) = link_tokens::peek(&state.db, &undo, token).await? else {
+        return Err(AppError::link_invalid());
+    };
+    let Some(user) = users::find_by_id(&state.db, grant.user_id).await? else {
+        return Err(AppError::link_invalid());
+    };
+    let address = Email::parse(&grant.email)?;
+    let password = NewPassword::parse(password, Some(&address))?;
+    if user.is_disabled() {
+        return Err(AppError::account_disabled());
+    }
+    if let Some(holder) = users::find_by_email(&state.db, &address).await? {
+        if holder.id != user.id {
+            return Err(AppError {
+                message: "This address now belongs to another account. Contact an \
+                          administrator."
+                    .to_owned(),
+                ..AppError::email_taken()
+            });
+        }
+    }
+    let hash = state.passwords.hash(password.into_inner()).await?;
+    let Some(grant) = link_tokens::spend(&state.db, &undo, token).await? else {
+        return Err(AppError::link_invalid());
+    };
+    if !users::restore_email(&state.db, user.id, &address, &hash, grant.issued_at).await? {
+        return Err(AppError::account_disabled());
+    }
+    // After the new hash and address are stored: whoever held the account until now is out.
+    let cutoff = state.sessions.revoke_all(user.id).await?;
+    let viewer = user.viewer();
+    let family = replace_session(&state, &viewer, cutoff).await?;
+    audit::record(
+        &state.db,
+        Event::new(EventKind::EmailChangeUndone, client_info())
+            .user(user.id)
+            .family(&family),
+    );
+    redirect_form_post(crate::auth::redirect::DEFAULT_AFTER_LOGIN);
     Ok(())
 }

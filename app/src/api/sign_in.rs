@@ -21,7 +21,7 @@ use crate::{
     ssr::platform::clock::now_micros,
     ssr::sessions::refresh::rotate,
     ssr::settings::EmailVerification,
-    ssr::sign_in::start_session,
+    ssr::sign_in::replace_session,
     ssr::state::AppState,
     ssr::throttle::Attempt,
     ssr::users,
@@ -85,15 +85,12 @@ pub async fn register(email: String, password: String) -> Result<Option<Viewer>,
         redirect_form_post(SIGNUP_MAILED);
         return Ok(None);
     }
-    // Signing up from a browser signed in to another account ends that login, as signing in does.
-    if let Some(previous) = presented_refresh_token(&state) {
-        state.sessions.end(&previous).await?;
-    }
     let viewer = Viewer {
         user_id,
         role: Role::NEW_ACCOUNT,
     };
-    start_session(&state, &viewer, checked_from).await?;
+    // Signing up from a browser signed in to another account ends that login, as signing in does.
+    replace_session(&state, &viewer, checked_from).await?;
     remember_device(&state, &email, None);
     redirect_form_post(DEFAULT_AFTER_LOGIN);
     Ok(Some(viewer))
@@ -203,12 +200,8 @@ pub async fn login(
         }
         return Err(AppError::email_unverified());
     }
-    // Signing in again from the same browser replaces its previous login, not adds to it.
-    if let Some(previous) = presented_refresh_token(&state) {
-        state.sessions.end(&previous).await?;
-    }
     let viewer = user.viewer();
-    let family = start_session(&state, &viewer, checked_from).await?;
+    let family = replace_session(&state, &viewer, checked_from).await?;
     audit::record(
         &state.db,
         Event::new(EventKind::SignInSucceeded, client)

@@ -13,6 +13,8 @@ pub enum LinkKind {
     PasswordReset,
     /// Confirming an address: the account's own, or one it is moving to.
     Address,
+    /// Undoing a completed address change, from the old address.
+    UndoEmailChange,
 }
 
 /// The `name` parameter of the page's address, if present.
@@ -47,6 +49,7 @@ pub async fn live_link(token: String, kind: LinkKind) -> Result<Option<String>, 
         let purposes: &[Purpose] = match kind {
             LinkKind::PasswordReset => &[Purpose::PasswordReset],
             LinkKind::Address => &[Purpose::VerifyEmail, Purpose::ChangeEmail],
+            LinkKind::UndoEmailChange => &[Purpose::UndoEmailChange],
         };
         let state = crate::ssr::context::app_state()?;
         Ok(peek(&state.db, purposes, &token)

@@ -19,6 +19,7 @@ pub mod login;
 pub mod not_found;
 pub mod register;
 pub mod reset_password;
+pub mod undo_email_change;
 pub mod verify_email;
 
 use crate::auth::policy::{Page, Policy, ADMIN};
@@ -31,6 +32,7 @@ pub const PAGES: &[Page] = &[
     Page::new("/forgot-password", Policy::Public),
     Page::new("/reset-password", Policy::Public),
     Page::new("/verify-email", Policy::Public),
+    Page::new("/undo-email-change", Policy::Public),
     // Serves the outbox in `dev` only; 404 in every other profile.
     Page::new("/dev/mail", Policy::Public),
     Page::new("/dashboard", Policy::SignedIn).in_nav("Dashboard"),

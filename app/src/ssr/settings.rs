@@ -98,6 +98,9 @@ pub struct Settings {
     pub reset_token_ttl: Duration,
     /// How long a link confirming an address works.
     pub verify_token_ttl: Duration,
+    /// How long the old address can undo a completed address change: the window in which the
+    /// owner of an account taken over that way can get it back.
+    pub undo_email_change_ttl: Duration,
 }
 
 /// `EMAIL_VERIFICATION`: `required` refuses sign-in until the account has followed the link
@@ -220,6 +223,7 @@ impl Settings {
             },
             reset_token_ttl: Duration::from_secs(30 * 60),
             verify_token_ttl: Duration::from_secs(24 * 3600),
+            undo_email_change_ttl: Duration::from_secs(7 * 24 * 3600),
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::auth::Viewer;
 use crate::error::AppError;
-use crate::ssr::context::{append_set_cookies, client_info};
+use crate::ssr::context::{append_set_cookies, client_info, presented_refresh_token};
 use crate::ssr::state::AppState;
 
 /// Starts a login for `viewer` whose password check began at `checked_from` (Unix µs), sets its
@@ -19,4 +19,17 @@ pub async fn start_session(
         .await?;
     append_set_cookies(state.sign_in(&issued).set_cookies);
     Ok(issued.record.family)
+}
+
+/// [`start_session`] in place of this browser's current login, if it has one: a browser signing
+/// in again (to any account) replaces its login rather than adding one.
+pub async fn replace_session(
+    state: &AppState,
+    viewer: &Viewer,
+    checked_from: u64,
+) -> Result<String, AppError> {
+    if let Some(previous) = presented_refresh_token(state) {
+        state.sessions.end(&previous).await?;
+    }
+    start_session(state, viewer, checked_from).await
 }

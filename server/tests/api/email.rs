@@ -149,6 +149,39 @@ async fn a_newer_link_voids_the_older_one() {
 }
 
 #[tokio::test]
+async fn of_requests_a_moment_apart_the_newest_mail_holds_the_live_link() {
+    // Each request issues its token in the background; the token and its mail are written in one
+    // transaction, so the mails' order is the tokens' order, on every round.
+    let app = TestApp::spawn_with(&[("MAIL_MAX_PER_RECIPIENT", "9")]).await;
+    let email = "hurried@example.com";
+    app.create_user(email, Role::User).await;
+    for round in 0..3 {
+        let browsers = [app.browser(), app.browser(), app.browser()];
+        let requests = browsers.iter().map(|browser| request_reset(browser, email));
+        for response in join_all(requests).await {
+            assert_eq!(response.status(), StatusCode::OK);
+        }
+        app.wait_for_mail(email, 3 * (round + 1)).await;
+        let mails = app.mail_to(email);
+        let (newest, older) = mails[3 * round..].split_last().unwrap();
+        for mail in older {
+            let page = format!(
+                "/reset-password?token={}",
+                mail.token_for("/reset-password")
+            );
+            let status = app.browser().get(&page).await.status();
+            assert_eq!(status, StatusCode::GONE, "round {round}");
+        }
+        let page = format!(
+            "/reset-password?token={}",
+            newest.token_for("/reset-password")
+        );
+        let status = app.browser().get(&page).await.status();
+        assert_eq!(status, StatusCode::OK, "round {round}");
+    }
+}
+
+#[tokio::test]
 async fn an_expired_link_is_refused() {
     let app = TestApp::spawn_with(&[("RESET_TOKEN_TTL", "1")]).await;
     let email = "slow@example.com";

@@ -87,6 +87,7 @@ event_kinds! {
     EmailVerified => "email_verified", Account;
     EmailChangeRequested => "email_change_requested", Account;
     EmailChanged => "email_changed", Account;
+    EmailChangeUndone => "email_change_undone", Account;
     MailThrottled => "mail_throttled", Attempt;
     DataExported => "data_exported", Account;
 }

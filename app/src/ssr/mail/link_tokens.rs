@@ -1,18 +1,21 @@
 //! One-time tokens for the links in mail (password reset, address checks).
 //!
-//! A token is 256 random bits; the table keeps only its SHA-256, so a copy of the database opens
-//! no account. Each is bound to a purpose (a reset token cannot confirm an address), an account
-//! and the address it was mailed to, expires, and is spent by one atomic `UPDATE … RETURNING`, so
-//! of any number of simultaneous uses exactly one succeeds. Issuing a token voids the account's
-//! earlier unspent ones of the same purpose, and every credential or control event (a new
-//! password, a changed address, signing out everywhere, disabling, erasure) voids all of them
-//! ([`void_all`]), so no link mailed before such an event works after it. Opening a link only
-//! [`peek`]s: a mail scanner fetching it spends nothing.
+//! A token is 256 random bits; the table keeps only its SHA-256 (the mail carrying it waits in
+//! the outbox until sent, see `outbox`). Each is bound to a purpose (a reset token cannot confirm
+//! an address), an account and the address it was mailed to, expires, and is spent by one atomic
+//! `UPDATE … RETURNING`, so of any number of simultaneous uses exactly one succeeds. A token is
+//! issued inside the transaction that queues its mail, after locking the account's row, so of
+//! several requests the newest mail always holds the live link. Issuing a token voids the
+//! account's earlier unspent ones of the same purpose, and every credential or control event (a
+//! new password, a changed address, signing out everywhere, disabling, erasure) voids all of them
+//! ([`void_all`]), so no link mailed before such an event works after it; the one exception is
+//! the link that undoes an address change, which must outlive whatever the new address's holder
+//! does next. Opening a link only [`peek`]s: a mail scanner fetching it spends nothing.
 
 use crate::ssr::platform::clock::unix_now;
 use crate::ssr::platform::random::random_token;
 use sha2::{Digest, Sha256};
-use sqlx::{Any, AnyPool, Executor};
+use sqlx::{Any, AnyPool, Executor, Transaction};
 use std::time::Duration;
 
 /// What a token may do. The names are stored as spelled here.
@@ -23,7 +26,17 @@ pub enum Purpose {
     VerifyEmail,
     /// Confirms a new address and makes it the account's.
     ChangeEmail,
+    /// Mailed to the old address when a change completes: restores it, with a new password.
+    UndoEmailChange,
 }
+
+/// Every purpose, as stored.
+const ALL: [Purpose; 4] = [
+    Purpose::PasswordReset,
+    Purpose::VerifyEmail,
+    Purpose::ChangeEmail,
+    Purpose::UndoEmailChange,
+];
 
 impl Purpose {
     pub fn as_str(self) -> &'static str {
@@ -31,17 +44,21 @@ impl Purpose {
             Purpose::PasswordReset => "password_reset",
             Purpose::VerifyEmail => "verify_email",
             Purpose::ChangeEmail => "change_email",
+            Purpose::UndoEmailChange => "undo_email_change",
+        }
+    }
+
+    /// The page the link opens (its token in the query).
+    pub fn page(self) -> &'static str {
+        match self {
+            Purpose::PasswordReset => "/reset-password",
+            Purpose::VerifyEmail | Purpose::ChangeEmail => "/verify-email",
+            Purpose::UndoEmailChange => "/undo-email-change",
         }
     }
 
     fn parse(value: &str) -> Option<Purpose> {
-        [
-            Purpose::PasswordReset,
-            Purpose::VerifyEmail,
-            Purpose::ChangeEmail,
-        ]
-        .into_iter()
-        .find(|purpose| purpose.as_str() == value)
+        ALL.into_iter().find(|purpose| purpose.as_str() == value)
     }
 }
 
@@ -74,23 +91,42 @@ impl GrantRow {
     }
 }
 
-/// A new token for `purpose` on account `user_id`, mailed to `email`, valid for `ttl`; the
-/// account's earlier unspent tokens of that purpose stop working.
+/// A new token for `purpose` on account `user_id`, mailed to `email`, valid for `ttl`, written in
+/// `tx` (the caller queues the mail carrying it in the same transaction). The account's row is
+/// locked first, so two requests issue one after the other; the account's earlier unspent tokens
+/// of that purpose stop working, except undo links (each restores the address it went to).
 pub async fn issue(
-    db: &AnyPool,
+    tx: &mut Transaction<'_, Any>,
     purpose: Purpose,
     user_id: i64,
     email: &str,
     ttl: Duration,
 ) -> Result<String, sqlx::Error> {
     let token = random_token();
-    let now = unix_now() as i64;
-    let mut tx = db.begin().await?;
-    sqlx::query("DELETE FROM link_tokens WHERE user_id = $1 AND purpose = $2")
+    sqlx::query("UPDATE users SET updated_at = updated_at WHERE id = $1")
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
+    let now = if purpose == Purpose::UndoEmailChange {
+        // Undo links of one account are dated strictly in the order they were issued (a second
+        // apart at least), so [`void_all_since`] can tell an earlier change's from a later one's
+        // even when both changes completed within one second.
+        let latest: Option<i64> = sqlx::query_scalar(
+            "SELECT MAX(created_at) FROM link_tokens WHERE user_id = $1 AND purpose = $2",
+        )
         .bind(user_id)
         .bind(purpose.as_str())
-        .execute(&mut *tx)
+        .fetch_one(&mut **tx)
         .await?;
+        latest.map_or(0, |latest| latest + 1).max(unix_now() as i64)
+    } else {
+        sqlx::query("DELETE FROM link_tokens WHERE user_id = $1 AND purpose = $2")
+            .bind(user_id)
+            .bind(purpose.as_str())
+            .execute(&mut **tx)
+            .await?;
+        unix_now() as i64
+    };
     sqlx::query(
         "INSERT INTO link_tokens (token_hash, purpose, user_id, email, created_at, expires_at) \
          VALUES ($1, $2, $3, $4, $5, $6)",
@@ -101,9 +137,8 @@ pub async fn issue(
     .bind(email)
     .bind(now)
     .bind(now.saturating_add(ttl.as_secs() as i64))
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
-    tx.commit().await?;
     Ok(token)
 }
 
@@ -157,17 +192,41 @@ async fn grant(
     Ok(row.and_then(GrantRow::grant))
 }
 
-/// Voids every unspent token of account `user_id`, whatever its purpose. Takes any executor, so
-/// the event that calls for it can void them in its own transaction.
+/// Voids every unspent token of account `user_id`, whatever its purpose, except the links that
+/// undo an address change (so whoever took the account over by changing its address cannot void
+/// the old address's way back by resetting the password). Takes any executor, so the event that
+/// calls for it can void them in its own transaction.
 pub async fn void_all<'e>(
     executor: impl Executor<'e, Database = Any>,
     user_id: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM link_tokens WHERE user_id = $1 AND used_at IS NULL")
+    sqlx::query("DELETE FROM link_tokens WHERE user_id = $1 AND used_at IS NULL AND purpose <> $2")
         .bind(user_id)
+        .bind(Purpose::UndoEmailChange.as_str())
         .execute(executor)
         .await
         .map(drop)
+}
+
+/// Voids, besides what [`void_all`] does, the undo links issued after the one issued at `since`:
+/// those of later changes. An undo keeps the links of earlier changes, so spending a later one
+/// cannot take away the original address's way back.
+pub async fn void_all_since(
+    tx: &mut Transaction<'_, Any>,
+    user_id: i64,
+    since: i64,
+) -> Result<(), sqlx::Error> {
+    void_all(&mut **tx, user_id).await?;
+    sqlx::query(
+        "DELETE FROM link_tokens WHERE user_id = $1 AND used_at IS NULL AND purpose = $2 \
+         AND created_at > $3",
+    )
+    .bind(user_id)
+    .bind(Purpose::UndoEmailChange.as_str())
+    .bind(since)
+    .execute(&mut **tx)
+    .await
+    .map(drop)
 }
 
 /// Deletes spent and expired tokens (they grant nothing); returns how many.
@@ -224,11 +283,7 @@ mod tests {
 
     #[test]
     fn purposes_round_trip_through_their_stored_names() {
-        for purpose in [
-            Purpose::PasswordReset,
-            Purpose::VerifyEmail,
-            Purpose::ChangeEmail,
-        ] {
+        for purpose in ALL {
             assert_eq!(Purpose::parse(purpose.as_str()), Some(purpose));
         }
     }

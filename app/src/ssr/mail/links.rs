@@ -6,11 +6,13 @@ use crate::ssr::audit::{self, Event, EventKind};
 use crate::ssr::context::{client_info, request_parts};
 use crate::ssr::input::Email;
 use crate::ssr::mail::link_tokens::{self, Purpose};
-use crate::ssr::mail::messages;
+use crate::ssr::mail::{messages, outbox, Mail};
 use crate::ssr::sessions::ClientInfo;
 use crate::ssr::state::AppState;
 use crate::ssr::users::UserRow;
 use http::header::HOST;
+use sqlx::{Any, Transaction};
+use std::time::Duration;
 
 /// The origin the links in this request's mail point to (see [`crate::ssr::mail::Mailer::link_origin`]).
 pub fn link_origin(state: &AppState) -> Option<String> {
@@ -52,14 +54,53 @@ pub async fn mail_verification_link(
     origin: &str,
 ) -> Result<(), sqlx::Error> {
     let ttl = state.settings.verify_token_ttl;
-    let token =
-        link_tokens::issue(&state.db, Purpose::VerifyEmail, user.id, &user.email, ttl).await?;
-    let link = format!("{origin}/verify-email?token={token}");
-    state
-        .mail
-        .send(&messages::verify_address(&user.email, &link, ttl))
-        .await?;
+    let link = LinkFor {
+        purpose: Purpose::VerifyEmail,
+        user_id: user.id,
+        to: &user.email,
+        ttl,
+    };
+    mail_link(state, origin, link, |url| {
+        messages::verify_address(&user.email, url, ttl)
+    })
+    .await?;
     let event = Event::new(EventKind::VerificationMailed, client_info()).user(user.id);
     audit::record(&state.db, event);
     Ok(())
+}
+
+/// A link to mail: what its token may do, for which account, to which address, for how long.
+pub struct LinkFor<'a> {
+    pub purpose: Purpose,
+    pub user_id: i64,
+    pub to: &'a str,
+    pub ttl: Duration,
+}
+
+/// Issues `link`'s token and queues the mail `compose` writes around its URL, in one
+/// transaction: a token is never live without its mail queued, and of several requests the
+/// newest mail holds the live link.
+pub async fn mail_link(
+    state: &AppState,
+    origin: &str,
+    link: LinkFor<'_>,
+    compose: impl FnOnce(&str) -> Mail,
+) -> Result<(), sqlx::Error> {
+    let mut tx = state.db.begin().await?;
+    queue_link(&mut tx, origin, link, compose).await?;
+    tx.commit().await?;
+    state.mail.wake();
+    Ok(())
+}
+
+/// [`mail_link`] inside the caller's transaction (which then wakes the sender once committed).
+pub async fn queue_link(
+    tx: &mut Transaction<'_, Any>,
+    origin: &str,
+    link: LinkFor<'_>,
+    compose: impl FnOnce(&str) -> Mail,
+) -> Result<(), sqlx::Error> {
+    let token = link_tokens::issue(tx, link.purpose, link.user_id, link.to, link.ttl).await?;
+    let url = format!("{origin}{}?token={token}", link.purpose.page());
+    outbox::enqueue(&mut **tx, &compose(&url)).await
 }

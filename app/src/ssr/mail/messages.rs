@@ -112,6 +112,31 @@ pub fn address_change_notice(to: &str, new_address: &str) -> Mail {
     }
 }
 
+/// To the old address, once a change away from it is complete: the link undoes it.
+pub fn address_changed(to: &str, new_address: &str, undo_link: &str, valid_for: Duration) -> Mail {
+    with_link(
+        to,
+        format!("Your {} address was changed", product::NAME),
+        &[
+            &format!(
+                "The address of your {} account is now {new_address}; this one no longer signs \
+                 in to it.",
+                product::NAME
+            ),
+            "If this was not you, open this link to get your account back: it restores this \
+             address, lets you choose a new password, and signs out every device.",
+        ],
+        undo_link,
+        &[
+            &format!(
+                "The link works once, for {}, whatever is done to the account in the meantime.",
+                duration_words(valid_for)
+            ),
+            "If it was you, ignore this message.",
+        ],
+    )
+}
+
 fn with_link(to: &str, subject: String, before: &[&str], link: &str, after: &[&str]) -> Mail {
     let text = before
         .iter()
@@ -152,10 +177,12 @@ fn escape(text: &str) -> String {
         .replace('\'', "&#39;")
 }
 
-/// "30 minutes", "24 hours", "1 hour".
+/// "30 minutes", "24 hours", "1 hour", "7 days" (days from two on, so a day stays "24 hours").
 fn duration_words(duration: Duration) -> String {
     let minutes = duration.as_secs().div_ceil(60);
-    let (count, unit) = if minutes >= 60 && minutes.is_multiple_of(60) {
+    let (count, unit) = if minutes >= 2 * 24 * 60 && minutes.is_multiple_of(24 * 60) {
+        (minutes / (24 * 60), "day")
+    } else if minutes >= 60 && minutes.is_multiple_of(60) {
         (minutes / 60, "hour")
     } else {
         (minutes, "minute")
@@ -185,5 +212,7 @@ mod tests {
         assert_eq!(words(3600), "1 hour");
         assert_eq!(words(86_400), "24 hours");
         assert_eq!(words(60), "1 minute");
+        assert_eq!(words(48 * 3600), "2 days");
+        assert_eq!(words(7 * 86_400), "7 days");
     }
 }

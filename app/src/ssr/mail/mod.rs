@@ -48,8 +48,14 @@ impl Mailer {
     /// Queues `mail`; it goes out within moments, or later if the mail server is down.
     pub async fn send(&self, mail: &Mail) -> Result<(), sqlx::Error> {
         outbox::enqueue(&self.db, mail).await?;
-        self.wake.notify_one();
+        self.wake();
         Ok(())
+    }
+
+    /// Wakes this instance's sender: for mail queued in a transaction of the caller's, once it
+    /// has committed.
+    pub fn wake(&self) {
+        self.wake.notify_one();
     }
 
     /// Wakes the sender when mail is queued (see [`sender::spawn`]).

@@ -6,7 +6,7 @@
 
 use crate::ssr::mail::Mail;
 use crate::ssr::platform::clock::now_millis;
-use sqlx::AnyPool;
+use sqlx::{Any, AnyPool, Executor};
 use std::time::Duration;
 
 /// A claimed row: the mail, its id, and how many attempts (this one included) it has had.
@@ -31,7 +31,11 @@ impl Claimed {
     }
 }
 
-pub async fn enqueue(db: &AnyPool, mail: &Mail) -> Result<(), sqlx::Error> {
+/// Queues `mail`; takes any executor, so a mail can go in the transaction that caused it.
+pub async fn enqueue<'e>(
+    executor: impl Executor<'e, Database = Any>,
+    mail: &Mail,
+) -> Result<(), sqlx::Error> {
     let now = now_millis();
     sqlx::query(
         "INSERT INTO mail_outbox (recipient, subject, text_body, html_body, created_at, \
@@ -42,7 +46,7 @@ pub async fn enqueue(db: &AnyPool, mail: &Mail) -> Result<(), sqlx::Error> {
     .bind(&mail.text)
     .bind(&mail.html)
     .bind(now)
-    .execute(db)
+    .execute(executor)
     .await
     .map(drop)
 }
@@ -56,7 +60,7 @@ pub async fn claim_due(
     let now = now_millis();
     let due: Vec<i64> = sqlx::query_scalar(
         "SELECT id FROM mail_outbox WHERE sent_at IS NULL AND failed_at IS NULL \
-         AND next_attempt_at <= $1 ORDER BY next_attempt_at LIMIT $2",
+         AND next_attempt_at <= $1 ORDER BY next_attempt_at, id LIMIT $2",
     )
     .bind(now)
     .bind(limit)
