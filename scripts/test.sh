@@ -52,27 +52,41 @@ bounded 20m cargo leptos build
 
 # Runs the Playwright suite once; prints one closing line with the counts, so a run that
 # executed no browser test cannot pass unseen.
+# `playwright <label> <at least> [args]`: runs the browser suite, then fails unless every test it
+# lists passed, none was skipped, and it lists at least the given number (so a stray `test.only`,
+# `test.skip` or a spec that stopped loading cannot shrink the run and stay green).
 playwright() {
-  local label=$1
-  shift
+  local label=$1 floor=$2
+  shift 2
   (
     cd end2end
     local status=0
-    PLAYWRIGHT_JSON_OUTPUT_NAME="test-results/$label.json" bounded 15m npx playwright test --reporter=list,json "$@" || status=$?
+    PLAYWRIGHT_JSON_OUTPUT_NAME="test-results/$label.json" bounded 15m npx playwright test --forbid-only --reporter=list,json "$@" || status=$?
     node -e '
-      const stats = require(process.argv[1]).stats;
+      const report = require(process.argv[1]);
+      const [label, floor] = [process.argv[2], Number(process.argv[3])];
+      const stats = report.stats;
+      const listed = [];
+      const walk = (suite) => {
+        for (const spec of suite.specs ?? []) listed.push(...spec.tests);
+        for (const child of suite.suites ?? []) walk(child);
+      };
+      report.suites.forEach(walk);
       const skipped = stats.skipped ? `, ${stats.skipped} skipped` : "";
-      console.log(`${process.argv[2]}: ${stats.expected} passed, ${stats.unexpected + stats.flaky} failed${skipped}`);
-      if (stats.expected === 0) process.exit(1);
-    ' "./test-results/$label.json" "$label" || status=1
+      console.log(`${label}: ${stats.expected} passed, ${stats.unexpected + stats.flaky} failed${skipped} of ${listed.length} listed`);
+      if (stats.skipped || stats.expected !== listed.length || listed.length < floor) {
+        console.log(`${label}: every listed test must pass, none skipped, at least ${floor} listed`);
+        process.exit(1);
+      }
+    ' "./test-results/$label.json" "$label" "$floor" || status=1
     exit $status
   )
 }
 
 echo "==> Playwright suite (Chromium) on the embedded defaults"
-E2E_POSTGRES_URL= playwright playwright-sqlite
+E2E_POSTGRES_URL= E2E_REDIS_URL= playwright playwright-sqlite 45
 echo "==> Playwright suite (Chromium) on PostgreSQL + Redis"
-E2E_POSTGRES_URL="$TEST_POSTGRES_URL" E2E_REDIS_URL="$TEST_REDIS_URL" playwright playwright-postgres-redis
+E2E_POSTGRES_URL="$TEST_POSTGRES_URL" E2E_REDIS_URL="$TEST_REDIS_URL" playwright playwright-postgres-redis 45
 
 # A few seconds of the benchmark harness on the debug build, so it cannot rot; its numbers are
 # not judged here (see docs/benchmarks.md for real runs).
@@ -84,4 +98,4 @@ bounded 15m bash scripts/bench.sh --smoke
 # because it replaces the debug bundle in target/site.
 echo "==> release build and its browser smoke"
 bounded 30m cargo leptos build --release --precompress
-E2E_PROFILE=release playwright playwright-release tests/smoke.spec.ts
+E2E_PROFILE=release playwright playwright-release 1 tests/smoke.spec.ts

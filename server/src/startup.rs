@@ -9,6 +9,7 @@ use crate::layers::authenticate::authenticate_layer;
 use crate::layers::authorize::authorize_layer;
 use crate::layers::caching::{cache_control, CachePolicy};
 use crate::layers::compression::{bundle_compression, Bundle};
+use crate::layers::panics::catch_panics;
 use crate::layers::security_headers::{security_headers, set_page_policy, Transport};
 use crate::routes::server_routes;
 use app::pages::declared_policy;
@@ -166,6 +167,7 @@ pub fn router(state: AppState) -> Router {
             authenticate_layer,
         ))
         .layer(middleware::from_fn_with_state(bundle, bundle_compression))
+        .layer(catch_panics())
         .layer(middleware::from_fn_with_state(caching, cache_control))
         .layer(middleware::from_fn_with_state(transport, security_headers))
         .with_state(state)

@@ -16,12 +16,9 @@ use crate::{
         request_auth,
     },
     ssr::input::{Email, NewPassword},
-    ssr::mail::link_tokens::Purpose,
-    ssr::mail::links::{admit_mail, mail_link, LinkFor},
-    ssr::mail::messages,
     ssr::personal_data,
     ssr::sessions::public_handle,
-    ssr::sign_in::start_session,
+    ssr::sign_in::{end_sessions_before_change, start_session},
     ssr::state::AppState,
     ssr::throttle::Attempt,
     ssr::users::{self, UserRow},
@@ -34,11 +31,7 @@ pub const POLICIES: &[super::PolicyRow] = &[
     (LogoutOthers::PATH, Policy::SignedIn),
     (ChangePassword::PATH, Policy::SignedIn),
     (DeleteAccount::PATH, Policy::SignedIn),
-    (ChangeEmail::PATH, Policy::SignedIn),
 ];
-
-/// Where the address-change form leads once the link is mailed.
-pub const EMAIL_CHANGE_MAILED: &str = "/account?email_change=sent";
 
 /// The signed-in user's logins (devices), the current one marked.
 #[server(prefix = "/api", endpoint = "sessions")]
@@ -121,6 +114,7 @@ pub async fn change_password(
         })?;
     confirm_password(&state, &user, &email, current_password, "current_password").await?;
     let hash = state.passwords.hash(new_password.into_inner()).await?;
+    end_sessions_before_change(&state, viewer.user_id).await?;
     users::set_password_hash(&state.db, viewer.user_id, &hash).await?;
     // After the new hash is stored: a sign-in that read the old one began before this cutoff.
     let cutoff = state.sessions.revoke_all(viewer.user_id).await?;
@@ -132,49 +126,6 @@ pub async fn change_password(
             .family(&family),
     );
     redirect_form_post("/account");
-    Ok(())
-}
-
-/// Starts moving the account to `new_email` (the password is required): the new address is
-/// mailed a link, and becomes the sign-in address only once it is followed (which ends every
-/// session); the current address is told, with no link. If the new address already has an
-/// account, the answer is the same and nothing is mailed to it.
-#[server(prefix = "/api", endpoint = "change_email")]
-pub async fn change_email(new_email: String, password: String) -> Result<(), AppError> {
-    let (state, viewer, _) = current_login::<ChangeEmail>()?;
-    let (user, email) = own_account(&state, &viewer).await?;
-    let new_email = Email::parse(&new_email).map_err(|error| AppError {
-        field: Some("new_email".to_owned()),
-        ..error
-    })?;
-    if new_email == email {
-        return Err(AppError::invalid(
-            "new_email",
-            "That is already your address.",
-        ));
-    }
-    confirm_password(&state, &user, &email, password, "password").await?;
-    let (origin, client) = admit_mail(&state, &new_email).await?;
-    if users::find_by_email(&state.db, &new_email).await?.is_none() {
-        let ttl = state.settings.verify_token_ttl;
-        let link = LinkFor {
-            purpose: Purpose::ChangeEmail,
-            user_id: user.id,
-            to: new_email.as_str(),
-            ttl,
-        };
-        mail_link(&state, &origin, link, |url| {
-            messages::confirm_new_address(new_email.as_str(), url, ttl)
-        })
-        .await?;
-    }
-    let notice = messages::address_change_notice(email.as_str(), new_email.as_str());
-    state.mail.send(&notice).await?;
-    audit::record(
-        &state.db,
-        Event::new(EventKind::EmailChangeRequested, client).user(user.id),
-    );
-    redirect_form_post(EMAIL_CHANGE_MAILED);
     Ok(())
 }
 
@@ -207,7 +158,7 @@ pub async fn delete_account(password: String) -> Result<(), AppError> {
 
 /// The viewer function `F` admitted and the login (family) this request was made with.
 #[cfg(feature = "ssr")]
-fn current_login<F: ServerFn>() -> Result<(AppState, Viewer, String), AppError> {
+pub(super) fn current_login<F: ServerFn>() -> Result<(AppState, Viewer, String), AppError> {
     let state = app_state()?;
     let viewer = super::admitted_viewer::<F>()?;
     let family = request_auth()
@@ -219,7 +170,10 @@ fn current_login<F: ServerFn>() -> Result<(AppState, Viewer, String), AppError> 
 
 /// The viewer's own account row and its email.
 #[cfg(feature = "ssr")]
-async fn own_account(state: &AppState, viewer: &Viewer) -> Result<(UserRow, Email), AppError> {
+pub(super) async fn own_account(
+    state: &AppState,
+    viewer: &Viewer,
+) -> Result<(UserRow, Email), AppError> {
     let user = users::find_by_id(&state.db, viewer.user_id)
         .await?
         .ok_or_else(AppError::unauthenticated)?;
@@ -232,7 +186,7 @@ async fn own_account(state: &AppState, viewer: &Viewer) -> Result<(UserRow, Emai
 /// The check is throttled and audited like a sign-in, under the same account count: whoever holds
 /// a stolen session must not be able to guess the password here at leisure.
 #[cfg(feature = "ssr")]
-async fn confirm_password(
+pub(super) async fn confirm_password(
     state: &AppState,
     user: &UserRow,
     email: &Email,

@@ -17,12 +17,10 @@ use crate::{
     ssr::context::{app_state, client_info, redirect_form_post, request_viewer, return_form_error},
     ssr::input::{Email, NewPassword},
     ssr::mail::link_tokens::{self, Purpose},
-    ssr::mail::links::{
-        admit_mail, link_origin, mail_link, mail_verification_link, queue_link, LinkFor,
-    },
+    ssr::mail::links::{admit_mail, mail_link, mail_verification_link, LinkFor},
     ssr::mail::messages,
     ssr::sessions::ClientInfo,
-    ssr::sign_in::{replace_session, start_session},
+    ssr::sign_in::{end_sessions_before_change, replace_session, start_session},
     ssr::state::AppState,
     ssr::users::{self, UserRow},
 };
@@ -33,7 +31,6 @@ pub const POLICIES: &[super::PolicyRow] = &[
     (ResetPassword::PATH, Policy::Public),
     (VerifyEmail::PATH, Policy::Public),
     (ResendVerification::PATH, Policy::SignedIn),
-    (UndoEmailChange::PATH, Policy::Public),
 ];
 
 /// Where the forgot-password form leads once the request is taken.
@@ -81,19 +78,6 @@ pub async fn verify_email(token: String) -> Result<(), AppError> {
     result
 }
 
-/// Undoes an address change with the token of the link mailed to the old address when the change
-/// completed: the old address is the account's again, with the new `password`; every other link
-/// and every session ends, and this browser is signed in. The way back for an owner whose account
-/// was moved to someone else's mailbox, whatever that someone did with it since.
-#[server(prefix = "/api", endpoint = "undo_email_change")]
-pub async fn undo_email_change(token: String, password: String) -> Result<(), AppError> {
-    let result = undo_with(&token, password).await;
-    if let Err(error) = &result {
-        return_form_error::<UndoEmailChange>(&link_page(Purpose::UndoEmailChange, &token), error);
-    }
-    result
-}
-
 /// Mails the signed-in user a new link to confirm their address (nothing if it is confirmed).
 #[server(prefix = "/api", endpoint = "resend_verification")]
 pub async fn resend_verification() -> Result<(), AppError> {
@@ -113,7 +97,7 @@ pub async fn resend_verification() -> Result<(), AppError> {
 
 /// The page a link for `purpose` with `token` opens, where a refused use shows its error.
 #[cfg(feature = "ssr")]
-fn link_page(purpose: Purpose, token: &str) -> String {
+pub(super) fn link_page(purpose: Purpose, token: &str) -> String {
     format!("{}?token={}", purpose.page(), url_safe(token))
 }
 
@@ -176,6 +160,7 @@ async fn reset_with(token: &str, password: String) -> Result<(), AppError> {
         return Err(AppError::account_disabled());
     }
     let hash = state.passwords.hash(password.into_inner()).await?;
+    end_sessions_before_change(&state, user.id).await?;
     let Some(grant) = link_tokens::spend(&state.db, &reset, token).await? else {
         // Another request spent it first.
         return Err(AppError::link_invalid());
@@ -211,6 +196,10 @@ async fn current_owner(
 async fn verify_with(token: &str) -> Result<(), AppError> {
     let state = app_state()?;
     let purposes = [Purpose::VerifyEmail, Purpose::ChangeEmail];
+    let peeked = link_tokens::peek(&state.db, &purposes, token).await?;
+    if let Some(change) = peeked.filter(|grant| grant.purpose == Purpose::ChangeEmail) {
+        end_sessions_before_change(&state, change.user_id).await?;
+    }
     let Some(grant) = link_tokens::spend(&state.db, &purposes, token).await? else {
         return Err(AppError::link_invalid());
     };
@@ -224,7 +213,7 @@ async fn verify_with(token: &str) -> Result<(), AppError> {
         return Ok(());
     }
     let new_address = Email::parse(&grant.email)?;
-    if !complete_address_change(&state, &grant, &new_address).await? {
+    if !super::address_change::complete_address_change(&state, &grant, &new_address).await? {
         return Err(AppError::link_invalid());
     }
     // The sign-in address changed: every session ends; this browser, if it is the account's,
@@ -239,85 +228,5 @@ async fn verify_with(token: &str) -> Result<(), AppError> {
     }
     let event = Event::new(EventKind::EmailChanged, client).user(grant.user_id);
     audit::record(&state.db, event);
-    Ok(())
-}
-
-/// Moves the account to `new_address` (the change `grant` confirms) and queues, in the same
-/// transaction, the mail telling the old address with the link that undoes it; `false` if the
-/// change no longer holds (see `users::move_to_verified_email`).
-#[cfg(feature = "ssr")]
-async fn complete_address_change(
-    state: &AppState,
-    grant: &link_tokens::LinkGrant,
-    new_address: &Email,
-) -> Result<bool, AppError> {
-    let origin = link_origin(state).ok_or_else(AppError::unavailable)?;
-    let mut tx = state.db.begin().await?;
-    let moved =
-        users::move_to_verified_email(&mut tx, grant.user_id, new_address, grant.issued_at).await?;
-    let Some(old_address) = moved else {
-        return Ok(false);
-    };
-    let ttl = state.settings.undo_email_change_ttl;
-    let undo = LinkFor {
-        purpose: Purpose::UndoEmailChange,
-        user_id: grant.user_id,
-        to: &old_address,
-        ttl,
-    };
-    queue_link(&mut tx, &origin, undo, |url| {
-        messages::address_changed(&old_address, new_address.as_str(), url, ttl)
-    })
-    .await?;
-    tx.commit().await?;
-    state.mail.wake();
-    Ok(true)
-}
-
-#[cfg(feature = "ssr")]
-async fn undo_with(token: &str, password: String) -> Result<(), AppError> {
-    let state = app_state()?;
-    let undo = [Purpose::UndoEmailChange];
-    // Everything that can refuse is checked before the token is spent, so a refusal keeps the
-    // link usable.
-    let Some(grant) = link_tokens::peek(&state.db, &undo, token).await? else {
-        return Err(AppError::link_invalid());
-    };
-    let Some(user) = users::find_by_id(&state.db, grant.user_id).await? else {
-        return Err(AppError::link_invalid());
-    };
-    let address = Email::parse(&grant.email)?;
-    let password = NewPassword::parse(password, Some(&address))?;
-    if user.is_disabled() {
-        return Err(AppError::account_disabled());
-    }
-    if let Some(holder) = users::find_by_email(&state.db, &address).await? {
-        if holder.id != user.id {
-            return Err(AppError {
-                message: "This address now belongs to another account. Contact an \
-                          administrator."
-                    .to_owned(),
-                ..AppError::email_taken()
-            });
-        }
-    }
-    let hash = state.passwords.hash(password.into_inner()).await?;
-    let Some(grant) = link_tokens::spend(&state.db, &undo, token).await? else {
-        return Err(AppError::link_invalid());
-    };
-    if !users::restore_email(&state.db, user.id, &address, &hash, grant.issued_at).await? {
-        return Err(AppError::account_disabled());
-    }
-    // After the new hash and address are stored: whoever held the account until now is out.
-    let cutoff = state.sessions.revoke_all(user.id).await?;
-    let viewer = user.viewer();
-    let family = replace_session(&state, &viewer, cutoff).await?;
-    audit::record(
-        &state.db,
-        Event::new(EventKind::EmailChangeUndone, client_info())
-            .user(user.id)
-            .family(&family),
-    );
-    redirect_form_post(crate::auth::redirect::DEFAULT_AFTER_LOGIN);
     Ok(())
 }

@@ -10,10 +10,12 @@
 //! function directly, without the layer, so the body checks again from the one source).
 //!
 //! Reading order: [`sign_in`] (sign-up, sign-in, refresh, sign-out), [`account`] (a user's own
-//! devices and password), [`email`] (password reset and address checks by mail), [`admin`]
+//! devices and password), [`email`] (password reset and address checks by mail),
+//! [`address_change`] (moving an account to a new address, and undoing a move), [`admin`]
 //! (accounts and the audit log).
 
 pub mod account;
+pub mod address_change;
 pub mod admin;
 pub mod bench;
 pub mod email;
@@ -28,6 +30,7 @@ pub type PolicyRow = (&'static str, Policy);
 const FEATURES: &[&[PolicyRow]] = &[
     sign_in::POLICIES,
     account::POLICIES,
+    address_change::POLICIES,
     email::POLICIES,
     admin::POLICIES,
     bench::POLICIES,

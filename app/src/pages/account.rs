@@ -1,6 +1,7 @@
 use crate::api::account::{
-    list_sessions, ChangeEmail, ChangePassword, DeleteAccount, LogoutOthers, RevokeSession,
+    list_sessions, ChangePassword, DeleteAccount, LogoutOthers, RevokeSession,
 };
+use crate::api::address_change::ChangeEmail;
 use crate::auth::SessionInfo;
 use crate::components::browser::leave_when_signed_out;
 use crate::components::display::{device_name, utc_time};

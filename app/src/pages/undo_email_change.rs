@@ -1,4 +1,4 @@
-use crate::api::email::UndoEmailChange;
+use crate::api::address_change::UndoEmailChange;
 use crate::auth::redirect::DEFAULT_AFTER_LOGIN;
 use crate::components::form::{Field, FormError, SubmitButton};
 use crate::pages::link_page::{keep_out_of_referrers, LinkCheck, LinkKind};

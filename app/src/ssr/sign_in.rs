@@ -33,3 +33,13 @@ pub async fn replace_session(
     }
     start_session(state, viewer, checked_from).await
 }
+
+/// Ends every session of `user_id` ahead of a credential change (a new password or address).
+/// A session store that is down then fails the request before anything commits, link spent or
+/// credential stored; the change ends them again once committed, for its cutoff. Without this,
+/// an outage right after the commit would leave the new credential in place and every old
+/// session, perhaps the one the change was meant to throw out, alive.
+pub async fn end_sessions_before_change(state: &AppState, user_id: i64) -> Result<(), AppError> {
+    state.sessions.revoke_all(user_id).await?;
+    Ok(())
+}

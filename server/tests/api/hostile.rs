@@ -13,6 +13,10 @@ enum Expect {
     Refused,
     /// Merely odd: anything but a server error.
     NoServerError,
+    /// Oversized headers: some 4xx, or the connection closed before any answer (the server will
+    /// not read them). Only here is a closed connection a refusal: elsewhere it is what a panic
+    /// looks like from outside.
+    RefusedOrClosed,
 }
 
 /// Words that would betray internals in an answer.
@@ -35,22 +39,47 @@ impl Run {
         self.client.request(method, format!("{}{path}", self.base))
     }
 
+    fn new(base: &str) -> Self {
+        Run {
+            base: base.to_owned(),
+            client: http_client()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            failures: Vec::new(),
+        }
+    }
+
     async fn check(&mut self, what: &str, request: RequestBuilder, expect: Expect) {
         let response = match request.send().await {
             Ok(response) => response,
             // The server may close the connection on a request it will not read (an oversized
-            // header): that is a refusal too, as long as it keeps serving (checked at the end).
-            Err(error) if error.is_request() || error.is_connect() || error.is_body() => return,
+            // header): a refusal too, as long as it keeps serving (checked at the end). Never a
+            // timeout.
+            Err(error)
+                if matches!(expect, Expect::RefusedOrClosed)
+                    && !error.is_timeout()
+                    && (error.is_request() || error.is_connect()) =>
+            {
+                return
+            }
             Err(error) => {
                 let error: String = error.to_string().chars().take(200).collect();
-                self.failures.push(format!("{what}: {error}"));
+                self.failures.push(format!("{what}: no answer: {error}"));
                 return;
             }
         };
         let status = response.status();
-        let body = response.text().await.unwrap_or_default();
+        let body = match response.text().await {
+            Ok(body) => body,
+            Err(error) => {
+                self.failures
+                    .push(format!("{what}: {status}, its body broke off: {error}"));
+                return;
+            }
+        };
         let acceptable = match expect {
-            Expect::Refused => status.is_client_error(),
+            Expect::Refused | Expect::RefusedOrClosed => status.is_client_error(),
             Expect::NoServerError => !status.is_server_error(),
         };
         if !acceptable {
@@ -83,14 +112,7 @@ async fn hostile_requests_get_deliberate_4xx_answers_and_the_server_keeps_servin
     let app = TestApp::spawn().await;
     app.create_user("ada@example.com", app::auth::Role::User)
         .await;
-    let mut run = Run {
-        base: app.address.clone(),
-        client: http_client()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap(),
-        failures: Vec::new(),
-    };
+    let mut run = Run::new(&app.address);
     const FORM: &str = "application/x-www-form-urlencoded";
 
     // Bodies.
@@ -197,14 +219,15 @@ async fn hostile_requests_get_deliberate_4xx_answers_and_the_server_keeps_servin
     let request = run
         .request(Method::GET, "/")
         .header("cookie", "a".repeat(200 * 1024));
-    run.check("a 200 KB cookie header", request, Refused).await;
+    run.check("a 200 KB cookie header", request, RefusedOrClosed)
+        .await;
     let many: Vec<String> = (0..400)
         .map(|n| format!("c{n}={}", "x".repeat(100)))
         .collect();
     let request = run
         .request(Method::GET, "/")
         .header("cookie", many.join("; "));
-    run.check("400 cookies", request, Refused).await;
+    run.check("400 cookies", request, RefusedOrClosed).await;
 
     // Hostile `next` values, on the page and through a plain sign-in.
     let long_next = format!("/{}", "a/".repeat(2_000));
@@ -301,4 +324,62 @@ async fn hostile_requests_get_deliberate_4xx_answers_and_the_server_keeps_servin
         .post_login("bob@example.com", PASSWORD, None)
         .await;
     assert_eq!(login.status(), StatusCode::OK);
+}
+
+/// A server for the test below: one route that panics, with or without the router's panic layer.
+async fn serve_a_panicking_route(caught: bool) -> String {
+    use axum::routing::post;
+    let mut routes = axum::Router::new().route(
+        "/api/boom",
+        post(|| async {
+            panic!("a deliberate panic in /src/handler.rs with sqlx details");
+            #[allow(unreachable_code)]
+            ""
+        }),
+    );
+    if caught {
+        routes = routes.layer(server::layers::panics::catch_panics());
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, routes).await });
+    address
+}
+
+#[tokio::test]
+async fn the_hostile_run_fails_on_a_handler_that_panics() {
+    // Behind the router's panic layer a panic is a 500 that names nothing of its cause; without
+    // it, a dropped connection. The run must fail on either, so a panic on hostile input cannot
+    // pass as a refusal.
+    for caught in [true, false] {
+        let address = serve_a_panicking_route(caught).await;
+        let mut run = Run::new(&address);
+        let request = run.post("/api/boom", "application/x-www-form-urlencoded", "x=1");
+        run.check("POST /api/boom", request, Expect::Refused).await;
+        assert_eq!(
+            run.failures.len(),
+            1,
+            "caught: {caught}: {:?}",
+            run.failures
+        );
+        let expected = if caught { "500" } else { "no answer" };
+        assert!(
+            run.failures[0].contains(expected),
+            "caught: {caught}: {:?}",
+            run.failures
+        );
+    }
+    // The 500 itself: our error shape, nothing of the panic.
+    let address = serve_a_panicking_route(true).await;
+    let response = reqwest::Client::new()
+        .post(format!("{address}/api/boom"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let body = response.text().await.unwrap();
+    assert!(body.contains("\"code\":\"internal\""), "{body}");
+    for word in INTERNALS.iter().chain(&["deliberate", "handler.rs"]) {
+        assert!(!body.contains(word), "{word} in {body}");
+    }
 }

@@ -228,3 +228,38 @@ async fn readiness_fails_while_the_revocation_feed_cannot_be_read() {
     assert_eq!(body["sessions"], "ok");
     assert_eq!(body["revocations"], "stale");
 }
+
+#[tokio::test]
+async fn a_reset_while_the_session_store_is_down_changes_nothing_and_keeps_its_link() {
+    // The sessions must end with the password change; if they cannot, nothing may commit: not
+    // the new password, not the spent link.
+    let redis = RedisProcess::start().await;
+    let app = app_on(&redis).await;
+    let email = "outage@example.com";
+    let device = app.signed_in(email, Role::User).await;
+    let form = [("email", email)];
+    let asked = app
+        .browser()
+        .post_form("/api/request_password_reset", &form)
+        .await;
+    assert_eq!(asked.status(), StatusCode::OK);
+    let token = app
+        .wait_for_mail(email, 1)
+        .await
+        .token_for("/reset-password");
+    let form = [
+        ("token", token.as_str()),
+        ("password", "a new passphrase of mine"),
+    ];
+
+    redis.freeze();
+    let refused = app.browser().post_form("/api/reset_password", &form).await;
+    redis.thaw();
+    assert_eq!(refused.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let old = app.browser().post_login(email, PASSWORD, None).await;
+    assert_eq!(old.status(), StatusCode::OK, "the password is unchanged");
+
+    let reset = app.browser().post_form("/api/reset_password", &form).await;
+    assert_eq!(reset.status(), StatusCode::OK, "the link still works");
+    assert_eq!(device.post_me().await.status(), StatusCode::UNAUTHORIZED);
+}
