@@ -23,7 +23,12 @@ async function expectAccessible(page: Page, path: string): Promise<void> {
 test('every page signed out is free of serious accessibility violations', async ({ page }) => {
   const mailPages = ['/forgot-password', '/forgot-password?sent=1', '/register?sent=1'];
   // Opened with a dead link: the page that offers a new one.
-  const linkPages = ['/reset-password?token=expired', '/verify-email?token=expired', '/verify-email?done=1'];
+  const linkPages = [
+    '/reset-password?token=expired',
+    '/verify-email?token=expired',
+    '/verify-email?done=1',
+    '/undo-email-change?token=expired',
+  ];
   for (const path of ['/', '/login', '/register', '/no-such-page', ...mailPages, ...linkPages]) {
     await expectAccessible(page, path);
   }

@@ -94,6 +94,7 @@ test('an owner whose address was moved away takes the account back from the mail
   await waitForHydration(attacker);
   await attacker.getByTestId('email-input').fill(mailbox);
   await attacker.getByTestId('forgot-password-submit').click();
+  await expect(attacker.getByTestId('reset-requested')).toBeVisible();
   await attacker.goto(linkTo(await latestMail(mailbox, 2), '/reset-password'));
   await waitForHydration(attacker);
   await attacker.getByTestId('password-input').fill(ATTACKERS_PASSWORD);

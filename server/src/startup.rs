@@ -188,6 +188,9 @@ impl Application {
         leptos_options: LeptosOptions,
         addr: SocketAddr,
     ) -> Result<Application, StartupError> {
+        config
+            .check_listen_address(addr)
+            .map_err(|refused| StartupError::Unsupported(refused.to_string()))?;
         let db = database::connect(
             &config.database_url,
             database::PoolSettings::for_requests(config.database_pool_size),

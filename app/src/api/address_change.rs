@@ -12,17 +12,14 @@ use leptos::prelude::*;
 use server_fn::ServerFn;
 
 #[cfg(feature = "ssr")]
-use super::{
-    account::{confirm_password, current_login, own_account},
-    email::link_page,
-};
+use super::account::{confirm_password, current_login, own_account};
 #[cfg(feature = "ssr")]
 use crate::{
     ssr::audit::{self, Event, EventKind},
     ssr::context::{app_state, client_info, redirect_form_post, return_form_error},
     ssr::input::{Email, NewPassword},
     ssr::mail::link_tokens::{self, LinkGrant, Purpose},
-    ssr::mail::links::{admit_mail, link_origin, mail_link, queue_link, LinkFor},
+    ssr::mail::links::{admit_mail, link_origin, mail_link, page_of_link, queue_link, LinkFor},
     ssr::mail::messages,
     ssr::sign_in::{end_sessions_before_change, replace_session},
     ssr::state::AppState,
@@ -89,7 +86,10 @@ pub async fn change_email(new_email: String, password: String) -> Result<(), App
 pub async fn undo_email_change(token: String, password: String) -> Result<(), AppError> {
     let result = undo_with(&token, password).await;
     if let Err(error) = &result {
-        return_form_error::<UndoEmailChange>(&link_page(Purpose::UndoEmailChange, &token), error);
+        return_form_error::<UndoEmailChange>(
+            &page_of_link(Purpose::UndoEmailChange, &token),
+            error,
+        );
     }
     result
 }

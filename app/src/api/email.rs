@@ -17,7 +17,7 @@ use crate::{
     ssr::context::{app_state, client_info, redirect_form_post, request_viewer, return_form_error},
     ssr::input::{Email, NewPassword},
     ssr::mail::link_tokens::{self, Purpose},
-    ssr::mail::links::{admit_mail, mail_link, mail_verification_link, LinkFor},
+    ssr::mail::links::{admit_mail, mail_link, mail_verification_link, page_of_link, LinkFor},
     ssr::mail::messages,
     ssr::sessions::ClientInfo,
     ssr::sign_in::{end_sessions_before_change, replace_session, start_session},
@@ -59,7 +59,7 @@ pub async fn request_password_reset(email: String) -> Result<(), AppError> {
 pub async fn reset_password(token: String, password: String) -> Result<(), AppError> {
     let result = reset_with(&token, password).await;
     if let Err(error) = &result {
-        return_form_error::<ResetPassword>(&link_page(Purpose::PasswordReset, &token), error);
+        return_form_error::<ResetPassword>(&page_of_link(Purpose::PasswordReset, &token), error);
     }
     result
 }
@@ -72,7 +72,7 @@ pub async fn verify_email(token: String) -> Result<(), AppError> {
     match &result {
         Ok(()) => redirect_form_post(ADDRESS_CONFIRMED),
         Err(error) => {
-            return_form_error::<VerifyEmail>(&link_page(Purpose::VerifyEmail, &token), error)
+            return_form_error::<VerifyEmail>(&page_of_link(Purpose::VerifyEmail, &token), error)
         }
     }
     result
@@ -93,23 +93,6 @@ pub async fn resend_verification() -> Result<(), AppError> {
     }
     redirect_form_post(VERIFICATION_RESENT);
     Ok(())
-}
-
-/// The page a link for `purpose` with `token` opens, where a refused use shows its error.
-#[cfg(feature = "ssr")]
-pub(super) fn link_page(purpose: Purpose, token: &str) -> String {
-    format!("{}?token={}", purpose.page(), url_safe(token))
-}
-
-/// `token` if it has the shape of ours (so it is safe in a URL), else nothing: the page then
-/// shows the link as dead, as it would for any unknown token.
-#[cfg(feature = "ssr")]
-fn url_safe(token: &str) -> &str {
-    if link_tokens::well_formed(token) {
-        token
-    } else {
-        ""
-    }
 }
 
 /// In the background: the reset link, if `email` has an enabled account.

@@ -23,6 +23,15 @@ impl AppEnv {
             _ => None,
         }
     }
+
+    /// The name `APP_ENV` gives it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AppEnv::Dev => "dev",
+            AppEnv::Test => "test",
+            AppEnv::Prod => "prod",
+        }
+    }
 }
 
 /// A secret whose `Debug` output never shows the value.

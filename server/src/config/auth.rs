@@ -8,6 +8,11 @@ use app::ssr::throttle::client_address::TrustedProxies;
 use http::HeaderName;
 use std::time::Duration;
 
+/// Longest accepted `ACCESS_TOKEN_TTL`: an access token cannot be revoked before it lapses on
+/// a server that has not heard of the revocation, so it stays short.
+const MAX_ACCESS_TTL: Duration = Duration::from_secs(3600);
+/// Longest accepted `RESET_TOKEN_TTL`: a reset link waiting in a mailbox is a way in.
+const MAX_RESET_TTL: Duration = Duration::from_secs(3600);
 /// Longest accepted `REFRESH_GRACE`: concurrent tabs refresh within a second or two of each other.
 const MAX_REFRESH_GRACE: Duration = Duration::from_secs(60);
 
@@ -41,20 +46,31 @@ pub(super) fn auth_settings(
     )? {
         auth.email_verification = mode;
     }
-    auth.reset_token_ttl = vars.seconds("RESET_TOKEN_TTL", auth.reset_token_ttl)?;
+    auth.reset_token_ttl =
+        vars.seconds_at_most("RESET_TOKEN_TTL", auth.reset_token_ttl, MAX_RESET_TTL)?;
+    if app_env == AppEnv::Prod && auth.email_verification == EmailVerification::Optional {
+        tracing::warn!(
+            "EMAIL_VERIFICATION=optional in prod: sign-up then tells whether an address already \
+             has an account (409), and accounts may use addresses they do not own"
+        );
+    }
     auth.public_origin = public_origin;
     auth.hash_concurrency = hash_concurrency;
     Ok(auth)
 }
 
-/// `PUBLIC_ORIGIN`, the site's origin for links in mail; `prod` needs an https one.
+/// `PUBLIC_ORIGIN`, the site's origin for links in mail: `scheme://host[:port]` and nothing
+/// else (a path, a query or a `user@` would end up in every mailed link); `prod` needs one, on
+/// https.
 fn public_origin(
     vars: &Vars<impl Fn(&str) -> Option<String>>,
     app_env: AppEnv,
 ) -> Result<Option<String>, ConfigError> {
-    let origin = vars
-        .get("PUBLIC_ORIGIN")
-        .map(|origin| origin.trim_end_matches('/').to_owned());
+    let origin = vars.parsed(
+        "PUBLIC_ORIGIN",
+        "an origin, like https://app.example",
+        parse_origin,
+    )?;
     if app_env == AppEnv::Prod {
         match origin.as_deref() {
             None => {
@@ -71,12 +87,23 @@ fn public_origin(
     Ok(origin)
 }
 
+/// `value` as `scheme://host[:port]` (one trailing slash allowed), or `None`.
+fn parse_origin(value: &str) -> Option<String> {
+    let value = value.strip_suffix('/').unwrap_or(value);
+    let (scheme, authority) = value.split_once("://")?;
+    if !matches!(scheme, "http" | "https") || authority.contains(['@', '/', '\\', '?', '#']) {
+        return None;
+    }
+    let parsed: http::uri::Authority = authority.parse().ok()?;
+    (!parsed.host().is_empty()).then(|| format!("{scheme}://{authority}"))
+}
+
 /// The access token's and the refresh session's lifetimes, and the grace for concurrent tabs.
 fn lifetimes(
     vars: &Vars<impl Fn(&str) -> Option<String>>,
     auth: &mut Settings,
 ) -> Result<(), ConfigError> {
-    auth.access_ttl = vars.seconds("ACCESS_TOKEN_TTL", auth.access_ttl)?;
+    auth.access_ttl = vars.seconds_at_most("ACCESS_TOKEN_TTL", auth.access_ttl, MAX_ACCESS_TTL)?;
     auth.refresh_ttl = vars.seconds("REFRESH_TOKEN_TTL", auth.refresh_ttl)?;
     auth.refresh_idle_ttl = vars
         .seconds("REFRESH_IDLE_TTL", auth.refresh_idle_ttl)?

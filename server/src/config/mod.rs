@@ -1,9 +1,11 @@
 //! Configuration from the environment (and `.env`), parsed once into one typed value.
 //! `.env.example` documents every variable. Each group of settings has its file: [`auth`]
 //! (lifetimes, throttling, client addresses, mail links), [`secrets`] (the signing key),
-//! [`mail`] (the relay or the outbox folder); [`vars`] reads one variable.
+//! [`mail`] (the relay or the outbox folder), [`bind`] (what may listen beyond this machine);
+//! [`vars`] reads one variable.
 
 mod auth;
+mod bind;
 mod mail;
 mod secrets;
 #[cfg(test)]
@@ -37,6 +39,8 @@ pub struct Config {
     pub jwt_secret: Option<Secret>,
     pub auth: Settings,
     pub mail: MailSettings,
+    /// `ALLOW_PUBLIC_BIND=1`: `dev` or `test` may listen on an address other machines reach.
+    pub allow_public_bind: bool,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -95,6 +99,9 @@ impl Config {
             jwt_secret,
             mail: mail::mail_settings(&vars, app_env)?,
             auth,
+            allow_public_bind: vars
+                .get("ALLOW_PUBLIC_BIND")
+                .is_some_and(|value| value == "1"),
         })
     }
 }

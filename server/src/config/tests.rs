@@ -200,3 +200,74 @@ fn only_the_test_profile_may_hash_fast() {
         HashCost::OWASP
     );
 }
+
+#[test]
+fn public_origin_is_an_origin_and_nothing_more() {
+    for (given, kept) in [
+        ("https://app.example", "https://app.example"),
+        ("https://app.example/", "https://app.example"),
+        ("http://localhost:3000", "http://localhost:3000"),
+        ("https://[2001:db8::1]:8443", "https://[2001:db8::1]:8443"),
+    ] {
+        let config = parse(&[("PUBLIC_ORIGIN", given)]).unwrap();
+        assert_eq!(config.auth.public_origin.as_deref(), Some(kept), "{given}");
+    }
+    for refused in [
+        "https://app.example/path",
+        "https://user@app.example",
+        "https://localhost:1@evil.example",
+        "https://app.example?next=x",
+        "https://app.example#x",
+        "ftp://app.example",
+        "https://",
+        "app.example",
+        "https://app example",
+    ] {
+        let error = parse(&[("PUBLIC_ORIGIN", refused)]).unwrap_err();
+        assert!(
+            error.to_string().contains("PUBLIC_ORIGIN"),
+            "{refused}: {error}"
+        );
+    }
+}
+
+#[test]
+fn token_and_link_lifetimes_have_ceilings() {
+    for (name, longest) in [("ACCESS_TOKEN_TTL", 3600), ("RESET_TOKEN_TTL", 3600)] {
+        assert!(parse(&[(name, &longest.to_string())]).is_ok(), "{name}");
+        let error = parse(&[(name, &(longest + 1).to_string())]).unwrap_err();
+        assert!(error.to_string().contains(name), "{error}");
+    }
+}
+
+#[test]
+fn only_prod_listens_beyond_this_machine_unless_told_and_never_with_benchmark_pages() {
+    let outside: std::net::SocketAddr = "0.0.0.0:3000".parse().unwrap();
+    for inside in ["127.0.0.1:3000", "[::1]:3000"] {
+        let inside = inside.parse().unwrap();
+        for env in ["dev", "test"] {
+            let config = parse(&[("APP_ENV", env), ("BENCH_ROUTES", "1")]).unwrap();
+            assert_eq!(config.check_listen_address(inside), Ok(()), "{env}");
+        }
+    }
+    let refused = |vars: &[(&str, &str)]| {
+        let config = parse(vars).unwrap();
+        let error = config.check_listen_address(outside).unwrap_err();
+        error.to_string()
+    };
+    for env in ["dev", "test"] {
+        assert!(
+            refused(&[("APP_ENV", env), ORIGIN]).contains("ALLOW_PUBLIC_BIND"),
+            "{env}"
+        );
+        let told = [("APP_ENV", env), ("ALLOW_PUBLIC_BIND", "1")];
+        assert!(refused(&told).contains("PUBLIC_ORIGIN"), "{env}");
+        let config = parse(&[told[0], told[1], ORIGIN]).unwrap();
+        assert_eq!(config.check_listen_address(outside), Ok(()), "{env}");
+    }
+    let prod = [("APP_ENV", "prod"), ("JWT_SECRET", STRONG), ORIGIN, SMTP];
+    let config = parse(&prod).unwrap();
+    assert_eq!(config.check_listen_address(outside), Ok(()));
+    let bench = [prod[0], prod[1], prod[2], prod[3], ("BENCH_ROUTES", "1")];
+    assert!(refused(&bench).contains("BENCH_ROUTES"));
+}

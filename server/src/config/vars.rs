@@ -50,6 +50,27 @@ impl<F: Fn(&str) -> Option<String>> Vars<F> {
             .map(Duration::from_secs)
     }
 
+    /// [`Self::seconds`], refused above `max`.
+    pub(super) fn seconds_at_most(
+        &self,
+        name: &'static str,
+        default: Duration,
+        max: Duration,
+    ) -> Result<Duration, ConfigError> {
+        let seconds = self.seconds(name, default)?;
+        if seconds > max {
+            return Err(ConfigError::Invalid {
+                name,
+                reason: format!(
+                    "{} s is longer than the {} s allowed",
+                    seconds.as_secs(),
+                    max.as_secs()
+                ),
+            });
+        }
+        Ok(seconds)
+    }
+
     /// A value parsed by `parse`, or `None` when unset; `expected` describes a good one.
     pub(super) fn parsed<T>(
         &self,

@@ -274,7 +274,12 @@ async fn a_sign_out_after_the_access_token_lapsed_is_audited_from_the_refresh_to
         user.post_form("/api/logout", &[]).await.status(),
         StatusCode::OK
     );
-    assert_audit_has(&app, "signed_out").await;
+    assert_audit_has(
+        &app,
+        "signed_out",
+        Some(app.user_id("ada@example.com").await),
+    )
+    .await;
     // And that login is over.
     assert_eq!(
         app.refresh_with(&refresh_token).await,

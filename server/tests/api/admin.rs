@@ -38,7 +38,12 @@ async fn a_role_change_takes_effect_on_the_users_next_request() {
         .await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(user.get("/admin").await.status(), StatusCode::FORBIDDEN);
-    assert_audit_has(&app, "role_changed").await;
+    assert_audit_has(
+        &app,
+        "role_changed",
+        Some(app.user_id("ada@example.com").await),
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -83,7 +88,12 @@ async fn a_disabled_account_loses_its_sessions_and_cannot_sign_in_until_enabled(
         .await;
     assert_eq!(response.status(), StatusCode::OK);
     app.signed_in_again("ada@example.com").await;
-    assert_audit_has(&app, "account_disabled").await;
+    assert_audit_has(
+        &app,
+        "account_disabled",
+        Some(app.user_id("ada@example.com").await),
+    )
+    .await;
 }
 
 #[tokio::test]

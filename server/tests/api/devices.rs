@@ -180,6 +180,7 @@ async fn changing_the_password_needs_the_current_one_and_ends_every_other_login(
 async fn erasing_the_account_needs_the_password_and_ends_everything() {
     let app = TestApp::spawn().await;
     app.create_user("ada@example.com", Role::User).await;
+    let erased_id = app.user_id("ada@example.com").await;
     let laptop = sign_in_as_device(&app, "ada@example.com", "Laptop browser").await;
     let phone = sign_in_as_device(&app, "ada@example.com", "Phone browser").await;
 
@@ -212,7 +213,7 @@ async fn erasing_the_account_needs_the_password_and_ends_everything() {
     );
 
     // The audit trail keeps the events, without the person's address or device.
-    assert_audit_has(&app, "account_erased").await;
+    assert_audit_has(&app, "account_erased", Some(erased_id)).await;
     let admin = app.signed_in("root@example.com", Role::Admin).await;
     let events = json(admin.post_form("/api/audit", &[]).await).await;
     let erased_user_events: Vec<_> = events

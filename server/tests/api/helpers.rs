@@ -190,6 +190,15 @@ impl TestApp {
         self.signed_in_again(email).await
     }
 
+    /// The id of the account whose address is `email`.
+    pub async fn user_id(&self, email: &str) -> i64 {
+        sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+            .bind(email)
+            .fetch_one(&self.state.db)
+            .await
+            .unwrap_or_else(|error| panic!("no account {email}: {error}"))
+    }
+
     /// Another browser (device) signed in to the existing account `email`.
     pub async fn signed_in_again(&self, email: &str) -> Browser {
         let browser = self.browser();
@@ -421,9 +430,10 @@ pub fn now() -> u64 {
     app::ssr::platform::clock::unix_now()
 }
 
-/// Signs in an administrator and checks that the audit log soon shows an event of `kind`
-/// (events are written in the background).
-pub async fn assert_audit_has(app: &TestApp, kind: &str) {
+/// Signs in an administrator and checks that the audit log soon shows an event of `kind` about
+/// account `user_id` (`None`: an event that names no account, as refusals before any account is
+/// known do). Events are written in the background.
+pub async fn assert_audit_has(app: &TestApp, kind: &str, user_id: Option<i64>) {
     use std::sync::atomic::{AtomicUsize, Ordering};
     static ADMINS: AtomicUsize = AtomicUsize::new(0);
     let n = ADMINS.fetch_add(1, Ordering::Relaxed);
@@ -433,6 +443,7 @@ pub async fn assert_audit_has(app: &TestApp, kind: &str) {
             app::auth::Role::Admin,
         )
         .await;
+    let subject = serde_json::json!(user_id);
     let found = crate::processes::eventually(std::time::Duration::from_secs(3), || async {
         let response = admin.post_form("/api/audit", &[]).await;
         assert_eq!(response.status(), reqwest::StatusCode::OK);
@@ -441,8 +452,8 @@ pub async fn assert_audit_has(app: &TestApp, kind: &str) {
             .as_array()
             .unwrap()
             .iter()
-            .any(|event| event["kind"] == kind)
+            .any(|event| event["kind"] == kind && event["user_id"] == subject)
     })
     .await;
-    assert!(found, "no {kind} event in the audit log");
+    assert!(found, "no {kind} event about {user_id:?} in the audit log");
 }

@@ -19,7 +19,12 @@ async fn a_signed_out_access_token_is_refused_by_page_guards_at_once() {
     let response = copy.get("/dashboard").await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert!(location(&response).starts_with("/login"));
-    assert_audit_has(&app, "signed_out").await;
+    assert_audit_has(
+        &app,
+        "signed_out",
+        Some(app.user_id("ada@example.com").await),
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -333,7 +338,7 @@ async fn repeated_wrong_passwords_block_the_account_with_429_and_retry_after() {
     }
     let response = browser.post_login("ada@example.com", PASSWORD, None).await;
     assert_eq!(response.status(), StatusCode::OK);
-    assert_audit_has(&app, "sign_in_throttled").await;
+    assert_audit_has(&app, "sign_in_throttled", None).await;
 }
 
 /// Twenty wrong guesses sent at once, released together: only as many as the account's limit
@@ -705,8 +710,18 @@ async fn current_password_checks_are_throttled_and_audited() {
         .post_form("/api/delete_account", &[("password", PASSWORD)])
         .await;
     assert_eq!(erase.status(), StatusCode::TOO_MANY_REQUESTS);
-    assert_audit_has(&app, "password_check_failed").await;
-    assert_audit_has(&app, "password_check_throttled").await;
+    assert_audit_has(
+        &app,
+        "password_check_failed",
+        Some(app.user_id("ada@example.com").await),
+    )
+    .await;
+    assert_audit_has(
+        &app,
+        "password_check_throttled",
+        Some(app.user_id("ada@example.com").await),
+    )
+    .await;
 }
 
 /// One address may create only so many accounts per window: sign-ups cannot fill the hashing
@@ -735,7 +750,7 @@ async fn registrations_from_one_address_are_limited_and_audited() {
     assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(retry_after(&refused) >= 1);
     assert_eq!(register("203.0.113.2", 4).await.status(), StatusCode::OK);
-    assert_audit_has(&app, "registration_throttled").await;
+    assert_audit_has(&app, "registration_throttled", None).await;
 }
 
 #[tokio::test]
@@ -758,8 +773,10 @@ async fn the_audit_log_records_sign_ins_and_is_for_administrators_only() {
         user.post_form("/api/audit", &[]).await.status(),
         StatusCode::FORBIDDEN
     );
-    assert_audit_has(&app, "sign_in_succeeded").await;
-    assert_audit_has(&app, "sign_in_failed").await;
+    let ada = app.user_id("ada@example.com").await;
+    assert_audit_has(&app, "sign_in_succeeded", Some(ada)).await;
+    assert_audit_has(&app, "sign_in_failed", Some(ada)).await;
+    assert_audit_has(&app, "sign_in_failed", None).await;
 
     // Nothing secret is in it: no tokens, no password hashes.
     let admin = app.signed_in("grace@example.com", Role::Admin).await;
@@ -783,5 +800,10 @@ async fn refused_authorisations_are_audited() {
         user.post_form("/api/users", &[]).await.status(),
         StatusCode::FORBIDDEN
     );
-    assert_audit_has(&app, "access_denied").await;
+    assert_audit_has(
+        &app,
+        "access_denied",
+        Some(app.user_id("ada@example.com").await),
+    )
+    .await;
 }

@@ -87,12 +87,23 @@ fn renaming_a_fork_leaves_no_trace_of_the_old_name() {
 
 #[test]
 fn the_rename_command_refuses_a_slug_that_cannot_name_files() {
+    // On a scratch copy of the script and the file it reads the name from: if the check ever
+    // regressed, the rewrite would hit the copy, not the project.
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let scratch = tempfile::tempdir().unwrap();
+    for file in ["scripts/rename.sh", "app/src/product.rs"] {
+        let to = scratch.path().join(file);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(root.join(file), &to).unwrap();
+    }
+    let product = std::fs::read_to_string(scratch.path().join("app/src/product.rs")).unwrap();
     let output = Command::new("bash")
         .args(["scripts/rename.sh", "Acme", "Acme Portal"])
-        .current_dir(root)
+        .current_dir(scratch.path())
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("slug"));
+    let after = std::fs::read_to_string(scratch.path().join("app/src/product.rs")).unwrap();
+    assert_eq!(after, product, "a refused rename changes nothing");
 }

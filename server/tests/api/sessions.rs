@@ -25,7 +25,12 @@ async fn refresh_rotates_the_refresh_token_and_issues_a_new_access_token() {
         StatusCode::OK
     );
     assert_eq!(late_tab.cookie(REFRESH_COOKIE).unwrap(), second_refresh);
-    assert_audit_has(&app, "refresh_grace_replay").await;
+    assert_audit_has(
+        &app,
+        "refresh_grace_replay",
+        Some(app.user_id("ada@example.com").await),
+    )
+    .await;
 }
 
 /// The grace window is for the rotating browser's own tabs: a copy of the previous token
@@ -53,7 +58,12 @@ async fn a_copy_presented_from_another_device_within_the_grace_window_revokes_th
         browser.post_form("/api/refresh", &[]).await.status(),
         StatusCode::UNAUTHORIZED
     );
-    assert_audit_has(&app, "reuse_detected").await;
+    assert_audit_has(
+        &app,
+        "reuse_detected",
+        Some(app.user_id("ada@example.com").await),
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -88,7 +98,12 @@ async fn replaying_a_rotated_token_after_the_grace_window_revokes_the_whole_logi
         StatusCode::UNAUTHORIZED
     );
     assert_eq!(browser.post_me().await.status(), StatusCode::UNAUTHORIZED);
-    assert_audit_has(&app, "reuse_detected").await;
+    assert_audit_has(
+        &app,
+        "reuse_detected",
+        Some(app.user_id("ada@example.com").await),
+    )
+    .await;
 }
 
 #[tokio::test]

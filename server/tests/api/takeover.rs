@@ -298,7 +298,7 @@ async fn the_old_address_takes_back_an_account_whose_change_completed() {
         .post_login(owner, OWNERS_NEW_PASSWORD, None)
         .await;
     assert_eq!(signed_in.status(), StatusCode::OK);
-    assert_audit_has(&app, "email_change_undone").await;
+    assert_audit_has(&app, "email_change_undone", Some(user_id)).await;
 }
 
 #[tokio::test]

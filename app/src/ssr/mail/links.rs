@@ -104,3 +104,14 @@ pub async fn queue_link(
     let url = format!("{origin}{}?token={token}", link.purpose.page());
     outbox::enqueue(&mut **tx, &compose(&url)).await
 }
+
+/// The page a link for `purpose` with `token` opens (where a refused use shows its error). A
+/// token not of our shape is left out, so the page shows the link as dead, as for any unknown one.
+pub fn page_of_link(purpose: Purpose, token: &str) -> String {
+    let token = if link_tokens::well_formed(token) {
+        token
+    } else {
+        ""
+    };
+    format!("{}?token={token}", purpose.page())
+}
