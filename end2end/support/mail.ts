@@ -8,6 +8,8 @@ export interface Mail {
   to: string;
   subject: string;
   text: string;
+  /** The origin of the server that wrote it: its links must point there. */
+  site: string;
 }
 
 /** Every mail `server` has written so far, oldest first (file names start with the time). */
@@ -24,10 +26,13 @@ function outbox(server: AppServer): Mail[] {
     const [mb, ib] = order(b);
     return ma - mb || ia - ib;
   });
-  return names.map((name) => parse(readFileSync(path.join(server.outbox, name), 'utf8')));
+  return names.map((name) => ({
+    ...parse(readFileSync(path.join(server.outbox, name), 'utf8')),
+    site: new URL(server.url).origin,
+  }));
 }
 
-function parse(raw: string): Mail {
+function parse(raw: string): Omit<Mail, 'site'> {
   const message = raw.replace(/\r\n/g, '\n');
   const [head] = message.split('\n\n');
   const header = (name: string) =>
@@ -72,10 +77,14 @@ export async function latestMail(address: string, count = 1, server: AppServer =
     .at(-1)!;
 }
 
-/** The path and query of the link to `page` in `mail`, to open on the server under test. */
+/**
+ * The path and query of the link to `page` in `mail`, to open on the server under test; the link
+ * must point at the server that wrote the mail, not merely have the right path.
+ */
 export function linkTo(mail: Mail, page: string): string {
   const link = mail.text.split(/\s+/).find((word) => word.startsWith('http') && word.includes(page));
   expect(link, `a link to ${page} in: ${mail.text}`).toBeTruthy();
   const url = new URL(link!);
+  expect(url.origin, `the origin of ${link}`).toBe(mail.site);
   return url.pathname + url.search;
 }

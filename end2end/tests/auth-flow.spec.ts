@@ -81,7 +81,7 @@ test('registering a taken email says so', async ({ page, account }) => {
   await expect(page.getByTestId('register-error')).toContainText('already exists');
 });
 
-test('the auth cookies are httpOnly, Lax and host-only', async ({ userPage }) => {
+test('the auth cookies are httpOnly, Lax, Secure and __Host- (so host-only, by the prefix)', async ({ userPage }) => {
   const cookies = (await userPage.context().cookies()).filter((c) => c.name.includes('token'));
   expect(cookies.map((c) => c.name).sort()).toEqual(['__Host-access_token', '__Host-refresh_token']);
   for (const cookie of cookies) {

@@ -82,7 +82,8 @@ async function confirmationFlow(page: Page, javaScript: boolean) {
   await expect(page).toHaveURL(/\/dashboard$/);
   await expect(page.getByTestId('verify-email-banner')).toBeVisible();
 
-  // Asking again (once the first has arrived) sends a second link; only the newest works.
+  // Asking again (once the first has arrived) sends a second link, which works (that the first
+  // then no longer does is `email.rs::a_newer_link_voids_the_older_one`).
   await latestMail(email, 1);
   await ready(page, javaScript);
   await page.getByTestId('resend-verification-button').click();

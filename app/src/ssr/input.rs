@@ -155,6 +155,25 @@ mod tests {
     }
 
     #[test]
+    fn the_owners_email_and_the_sites_name_are_refused_too() {
+        let owner = Email::parse("qzv.morrow7@example.com").unwrap();
+        let context = [
+            crate::product::NAME.to_owned(),
+            crate::product::NAME.to_uppercase(),
+            crate::product::SLUG.to_owned(),
+            owner.as_str().to_owned(),
+            "qzv.morrow7".to_owned(),
+        ];
+        for word in &context {
+            let refused = NewPassword::parse(word.clone(), Some(&owner));
+            assert!(refused.is_err(), "{word}");
+        }
+        // Refused because of whose account it is: for another account the address part passes.
+        let stranger = Email::parse("someone.else@example.com").unwrap();
+        assert!(NewPassword::parse("qzv.morrow7".into(), Some(&stranger)).is_ok());
+    }
+
+    #[test]
     fn emails_are_normalised_and_garbage_is_refused() {
         assert_eq!(
             Email::parse("  Ada@Example.COM ").unwrap().as_str(),

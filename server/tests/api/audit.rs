@@ -41,7 +41,7 @@ fn count(events: &[Value], kind: &str) -> usize {
 }
 
 #[tokio::test]
-async fn a_flood_of_refused_attempts_neither_hides_account_events_nor_fills_the_log() {
+async fn a_flood_of_refused_attempts_hides_no_account_event_and_denials_take_one_row_a_minute() {
     let app = TestApp::spawn_with(&[
         ("LOGIN_MAX_FAILURES", "1000"),
         ("LOGIN_MAX_FAILURES_PER_IP", "1000"),

@@ -128,11 +128,19 @@ impl TestApp {
         self.dir.path().join("outbox")
     }
 
-    /// Every mail this app has written to `to` so far, oldest first.
+    /// Every mail this app has written to `to` so far, oldest first. Their links must point at
+    /// this app, or at `PUBLIC_ORIGIN` when the test set one (see `ReadMail::token_for`).
     pub fn mail_to(&self, to: &str) -> Vec<ReadMail> {
         crate::mail::read_outbox(&self.outbox_dir())
             .into_iter()
             .filter(|mail| mail.to == to)
+            .map(|mail| ReadMail {
+                site: Some(
+                    (self.state.settings.public_origin.clone())
+                        .unwrap_or_else(|| self.address.clone()),
+                ),
+                ..mail
+            })
             .collect()
     }
 

@@ -11,6 +11,8 @@ pub struct ReadMail {
     pub raw: String,
     /// The plain-text part, decoded.
     pub text: String,
+    /// The origin its links must name, when the reader knows it (the app under test's own).
+    pub site: Option<String>,
 }
 
 impl ReadMail {
@@ -27,6 +29,12 @@ impl ReadMail {
         let link = self
             .link_to(page)
             .unwrap_or_else(|| panic!("no link to {page} in: {}", self.text));
+        if let Some(site) = &self.site {
+            assert!(
+                link.starts_with(&format!("{site}/")),
+                "the link {link} does not point at the site under test, {site}"
+            );
+        }
         link.split_once("token=").expect("a token").1.to_owned()
     }
 }
@@ -91,6 +99,7 @@ fn parse(raw: &str) -> ReadMail {
         subject: header("Subject"),
         raw: raw.to_owned(),
         text: text_part(raw),
+        site: None,
     }
 }
 
