@@ -13,7 +13,7 @@ use crate::{
     ssr::audit::{self, Event, EventKind},
     ssr::context::{
         app_state, append_set_cookies, client_info, presented_known_device, redirect_form_post,
-        request_auth,
+        remember_device, request_auth,
     },
     ssr::input::{Email, NewPassword},
     ssr::personal_data,
@@ -116,6 +116,13 @@ pub async fn change_password(
     let hash = state.passwords.hash(new_password.into_inner()).await?;
     end_sessions_before_change(&state, viewer.user_id).await?;
     users::set_password_hash(&state.db, viewer.user_id, &hash).await?;
+    // This browser stays a known device, under the new password.
+    remember_device(
+        &state,
+        &email,
+        &hash,
+        presented_known_device(&state, &user).as_deref(),
+    );
     // After the new hash is stored: a sign-in that read the old one began before this cutoff.
     let cutoff = state.sessions.revoke_all(viewer.user_id).await?;
     let family = start_session(&state, &viewer, cutoff).await?;
@@ -195,7 +202,7 @@ pub(super) async fn confirm_password(
 ) -> Result<(), AppError> {
     let slot = state.passwords.queue_slot()?;
     let client = client_info();
-    let known_device = presented_known_device(state, email);
+    let known_device = presented_known_device(state, user);
     let attempt = Attempt {
         email,
         ip: client.ip.as_deref(),

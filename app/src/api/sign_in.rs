@@ -91,7 +91,7 @@ pub async fn register(email: String, password: String) -> Result<Option<Viewer>,
     };
     // Signing up from a browser signed in to another account ends that login, as signing in does.
     replace_session(&state, &viewer, checked_from).await?;
-    remember_device(&state, &email, None);
+    remember_device(&state, &email, &hash, None);
     redirect_form_post(DEFAULT_AFTER_LOGIN);
     Ok(Some(viewer))
 }
@@ -156,7 +156,11 @@ pub async fn login(
     // Shed a storm before spending a store or database round trip on it.
     let slot = state.passwords.queue_slot()?;
     let client = client_info();
-    let known_device = presented_known_device(&state, &email);
+    // Read first: a known device is known under the account's current password.
+    let user = users::find_by_email(&state.db, &email).await?;
+    let known_device = user
+        .as_ref()
+        .and_then(|user| presented_known_device(&state, user));
     let attempt = Attempt {
         email: &email,
         ip: client.ip.as_deref(),
@@ -168,7 +172,6 @@ pub async fn login(
         // Round up: retrying after the advertised wait must succeed.
         return Err(AppError::too_many_requests(wait.as_secs() + 1));
     }
-    let user = users::find_by_email(&state.db, &email).await?;
     let stored_hash = user.as_ref().map(|user| user.password_hash.clone());
     let matches = state.passwords.verify(slot, password, stored_hash).await?;
     let user = match user {
@@ -187,7 +190,7 @@ pub async fn login(
         }
     };
     state.throttle.succeeded(&attempt).await?;
-    remember_device(&state, &email, known_device.as_deref());
+    remember_device(&state, &email, &user.password_hash, known_device.as_deref());
     if user.is_disabled() {
         // Said only to someone who knows the password: it reveals nothing to a guesser.
         return Err(AppError::account_disabled());

@@ -9,6 +9,7 @@ use crate::ssr::platform::loopback::loopback_origin;
 use crate::ssr::sessions::ClientInfo;
 use crate::ssr::state::AppState;
 use crate::ssr::tokens::AccessClaims;
+use crate::ssr::users::UserRow;
 use axum::extract::ConnectInfo;
 use http::header::{ACCEPT, HOST, LOCATION, SET_COOKIE, USER_AGENT};
 use http::request::Parts;
@@ -89,17 +90,20 @@ pub fn presented_refresh_token(state: &AppState) -> Option<String> {
 }
 
 /// The device id of this browser's known-device cookie, if it has one this server issued for
-/// `email`'s account (see `known_device`).
-pub fn presented_known_device(state: &AppState, email: &Email) -> Option<String> {
+/// `user`'s account under its current password (see `known_device`).
+pub fn presented_known_device(state: &AppState, user: &UserRow) -> Option<String> {
     let parts = request_parts()?;
     let cookie = state.cookies.read_known_device(&parts.headers)?;
-    state.known_devices.verify(&cookie, email)
+    let email = Email::parse(&user.email).ok()?;
+    state
+        .known_devices
+        .verify(&cookie, &email, &user.password_hash)
 }
 
-/// Makes this browser a known device of `email`'s account (keeping its id when it already was
-/// one), for as long as `known_device` says.
-pub fn remember_device(state: &AppState, email: &Email, device: Option<&str>) {
-    let cookie = state.known_devices.issue(email, device);
+/// Makes this browser a known device of the account at `email` whose stored password hash is
+/// `credential` (keeping its id when it already was one), for as long as `known_device` says.
+pub fn remember_device(state: &AppState, email: &Email, credential: &str, device: Option<&str>) {
+    let cookie = state.known_devices.issue(email, credential, device);
     let lifetime = crate::ssr::throttle::known_device::KNOWN_DEVICE_LIFETIME.as_secs();
     append_set_cookies([state.cookies.set_known_device(&cookie, lifetime)]);
 }

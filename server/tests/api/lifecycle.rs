@@ -560,6 +560,50 @@ async fn a_guesser_blocks_itself_not_the_owner_on_a_device_that_signed_in_before
 }
 
 #[tokio::test]
+async fn a_browser_known_under_the_old_password_is_a_stranger_after_a_new_one() {
+    // A thief who once signed in with a stolen password keeps no budget of guesses of its own
+    // once the owner changes it: its wrong guesses count with every stranger's at its address.
+    let app = app_behind_a_proxy(&[]).await;
+    let owner = app.signed_in("ada@example.com", Role::User).await;
+    let thief = app.browser();
+    let status = sign_in_from(&thief, GUESSER_ADDRESS, "ada@example.com", PASSWORD).await;
+    assert_eq!(status, StatusCode::OK);
+    let form = [
+        ("current_password", PASSWORD),
+        ("new_password", "the owner's fresh passphrase"),
+    ];
+    let changed = owner.post_form("/api/change_password", &form).await;
+    assert_eq!(changed.status(), StatusCode::OK);
+
+    assert_eq!(
+        guess_until_blocked(&thief, GUESSER_ADDRESS, "ada@example.com").await,
+        3
+    );
+    let stranger = app.browser();
+    let status = sign_in_from(
+        &stranger,
+        GUESSER_ADDRESS,
+        "ada@example.com",
+        "the owner's fresh passphrase",
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the thief's guesses were a stranger's"
+    );
+    // The owner's own browser, known under the new password, still gets in from there.
+    let status = sign_in_from(
+        &owner,
+        GUESSER_ADDRESS,
+        "ada@example.com",
+        "the owner's fresh passphrase",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
 async fn the_owner_from_another_address_gets_in_while_the_guesser_stays_blocked() {
     let app = app_behind_a_proxy(&[]).await;
     app.create_user("ada@example.com", Role::User).await;
