@@ -55,19 +55,14 @@ pub async fn change_email(new_email: String, password: String) -> Result<(), App
     }
     confirm_password(&state, &user, &email, password, "password").await?;
     let (origin, client) = admit_mail(&state, &new_email).await?;
-    if users::find_by_email(&state.db, &new_email).await?.is_none() {
-        let ttl = state.settings.verify_token_ttl;
-        let link = LinkFor {
-            purpose: Purpose::ChangeEmail,
-            user_id: user.id,
-            to: new_email.as_str(),
-            ttl,
-        };
-        mail_link(&state, &origin, link, |url| {
-            messages::confirm_new_address(new_email.as_str(), url, ttl)
-        })
-        .await?;
-    }
+    // In the background, like a reset: whether the new address is free shows in neither the
+    // answer nor how long it takes.
+    tokio::spawn(mail_change_link(
+        state.clone(),
+        user.id,
+        new_email.clone(),
+        origin,
+    ));
     let notice = messages::address_change_notice(email.as_str(), new_email.as_str());
     state.mail.send(&notice).await?;
     audit::record(
@@ -92,6 +87,31 @@ pub async fn undo_email_change(token: String, password: String) -> Result<(), Ap
         );
     }
     result
+}
+
+/// In the background: the link that moves account `user_id` to `new_email`, unless that address
+/// already has an account (then nothing is mailed to it).
+#[cfg(feature = "ssr")]
+async fn mail_change_link(state: AppState, user_id: i64, new_email: Email, origin: String) {
+    let mailed = async {
+        if users::find_by_email(&state.db, &new_email).await?.is_some() {
+            return Ok::<_, sqlx::Error>(());
+        }
+        let ttl = state.settings.verify_token_ttl;
+        let link = LinkFor {
+            purpose: Purpose::ChangeEmail,
+            user_id,
+            to: new_email.as_str(),
+            ttl,
+        };
+        mail_link(&state, &origin, link, |url| {
+            messages::confirm_new_address(new_email.as_str(), url, ttl)
+        })
+        .await
+    };
+    if let Err(error) = mailed.await {
+        tracing::error!(%error, "an address change's link was not queued");
+    }
 }
 
 /// Moves the account to `new_address` (the change `grant` confirms) and queues, in the same

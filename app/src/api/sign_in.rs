@@ -16,7 +16,7 @@ use crate::{
     },
     ssr::input::{Email, NewPassword, PASSWORD_MAX_CHARS},
     ssr::mail::link_tokens,
-    ssr::mail::links::{admit_mail, link_origin, mail_verification_link},
+    ssr::mail::links::{admit_mail, admit_mail_quietly, link_origin, mail_verification_link},
     ssr::mail::messages,
     ssr::platform::clock::now_micros,
     ssr::sessions::refresh::rotate,
@@ -74,13 +74,18 @@ pub async fn register(email: String, password: String) -> Result<Option<Viewer>,
     let user_id = match inserted {
         Ok(user_id) => user_id,
         Err(users::InsertError::EmailTaken) if required => {
-            tokio::spawn(tell_owner_of_signup(state, email, origin));
+            tokio::spawn(tell_owner_of_signup(state, email, origin, client.ip));
             redirect_form_post(SIGNUP_MAILED);
             return Ok(None);
         }
         Err(error) => return Err(error.into()),
     };
-    tokio::spawn(mail_new_account_link(state.clone(), user_id, origin));
+    tokio::spawn(mail_new_account_link(
+        state.clone(),
+        user_id,
+        origin,
+        client.ip.clone(),
+    ));
     if required {
         redirect_form_post(SIGNUP_MAILED);
         return Ok(None);
@@ -99,15 +104,28 @@ pub async fn register(email: String, password: String) -> Result<Option<Viewer>,
 /// Where sign-up leads when the account must confirm its address before signing in.
 pub const SIGNUP_MAILED: &str = "/register?sent=1";
 
-/// In the background: the link confirming a new account's address.
+/// In the background: the link confirming a new account's address, unless mail to it, or from
+/// this client, is over its limits (counted like every other mail, so sign-ups cannot flood a
+/// mailbox; the answer never says).
 #[cfg(feature = "ssr")]
-async fn mail_new_account_link(state: AppState, user_id: i64, origin: Option<String>) {
+async fn mail_new_account_link(
+    state: AppState,
+    user_id: i64,
+    origin: Option<String>,
+    client_ip: Option<String>,
+) {
     let mailed = async {
         let (Some(origin), Some(user)) = (origin, users::find_by_id(&state.db, user_id).await?)
         else {
             tracing::error!("no origin for the links in mail: set PUBLIC_ORIGIN");
             return Ok(());
         };
+        let Ok(email) = Email::parse(&user.email) else {
+            return Ok(());
+        };
+        if !admit_mail_quietly(&state, &email, client_ip.as_deref()).await {
+            return Ok(());
+        }
         mail_verification_link(&state, &user, &origin).await
     };
     if let Err(error) = mailed.await {
@@ -116,18 +134,17 @@ async fn mail_new_account_link(state: AppState, user_id: i64, origin: Option<Str
 }
 
 /// In the background: tells the owner of `email` that someone tried to sign up with it (when
-/// sign-up must not reveal whether an address is taken). At most as often as mail to that
-/// address may go.
+/// sign-up must not reveal whether an address is taken), within the same mail limits.
 #[cfg(feature = "ssr")]
-async fn tell_owner_of_signup(state: AppState, email: Email, origin: Option<String>) {
+async fn tell_owner_of_signup(
+    state: AppState,
+    email: Email,
+    origin: Option<String>,
+    client_ip: Option<String>,
+) {
     let Some(origin) = origin else { return };
-    match state.throttle.admit_mail(&email, None).await {
-        Ok(None) => {}
-        Ok(Some(_)) => return,
-        Err(error) => {
-            tracing::error!(%error, "throttle unavailable; sign-up notice not sent");
-            return;
-        }
+    if !admit_mail_quietly(&state, &email, client_ip.as_deref()).await {
+        return;
     }
     let mail = messages::already_registered(email.as_str(), &format!("{origin}/forgot-password"));
     if let Err(error) = state.mail.send(&mail).await {

@@ -357,6 +357,39 @@ async fn mail_is_throttled_per_address_and_per_client() {
 }
 
 #[tokio::test]
+async fn sign_up_confirmations_count_against_the_mail_limits_too() {
+    // Behind a proxy, so each sign-up chooses its client address.
+    let app = TestApp::spawn_with(&[("TRUSTED_PROXY_HOPS", "1"), ("MAIL_MAX_PER_IP", "2")]).await;
+    let sign_up = |email: &'static str, client: &'static str| {
+        let browser = app.browser();
+        async move {
+            let form = [("email", email), ("password", PASSWORD)];
+            let request = browser.same_origin_post("/api/register").form(&form);
+            let response = browser
+                .send(request.header("x-forwarded-for", client))
+                .await;
+            assert_eq!(response.status(), StatusCode::OK, "{email}");
+        }
+    };
+    sign_up("first@example.com", "198.51.100.1").await;
+    sign_up("second@example.com", "198.51.100.1").await;
+    app.wait_for_mail("second@example.com", 1).await;
+    // The same client's third sign-up makes its account, but no mail goes out for it; another
+    // client's, signed up after it, does get its mail.
+    sign_up("third@example.com", "198.51.100.1").await;
+    sign_up("fourth@example.com", "203.0.113.9").await;
+    app.wait_for_mail("fourth@example.com", 1).await;
+    let queued: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM mail_outbox WHERE recipient = 'third@example.com'",
+    )
+    .fetch_one(&app.state.db)
+    .await
+    .unwrap();
+    assert_eq!(queued, 0);
+    assert!(app.mail_to("third@example.com").is_empty());
+}
+
+#[tokio::test]
 async fn links_point_only_at_this_site() {
     let app = TestApp::spawn().await;
     let email = "poisoned@example.com";

@@ -47,6 +47,20 @@ pub async fn admit_mail(state: &AppState, email: &Email) -> Result<(String, Clie
     Ok((origin, client))
 }
 
+/// For mail whose request must not show a refusal (sent in the background): whether a mail to
+/// `email` caused by client `ip` is within the limits, counting it if so. No when the store that
+/// counts is down (logged): nothing goes out uncounted.
+pub async fn admit_mail_quietly(state: &AppState, email: &Email, ip: Option<&str>) -> bool {
+    match state.throttle.admit_mail(email, ip).await {
+        Ok(None) => true,
+        Ok(Some(_)) => false,
+        Err(error) => {
+            tracing::error!(%error, "mail limits unavailable; a mail was not sent");
+            false
+        }
+    }
+}
+
 /// Queues a link confirming `user`'s current address.
 pub async fn mail_verification_link(
     state: &AppState,
