@@ -157,10 +157,32 @@ async fn files_outside_the_bundle_and_other_kinds_are_not_served_from_the_cache(
     let app = TestApp::spawn().await;
     let bundle = write_bundle(&app, "(func $hydrate)\n");
     let slug = app::product::SLUG;
-    let manifest = include_bytes!("../../Cargo.toml");
+    // A file outside the site root, where each escape below would land: the test fails if any
+    // answer carries it.
+    let secret = "the content of a file outside the site root";
+    let outside = app.site_pkg_dir().join("../../outside.txt");
+    std::fs::write(&outside, secret).unwrap();
+    let absolute = outside.canonicalize().unwrap();
+    assert_eq!(
+        app.site_pkg_dir()
+            .join("..")
+            .join("..")
+            .join("outside.txt")
+            .canonicalize()
+            .unwrap(),
+        absolute,
+        "the escapes aim at a file that exists"
+    );
     for path in [
         format!("/pkg/..%2Fpkg%2F{slug}.wasm"),
-        "/pkg/..%2F..%2F..%2Fserver%2FCargo.toml".to_owned(),
+        "/pkg/..%2F..%2Foutside.txt".to_owned(),
+        "/pkg/..%5C..%5Coutside.txt".to_owned(),
+        "/pkg/%2E%2E%2F%2E%2E%2Foutside.txt".to_owned(),
+        format!("/pkg/{}", absolute.display()),
+        format!(
+            "/pkg/%2F{}",
+            absolute.display().to_string().trim_start_matches('/')
+        ),
         "/pkg/missing.wasm".to_owned(),
         format!("/pkg/{slug}.map"),
     ] {
@@ -170,10 +192,9 @@ async fn files_outside_the_bundle_and_other_kinds_are_not_served_from_the_cache(
         assert!(status.is_client_error(), "{path}: {status}");
         let body = response.bytes().await.unwrap();
         assert_ne!(body.as_ref(), bundle.as_slice(), "{path} served the bundle");
-        assert_ne!(
-            body.as_ref(),
-            manifest.as_slice(),
-            "{path} served a source file"
+        assert!(
+            !String::from_utf8_lossy(&body).contains(secret),
+            "{path} served a file outside the site root"
         );
     }
 }

@@ -234,6 +234,8 @@ async fn an_expired_link_is_refused() {
     assert_eq!(login.status(), StatusCode::OK, "the password is unchanged");
 }
 
+/// Through the whole request: whichever of several resets with one link arrive together, one
+/// sets the password (the spend's own race is staged below).
 #[tokio::test]
 async fn of_simultaneous_uses_of_one_link_exactly_one_succeeds() {
     let app = TestApp::spawn().await;
@@ -262,6 +264,43 @@ async fn of_simultaneous_uses_of_one_link_exactly_one_succeeds() {
             .all(|status| *status == StatusCode::OK || *status == StatusCode::GONE),
         "{answers:?}"
     );
+}
+
+/// The spend itself, raced without the hashing queue in front of it: tasks on several threads
+/// released together at one token, many rounds. Exactly one may win each round, on either
+/// database (one conditional `UPDATE … RETURNING`, never a check and then an update).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn of_spends_of_one_token_released_together_exactly_one_wins() {
+    use app::ssr::mail::link_tokens::{issue, spend, Purpose};
+    use std::sync::Arc;
+    use tokio::sync::Barrier;
+    const RACERS: usize = 6;
+    let app = TestApp::spawn().await;
+    let email = "raced@example.com";
+    app.create_user(email, Role::User).await;
+    let user_id = app.user_id(email).await;
+    for round in 0..20 {
+        let mut tx = app.state.db.begin().await.unwrap();
+        let ttl = Duration::from_secs(600);
+        let token = issue(&mut tx, Purpose::PasswordReset, user_id, email, ttl)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let barrier = Arc::new(Barrier::new(RACERS));
+        let racers = (0..RACERS).map(|_| {
+            let (db, barrier, token) = (app.state.db.clone(), barrier.clone(), token.clone());
+            tokio::spawn(async move {
+                barrier.wait().await;
+                spend(&db, &[Purpose::PasswordReset], &token).await.unwrap()
+            })
+        });
+        let winners = join_all(racers)
+            .await
+            .into_iter()
+            .filter(|spent| spent.as_ref().expect("racer task").is_some())
+            .count();
+        assert_eq!(winners, 1, "round {round}");
+    }
 }
 
 #[tokio::test]
