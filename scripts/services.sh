@@ -50,7 +50,7 @@ start_postgres() {
   mv "$hba.new" "$hba"
   [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$hba"
   # Durability is pointless for a cluster deleted after the run; speed is not.
-  as_postgres "$PG_BIN/pg_ctl" -D "$PG_WORK/data" -l "$PG_WORK/server.log" -w -o \
+  as_postgres "$PG_BIN/pg_ctl" -D "$PG_WORK/data" -l "$PG_WORK/server.log" -w -t 60 -o \
     "-p $port -k $PG_WORK -c listen_addresses=127.0.0.1 -c max_connections=400 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c ssl=on -c ssl_cert_file=$PG_WORK/tls/server.pem -c ssl_key_file=$PG_WORK/tls/server.key" \
     start >/dev/null
   "$PG_BIN/psql" -q -h 127.0.0.1 -p "$port" -U postgres -d postgres \
@@ -77,10 +77,15 @@ start_redis() {
   REDIS_PORT=$(free_port)
   redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --daemonize yes --dir "$REDIS_WORK" \
     --pidfile "$REDIS_WORK/redis.pid" --logfile "$REDIS_WORK/redis.log" --save '' --appendonly no
+  local answered=
   for _ in $(seq 50); do
-    redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break
+    redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && answered=1 && break
     sleep 0.1
   done
+  if [ -z "$answered" ]; then
+    echo "error: Redis did not answer within 5 s (log: $REDIS_WORK/redis.log)" >&2
+    return 1
+  fi
   export TEST_REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
   echo "    Redis $(redis-server --version | awk '{print $3}' | tr -d v=) on 127.0.0.1:$REDIS_PORT"
 }

@@ -14,17 +14,19 @@ if (( free_mib < 10240 )); then
   echo "warning: only $free_mib MiB free on this disk; a clean build needs about 10 GiB" >&2
 fi
 
-bash scripts/setup.sh --test
-source scripts/env.sh
-source scripts/services.sh
-trap stop_services EXIT
-
-# Every step has a bound, so a hang turns the run red instead of stalling it.
+# Every step has a bound, so a hang turns the run red instead of stalling it: setup (which may
+# download and compile tools on a fresh machine), each build and suite, and the services'
+# start-up (PostgreSQL's within 60 s, Redis's within 5 s, see scripts/services.sh).
 bounded() {
   local limit=$1
   shift
   timeout --kill-after=30s "$limit" "$@"
 }
+
+bounded 60m bash scripts/setup.sh --test
+source scripts/env.sh
+source scripts/services.sh
+trap stop_services EXIT
 dev_cargo() { bounded "$1" env RUSTFLAGS="$LEPTOS_DEV_RUSTFLAGS" cargo "${@:2}"; }
 
 echo "==> static checks: formatting, lints (server and browser builds), dependency policy"
@@ -83,10 +85,32 @@ playwright() {
   )
 }
 
+# After a browser run: fails unless its main instance kept its accounts where the run was meant
+# to (a renamed variable must not turn the PostgreSQL + Redis run into a second SQLite run).
+prove_backend() {
+  local sqlite_file=target/e2e/main/app.db
+  case $1 in
+    sqlite)
+      [ -s "$sqlite_file" ] || { echo "the SQLite browser run left no $sqlite_file" >&2; return 1; }
+      ;;
+    postgres+redis)
+      [ ! -e "$sqlite_file" ] || { echo "the PostgreSQL browser run wrote $sqlite_file" >&2; return 1; }
+      local accounts
+      accounts=$(psql -tA "${TEST_POSTGRES_URL%/*}/e2e_main" -c "SELECT count(*) FROM users")
+      [ "${accounts:-0}" -gt 0 ] || { echo "no accounts in PostgreSQL's e2e_main" >&2; return 1; }
+      [ -n "$(redis-cli -u "$TEST_REDIS_URL" --scan --pattern 'e2e-main-*' | head -n 1)" ] ||
+        { echo "no session keys of the browser run in Redis" >&2; return 1; }
+      ;;
+  esac
+  echo "browser run on $1: confirmed"
+}
+
 echo "==> Playwright suite (Chromium) on the embedded defaults"
 E2E_POSTGRES_URL= E2E_REDIS_URL= playwright playwright-sqlite 45
+prove_backend sqlite
 echo "==> Playwright suite (Chromium) on PostgreSQL + Redis"
 E2E_POSTGRES_URL="$TEST_POSTGRES_URL" E2E_REDIS_URL="$TEST_REDIS_URL" playwright playwright-postgres-redis 45
+prove_backend postgres+redis
 
 # A few seconds of the benchmark harness on the debug build, so it cannot rot; its numbers are
 # not judged here (see docs/benchmarks.md for real runs).
