@@ -234,6 +234,52 @@ async fn an_expired_link_is_refused() {
     assert_eq!(login.status(), StatusCode::OK, "the password is unchanged");
 }
 
+/// Links issued at once for one account and purpose: the account's row is locked first, so they
+/// are issued one after the other and exactly one stays live (on PostgreSQL too, where two
+/// transactions could otherwise each delete the other's uncommitted token and keep their own).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn of_links_issued_at_once_for_one_purpose_exactly_one_stays_live() {
+    use app::ssr::mail::link_tokens::{issue, peek, Purpose};
+    use std::sync::Arc;
+    use tokio::sync::Barrier;
+    const ISSUERS: usize = 6;
+    let app = TestApp::spawn().await;
+    let email = "issued-at-once@example.com";
+    app.create_user(email, Role::User).await;
+    let user_id = app.user_id(email).await;
+    for round in 0..10 {
+        let barrier = Arc::new(Barrier::new(ISSUERS));
+        let issuers = (0..ISSUERS).map(|_| {
+            let (db, barrier) = (app.state.db.clone(), barrier.clone());
+            tokio::spawn(async move {
+                barrier.wait().await;
+                let mut tx = db.begin().await.unwrap();
+                let ttl = Duration::from_secs(600);
+                let token = issue(&mut tx, Purpose::PasswordReset, user_id, email, ttl)
+                    .await
+                    .unwrap();
+                tx.commit().await.unwrap();
+                token
+            })
+        });
+        let tokens: Vec<String> = join_all(issuers)
+            .await
+            .into_iter()
+            .map(|joined| joined.expect("issuer task"))
+            .collect();
+        let mut live = 0;
+        for token in &tokens {
+            live += usize::from(
+                peek(&app.state.db, &[Purpose::PasswordReset], token)
+                    .await
+                    .unwrap()
+                    .is_some(),
+            );
+        }
+        assert_eq!(live, 1, "round {round}");
+    }
+}
+
 /// Through the whole request: whichever of several resets with one link arrive together, one
 /// sets the password (the spend's own race is staged below).
 #[tokio::test]

@@ -187,6 +187,21 @@ async fn the_database_is_reached_over_verified_tls() {
         "{refused}"
     );
 
+    // A certificate the configured authority did not sign is refused, whatever it encrypts.
+    let stranger = Authority::new();
+    let wrong = format!(
+        "{as_tls_only}?sslmode=verify-full&sslrootcert={}",
+        stranger.ca.display()
+    );
+    let refused = build_application(&test_vars(&wrong, &[]), dir.path())
+        .await
+        .err()
+        .expect("another authority's certificate refused");
+    assert!(
+        matches!(refused, server::error::StartupError::Database(_)),
+        "{refused}"
+    );
+
     let verified = format!("{as_tls_only}?sslmode=verify-full&sslrootcert={ca}");
     let app = TestApp::spawn_with(&[("DATABASE_URL", &verified)]).await;
     sessions_work(&app).await;
@@ -222,6 +237,20 @@ async fn mail_goes_out_over_tls_to_a_server_verified_against_smtp_ca_cert() {
     }
 }
 
+/// Waits until the mail to `email` has failed at least once (and waits to be retried).
+async fn delivery_failed(app: &TestApp, email: &str) -> bool {
+    eventually(std::time::Duration::from_secs(10), || async {
+        let error: Option<Option<String>> =
+            sqlx::query_scalar("SELECT last_error FROM mail_outbox WHERE recipient = $1")
+                .bind(email)
+                .fetch_optional(&app.state.db)
+                .await
+                .unwrap();
+        matches!(error, Some(Some(_)))
+    })
+    .await
+}
+
 #[tokio::test]
 async fn an_smtp_server_with_a_certificate_from_another_authority_gets_no_mail() {
     let (ours, theirs) = (Authority::new(), Authority::new());
@@ -231,16 +260,22 @@ async fn an_smtp_server_with_a_certificate_from_another_authority_gets_no_mail()
     let app = TestApp::spawn_with(&[("SMTP_URL", &smtp.url()), ("SMTP_CA_CERT", &ca)]).await;
     let email = "not-to-strangers@example.com";
     mail_a_reset_link(&app, email).await;
-    let refused = eventually(std::time::Duration::from_secs(10), || async {
-        let error: Option<Option<String>> =
-            sqlx::query_scalar("SELECT last_error FROM mail_outbox WHERE recipient = $1")
-                .bind(email)
-                .fetch_optional(&app.state.db)
-                .await
-                .unwrap();
-        matches!(error, Some(Some(_)))
-    })
-    .await;
-    assert!(refused, "the delivery failed and waits to be retried");
+    assert!(
+        delivery_failed(&app, email).await,
+        "the delivery failed and waits to be retried"
+    );
     assert!(smtp.received().is_empty(), "nothing reached the stranger");
+}
+
+#[tokio::test]
+async fn tls_required_gets_no_mail_through_to_a_server_that_does_not_offer_it() {
+    // `?tls=required` must not fall back to plain text when the server offers no STARTTLS
+    // (a downgrade an attacker on the path can force by stripping the offer).
+    let smtp = SmtpProcess::started().await;
+    let url = format!("{}?tls=required", smtp.url());
+    let app = TestApp::spawn_with(&[("SMTP_URL", &url)]).await;
+    let email = "never-in-clear@example.com";
+    mail_a_reset_link(&app, email).await;
+    assert!(delivery_failed(&app, email).await, "the delivery failed");
+    assert!(smtp.received().is_empty(), "nothing went out in clear text");
 }
