@@ -193,7 +193,7 @@ async fn the_last_enabled_administrator_cannot_be_demoted_disabled_or_erased() {
 /// refused, and an administrator remains. The loser is refused as the last administrator's
 /// demotion (409) when both requests were past their guards together, or as no longer an
 /// administrator (403) when the winner's change reached its guard first; which one happens is
-/// up to the machine's timing (the database-level race is staged for certain below).
+/// up to the machine's timing (the database-level race, released together many times, is below).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_administrators_demoting_each_other_at_once_leave_one() {
     let app = TestApp::spawn().await;

@@ -132,9 +132,11 @@ mod redis {
 }
 
 const LONG: Duration = Duration::from_secs(60);
-const SHORT: Duration = Duration::from_secs(1);
+/// Long enough that the store round trips a test makes before it expires fit with room to spare
+/// on a busy two-core machine (a run shares the stores with hundreds of other tests).
+const SHORT: Duration = Duration::from_secs(3);
 /// Sleeping this long puts an entry stored with [`SHORT`] past its ttl.
-const PAST_SHORT: Duration = Duration::from_millis(1_200);
+const PAST_SHORT: Duration = Duration::from_millis(3_300);
 const WRITERS: usize = 16;
 
 async fn sleep(duration: Duration) {
@@ -315,12 +317,14 @@ mod contract {
     }
 
     pub async fn increment_window_runs_from_the_first_count_and_is_not_extended(store: Store) {
-        let window = Duration::from_secs(2);
+        // The second count must land within the window (2 s to spare), the third past it but
+        // within a window of the second (2.5 s to spare).
+        let window = Duration::from_secs(5);
         assert_eq!(store.increment("counter", window).await.unwrap(), 1);
-        sleep(Duration::from_millis(1_200)).await;
+        sleep(Duration::from_millis(3_000)).await;
         assert_eq!(store.increment("counter", window).await.unwrap(), 2);
-        // 2.2 s after the first count: past its window, though within 2 s of the second.
-        sleep(Duration::from_millis(1_000)).await;
+        // 5.5 s after the first count: past its window, though within 5 s of the second.
+        sleep(Duration::from_millis(2_500)).await;
         assert_eq!(store.increment("counter", window).await.unwrap(), 1);
     }
 

@@ -983,6 +983,63 @@ async fn another_site_cannot_make_a_browser_download_the_export_and_repeats_are_
     assert_eq!(logged, 1, "several downloads within a minute, one entry");
 }
 
+/// The claim itself, raced: claimers on several threads, released together at the same due
+/// mail, never claim one row twice. A round counts only if at least two claimers got rows (they
+/// read the same due rows at once, so the conditional update had to pick); rounds repeat until
+/// one does, and the test fails if none ever does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn claimers_released_together_never_claim_one_mail_twice() {
+    use app::ssr::mail::{outbox, Mail};
+    use std::collections::HashSet;
+    use std::sync::Arc;
+    use tokio::sync::Barrier;
+    const CLAIMERS: usize = 4;
+    let app = TestApp::spawn().await;
+    let mut contended = false;
+    for round in 0..10 {
+        for n in 0..20 {
+            let mail = Mail {
+                to: format!("claimed-{round}-{n}@example.com"),
+                subject: format!("Mail {n}"),
+                text: "Hello.".into(),
+                html: "<p>Hello.</p>".into(),
+            };
+            outbox::enqueue(&app.state.db, &mail).await.unwrap();
+        }
+        let barrier = Arc::new(Barrier::new(CLAIMERS));
+        let claimers = (0..CLAIMERS).map(|_| {
+            let (db, barrier) = (app.state.db.clone(), barrier.clone());
+            tokio::spawn(async move {
+                barrier.wait().await;
+                let claimed = outbox::claim_due(&db, 100, Duration::from_secs(600))
+                    .await
+                    .unwrap();
+                claimed
+                    .into_iter()
+                    .map(|mail| mail.id)
+                    .collect::<Vec<i64>>()
+            })
+        });
+        let claims: Vec<Vec<i64>> = join_all(claimers)
+            .await
+            .into_iter()
+            .map(|joined| joined.expect("claimer task"))
+            .collect();
+        let all: Vec<i64> = claims.iter().flatten().copied().collect();
+        let distinct: HashSet<i64> = all.iter().copied().collect();
+        assert_eq!(
+            all.len(),
+            distinct.len(),
+            "round {round}: a row claimed twice"
+        );
+        contended |= claims.iter().filter(|ids| !ids.is_empty()).count() >= 2;
+        if contended {
+            return;
+        }
+    }
+    panic!("no round had two claimers at the same rows");
+}
+
 #[tokio::test]
 async fn senders_on_several_instances_deliver_each_mail_exactly_once() {
     use app::ssr::mail::sender::{deliver_due, Delivery};

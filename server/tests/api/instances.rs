@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 struct Pair {
     first: ServerProcess,
     second: ServerProcess,
+    database_url: String,
     _redis: Option<RedisProcess>,
     _dir: tempfile::TempDir,
 }
@@ -37,6 +38,7 @@ impl Pair {
         Pair {
             first: ServerProcess::start(&vars).await,
             second: ServerProcess::start(&vars).await,
+            database_url: database_url.clone(),
             _redis: redis,
             _dir: dir,
         }
@@ -212,6 +214,93 @@ async fn logout_reaches_the_other_instance(pair: Pair) {
         started.elapsed()
     );
     assert!(refused, "the other instance still served the page");
+}
+
+/// Each way an account's sessions end besides a plain sign-out (signing out everywhere, a new
+/// password, a new role) reaches the page guards of the other instance within the bound.
+#[tokio::test]
+async fn every_way_of_ending_a_users_sessions_reaches_page_guards_on_the_other_instance() {
+    let pair = Pair::start(true).await;
+    sqlx::any::install_default_drivers();
+    let db = sqlx::AnyPool::connect(&pair.database_url).await.unwrap();
+    let promote = |email: &'static str| {
+        let db = db.clone();
+        async move {
+            sqlx::query("UPDATE users SET role = 'admin' WHERE email = $1")
+                .bind(email)
+                .execute(&db)
+                .await
+                .unwrap();
+        }
+    };
+    let sign_up = |email: &'static str| {
+        let browser = Browser::new(&pair.first.address);
+        async move {
+            let status = browser.post_register(email, PASSWORD).await.status();
+            assert_eq!(status, StatusCode::OK, "{email}");
+            browser
+        }
+    };
+    sign_up("root@example.com").await;
+    promote("root@example.com").await;
+    let admin = Browser::new(&pair.first.address);
+    let status = admin
+        .post_login("root@example.com", PASSWORD, None)
+        .await
+        .status();
+    assert_eq!(status, StatusCode::OK);
+
+    for (email, ending) in [
+        ("everywhere@example.com", "sign out everywhere"),
+        ("new-password@example.com", "a new password"),
+        ("demoted@example.com", "a new role"),
+    ] {
+        let mut on_first = sign_up(email).await;
+        let page = if ending == "a new role" {
+            promote(email).await;
+            on_first = Browser::new(&pair.first.address);
+            let status = on_first.post_login(email, PASSWORD, None).await.status();
+            assert_eq!(status, StatusCode::OK);
+            "/admin"
+        } else {
+            "/dashboard"
+        };
+        let on_second = Browser::new(&pair.second.address);
+        on_second.set_cookie(ACCESS_COOKIE, &on_first.cookie(ACCESS_COOKIE).unwrap());
+        assert_eq!(
+            on_second.get(page).await.status(),
+            StatusCode::OK,
+            "{ending}"
+        );
+
+        let status = match ending {
+            "sign out everywhere" => on_first.post_form("/api/logout_all", &[]).await.status(),
+            "a new password" => {
+                let form = [
+                    ("current_password", PASSWORD),
+                    ("new_password", "a new passphrase of my own"),
+                ];
+                on_first
+                    .post_form("/api/change_password", &form)
+                    .await
+                    .status()
+            }
+            _ => {
+                let id = json(on_first.post_me().await).await["id"].to_string();
+                let form = [("user_id", id.as_str()), ("role", "user")];
+                admin.post_form("/api/set_role", &form).await.status()
+            }
+        };
+        assert_eq!(status, StatusCode::OK, "{ending}");
+        let refused = eventually(REVOCATION_BOUND, || async {
+            on_second.get(page).await.status() != StatusCode::OK
+        })
+        .await;
+        assert!(
+            refused,
+            "after {ending}, the other instance still served {page}"
+        );
+    }
 }
 
 /// Without `JWT_SECRET` (`dev`, `test`), the signing key is made at first start and kept in the
