@@ -39,6 +39,24 @@ apt_install() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 
+# `npm ci` in `dir` when its node_modules were not installed from its current lockfile (a
+# package added since is then installed too).
+npm_install_locked() {
+  local dir=$1 stamp="$1/node_modules/.installed-from-lock"
+  local lock
+  lock=$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)
+  [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$lock" ] && return 0
+  say "installing the npm packages of $dir (from its lockfile)"
+  (cd "$dir" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+  echo "$lock" >"$stamp"
+}
+
+# Node.js and npm (wasm-opt and the browser suite come as npm packages), and the commands the
+# scripts call, unless some install of them is already on the PATH.
+for command_and_package in npm:npm node:nodejs curl:curl git:git kill:procps; do
+  command -v "${command_and_package%%:*}" >/dev/null || apt_install "${command_and_package#*:}"
+done
+
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   say "adding the wasm32-unknown-unknown target"
   rustup target add wasm32-unknown-unknown
@@ -56,10 +74,8 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
     cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
 fi
 
-if [ ! -x tools/node_modules/.bin/wasm-opt ]; then
-  say "installing wasm-opt (Binaryen, pinned in tools/package.json) for release builds"
-  (cd tools && npm ci --no-audit --no-fund)
-fi
+# wasm-opt (Binaryen, pinned in tools/package.json) for release builds.
+npm_install_locked tools
 
 if [ "${1:-}" = "--test" ] || [ "${1:-}" = "--bench" ]; then
   for component in rustfmt clippy; do
@@ -72,10 +88,8 @@ if [ "${1:-}" = "--test" ] || [ "${1:-}" = "--bench" ]; then
   # openssl: the throwaway certificates of the TLS tests.
   # python3-aiosmtpd: a real SMTP server for the mail tests.
   apt_install chromium postgresql redis-server openssl python3-aiosmtpd
-  if [ ! -d end2end/node_modules/@playwright/test ]; then
-    say "installing the Playwright package (using Debian's Chromium, no browser download)"
-    (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
-  fi
+  # The Playwright package (it drives Debian's Chromium: no browser download).
+  npm_install_locked end2end
 fi
 
 if [ "${1:-}" = "--bench" ]; then

@@ -60,16 +60,16 @@ async fn test_database_backend() -> Backend {
     sql_backend(&url, dir).await
 }
 
-async fn postgres_backend() -> Backend {
+async fn run_database_backend() -> Backend {
     if configured("TEST_POSTGRES_URL").is_none() {
-        eprintln!("TEST_POSTGRES_URL is not set: the PostgreSQL contract runs on SQLite instead");
+        eprintln!("TEST_POSTGRES_URL is not set: the run's database is SQLite");
     }
     test_database_backend().await
 }
 
-async fn redis_backend() -> Backend {
+async fn run_store_backend() -> Backend {
     let Some(url) = configured("TEST_REDIS_URL") else {
-        eprintln!("TEST_REDIS_URL is not set: the Redis contract runs on the SQL backend instead");
+        eprintln!("TEST_REDIS_URL is not set: the run's store is its SQL database");
         return test_database_backend().await;
     };
     let pool =
@@ -123,12 +123,15 @@ mod sqlite {
     coordination_contract!(super::sqlite_backend());
 }
 
-mod postgres {
-    coordination_contract!(super::postgres_backend());
+/// On the run's database: PostgreSQL in the runs on PostgreSQL, SQLite in the others (a second
+/// SQLite pass there). `backends.rs` fails a run that is not on the backends it was meant for.
+mod run_database {
+    coordination_contract!(super::run_database_backend());
 }
 
-mod redis {
-    coordination_contract!(super::redis_backend());
+/// On the run's session store: Redis in the run with Redis, else the run's database.
+mod run_store {
+    coordination_contract!(super::run_store_backend());
 }
 
 const LONG: Duration = Duration::from_secs(60);
