@@ -4,7 +4,7 @@
 use super::vars::Vars;
 use super::ConfigError;
 use app::ssr::settings::{AppEnv, EmailVerification, Settings, ThrottleLimits};
-use app::ssr::throttle::client_address::TrustedProxies;
+use app::ssr::throttle::client_address::{Network, TrustedProxies};
 use http::HeaderName;
 use std::time::Duration;
 
@@ -171,7 +171,8 @@ fn throttle_limits(
 }
 
 /// `TRUSTED_PROXY_HOPS` (how many proxies append to the forwarding header; default 0, which
-/// ignores it) and `CLIENT_IP_HEADER` (default `X-Forwarded-For`).
+/// ignores it), `CLIENT_IP_HEADER` (default `X-Forwarded-For`) and `TRUSTED_PROXIES` (the
+/// proxies' networks, comma-separated; unset: any peer).
 fn trusted_proxies(
     vars: &Vars<impl Fn(&str) -> Option<String>>,
 ) -> Result<TrustedProxies, ConfigError> {
@@ -187,6 +188,29 @@ fn trusted_proxies(
             name: "CLIENT_IP_HEADER",
             reason: format!("{value:?} is not a header name"),
         })?;
+    }
+    if let Some(value) = vars.get("TRUSTED_PROXIES") {
+        proxies.networks = value
+            .split(',')
+            .map(|network| {
+                Network::parse(network).ok_or_else(|| ConfigError::Invalid {
+                    name: "TRUSTED_PROXIES",
+                    reason: format!("{network:?} is not an address or a network like 10.0.0.0/8"),
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        if proxies.hops == 0 {
+            return Err(ConfigError::Invalid {
+                name: "TRUSTED_PROXIES",
+                reason: "it names proxies, but TRUSTED_PROXY_HOPS is 0 (the header is ignored)"
+                    .into(),
+            });
+        }
+    } else if proxies.hops > 0 {
+        tracing::warn!(
+            "TRUSTED_PROXY_HOPS is set without TRUSTED_PROXIES: the forwarding header is believed \
+             from any connection, so the app must be reachable through the proxies only"
+        );
     }
     Ok(proxies)
 }

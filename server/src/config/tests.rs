@@ -127,6 +127,28 @@ fn trusted_proxies_are_off_unless_configured() {
     assert_eq!((proxies.header.as_str(), proxies.hops), ("x-real-ip", 2));
     assert!(parse(&[("TRUSTED_PROXY_HOPS", "-1")]).is_err());
     assert!(parse(&[("CLIENT_IP_HEADER", "not a header")]).is_err());
+    let proxies = parse(&[
+        ("TRUSTED_PROXY_HOPS", "1"),
+        ("TRUSTED_PROXIES", "10.0.0.0/8, 2001:db8::/32,192.0.2.7"),
+    ])
+    .unwrap()
+    .auth
+    .trusted_proxies;
+    assert_eq!(proxies.networks.len(), 3);
+    for refused in [
+        &[
+            ("TRUSTED_PROXY_HOPS", "1"),
+            ("TRUSTED_PROXIES", "10.0.0.0/40"),
+        ][..],
+        &[
+            ("TRUSTED_PROXY_HOPS", "1"),
+            ("TRUSTED_PROXIES", "proxy.internal"),
+        ],
+        &[("TRUSTED_PROXIES", "10.0.0.0/8")],
+    ] {
+        let error = parse(refused).unwrap_err();
+        assert!(error.to_string().contains("TRUSTED_PROXIES"), "{error}");
+    }
 }
 
 #[test]

@@ -480,6 +480,32 @@ async fn without_trusted_proxies_a_forwarded_address_does_not_escape_the_throttl
     assert_eq!(another_disguise, StatusCode::TOO_MANY_REQUESTS);
 }
 
+#[tokio::test]
+async fn a_forwarded_address_counts_only_on_connections_from_the_named_proxies() {
+    // The suite's requests come from 127.0.0.1: not the proxies' network, so the header is
+    // ignored and every disguise is one client; named as a proxy, each is its own.
+    for (proxies, disguises_escape) in [("10.0.0.0/8", false), ("127.0.0.0/8", true)] {
+        let app = TestApp::spawn_with(&[
+            ("LOGIN_MAX_FAILURES_PER_IP", "3"),
+            ("TRUSTED_PROXY_HOPS", "1"),
+            ("TRUSTED_PROXIES", proxies),
+        ])
+        .await;
+        for n in 0..3 {
+            let client = format!("203.0.113.{n}");
+            let guess = guess_from(&app, &client, &format!("g{n}@example.com")).await;
+            assert_eq!(guess, StatusCode::UNAUTHORIZED, "{proxies}");
+        }
+        let another = guess_from(&app, "203.0.113.99", "x@example.com").await;
+        let expected = if disguises_escape {
+            StatusCode::UNAUTHORIZED
+        } else {
+            StatusCode::TOO_MANY_REQUESTS
+        };
+        assert_eq!(another, expected, "{proxies}");
+    }
+}
+
 /// A sign-in by `browser` forwarded by a proxy as coming from `client`; its answer's status.
 async fn sign_in_from(browser: &Browser, client: &str, email: &str, password: &str) -> StatusCode {
     let form = [("email", email), ("password", password)];

@@ -5,7 +5,9 @@
 //! `TRUSTED_PROXY_HOPS=N` the address is read from the forwarding header instead: the N-th entry
 //! from the right, the one written by the outermost proxy we trust (entries further left were
 //! written by the client itself and prove nothing). Without it (the default) the header is
-//! ignored, since anyone can send one.
+//! ignored, since anyone can send one. `TRUSTED_PROXIES` names the proxies' own networks: the
+//! header is then believed only on connections from them, so a client that reaches the app
+//! directly, around the proxies, cannot choose its address.
 //!
 //! Throttling groups IPv6 addresses by their /64: one subscriber usually holds a whole /64 and can
 //! change the rest of the address at will.
@@ -20,6 +22,9 @@ pub struct TrustedProxies {
     pub header: HeaderName,
     /// How many proxies in front of the app append to it; 0 ignores the header.
     pub hops: usize,
+    /// The networks connections from the proxies come from; empty: any peer (the app is
+    /// reachable through the proxies only).
+    pub networks: Vec<Network>,
 }
 
 impl Default for TrustedProxies {
@@ -27,6 +32,46 @@ impl Default for TrustedProxies {
         Self {
             header: HeaderName::from_static("x-forwarded-for"),
             hops: 0,
+            networks: Vec::new(),
+        }
+    }
+}
+
+/// An IP network: an address and how many leading bits of it count (`10.0.0.0/8`,
+/// `2001:db8::/32`; a bare address is a network of one).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Network {
+    address: IpAddr,
+    prefix: u8,
+}
+
+impl Network {
+    pub fn parse(text: &str) -> Option<Network> {
+        let (address, prefix) = match text.trim().split_once('/') {
+            Some((address, prefix)) => (address.parse().ok()?, Some(prefix.parse().ok()?)),
+            None => (text.trim().parse().ok()?, None),
+        };
+        let bits = match address {
+            IpAddr::V4(_) => 32,
+            IpAddr::V6(_) => 128,
+        };
+        let prefix = prefix.unwrap_or(bits);
+        (prefix <= bits).then_some(Network { address, prefix })
+    }
+
+    pub fn contains(&self, address: IpAddr) -> bool {
+        let masked = |bits: u128, width: u8| match self.prefix {
+            0 => 0,
+            prefix => bits >> (width - prefix),
+        };
+        match (self.address, address) {
+            (IpAddr::V4(network), IpAddr::V4(address)) => {
+                masked(u32::from(network).into(), 32) == masked(u32::from(address).into(), 32)
+            }
+            (IpAddr::V6(network), IpAddr::V6(address)) => {
+                masked(u128::from(network), 128) == masked(u128::from(address), 128)
+            }
+            _ => false,
         }
     }
 }
@@ -40,6 +85,11 @@ pub fn client_address(
     proxies: &TrustedProxies,
 ) -> Option<IpAddr> {
     if proxies.hops == 0 {
+        return peer;
+    }
+    let from_a_proxy = proxies.networks.is_empty()
+        || peer.is_some_and(|peer| proxies.networks.iter().any(|net| net.contains(peer)));
+    if !from_a_proxy {
         return peer;
     }
     let entries: Vec<&str> = headers
@@ -105,6 +155,35 @@ mod tests {
             headers.append("x-forwarded-for", HeaderValue::from_static(value));
         }
         headers
+    }
+
+    #[test]
+    fn networks_hold_the_addresses_their_prefix_covers() {
+        let network = |text| Network::parse(text).unwrap();
+        let address = |text: &str| text.parse::<IpAddr>().unwrap();
+        assert!(network("10.0.0.0/8").contains(address("10.255.1.2")));
+        assert!(!network("10.0.0.0/8").contains(address("11.0.0.1")));
+        assert!(network("192.0.2.7").contains(address("192.0.2.7")));
+        assert!(!network("192.0.2.7").contains(address("192.0.2.8")));
+        assert!(network("2001:db8::/32").contains(address("2001:db8:ffff::1")));
+        assert!(!network("2001:db8::/32").contains(address("2001:db9::1")));
+        assert!(network("0.0.0.0/0").contains(address("203.0.113.1")));
+        assert!(!network("10.0.0.0/8").contains(address("::ffff:10.0.0.1")));
+        for bad in ["10.0.0.0/33", "::/129", "nonsense", "10.0.0.0/x", ""] {
+            assert_eq!(Network::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_header_counts_only_on_connections_from_the_proxies_networks() {
+        let proxies = TrustedProxies {
+            networks: vec![Network::parse("10.0.0.0/8").unwrap()],
+            ..proxies(1)
+        };
+        let headers = forwarded(&["203.0.113.7"]);
+        let from = |peer: &str| client_address(&headers, Some(peer.parse().unwrap()), &proxies);
+        assert_eq!(from("10.1.2.3"), Some("203.0.113.7".parse().unwrap()));
+        assert_eq!(from("198.51.100.9"), Some("198.51.100.9".parse().unwrap()));
     }
 
     fn proxies(hops: usize) -> TrustedProxies {
