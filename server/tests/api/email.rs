@@ -442,6 +442,46 @@ async fn mail_is_throttled_per_address_and_per_client() {
 }
 
 #[tokio::test]
+async fn whoever_uses_up_an_addresss_mail_from_one_place_leaves_its_owner_theirs() {
+    // Behind a proxy, so each request chooses its client address.
+    let app =
+        TestApp::spawn_with(&[("TRUSTED_PROXY_HOPS", "1"), ("MAIL_MAX_PER_RECIPIENT", "2")]).await;
+    let email = "targeted@example.com";
+    app.create_user(email, Role::User).await;
+    let ask = |client: &'static str| {
+        let browser = app.browser();
+        async move {
+            let form = [("email", email)];
+            let request = browser
+                .same_origin_post("/api/request_password_reset")
+                .form(&form);
+            browser
+                .send(request.header("x-forwarded-for", client))
+                .await
+                .status()
+        }
+    };
+    for _ in 0..2 {
+        assert_eq!(ask("198.51.100.66").await, StatusCode::OK);
+    }
+    assert_eq!(ask("198.51.100.66").await, StatusCode::TOO_MANY_REQUESTS);
+    // The owner, from home, still gets a link.
+    assert_eq!(ask("203.0.113.10").await, StatusCode::OK);
+    app.wait_for_mail(email, 3).await;
+    // From all places together, four times the per-place limit: then the address is left alone.
+    for client in [
+        "192.0.2.1",
+        "192.0.2.1",
+        "192.0.2.2",
+        "192.0.2.2",
+        "192.0.2.3",
+    ] {
+        assert_eq!(ask(client).await, StatusCode::OK, "{client}");
+    }
+    assert_eq!(ask("192.0.2.4").await, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
 async fn sign_up_confirmations_count_against_the_mail_limits_too() {
     // Behind a proxy, so each sign-up chooses its client address.
     let app = TestApp::spawn_with(&[("TRUSTED_PROXY_HOPS", "1"), ("MAIL_MAX_PER_IP", "2")]).await;

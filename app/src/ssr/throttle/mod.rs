@@ -30,6 +30,9 @@ use futures::future::try_join_all;
 use std::sync::Arc;
 use std::time::Duration;
 
+/// How many times `mail_per_recipient` an address may be sent from all clients together.
+pub const RECIPIENT_WIDE_FACTOR: u64 = 4;
+
 #[derive(Clone)]
 pub struct LoginThrottle {
     store: Arc<dyn CoordinationStore>,
@@ -147,27 +150,44 @@ impl LoginThrottle {
     }
 
     /// Whether a mail may go to `recipient` at the request of a client at `ip`, or how long it
-    /// must wait: each address may be sent `mail_per_recipient` mails, and each client may cause
-    /// `mail_per_address`, per `mail_window`. The recipient is counted whether or not it has an
-    /// account, so a refusal reveals nothing about it.
+    /// must wait. Per `mail_window`: each client (address group) may cause `mail_per_address`
+    /// mails; each address may be sent `mail_per_recipient` at the requests of one client group,
+    /// and [`RECIPIENT_WIDE_FACTOR`] times as many in all. So whoever uses up an address's quota
+    /// from one place has used up their own share only: its owner, asking from elsewhere, still
+    /// gets the mail (short of a requester spread over that many address groups). The recipient
+    /// is counted whether or not it has an account, so a refusal reveals nothing about it.
     pub async fn admit_mail(
         &self,
         recipient: &Email,
         ip: Option<&str>,
     ) -> Result<Option<Duration>, StoreError> {
         let window = self.limits.mail_window;
-        if let Some(ip) = ip {
-            let subject = Subject::MailFrom(group_of_recorded(ip));
-            let wait = self
-                .admit_counted(subject, self.limits.mail_per_address, window)
-                .await?;
-            if wait.is_some() {
-                return Ok(wait);
+        let group = ip.map_or_else(|| "unknown".to_owned(), group_of_recorded);
+        let per_recipient = self.limits.mail_per_recipient;
+        let recipient = self.account_name(recipient);
+        let checks = [
+            (
+                Subject::MailFrom(group.clone()),
+                self.limits.mail_per_address,
+            ),
+            (
+                Subject::MailToFrom {
+                    recipient: recipient.clone(),
+                    address: group,
+                },
+                per_recipient,
+            ),
+            (
+                Subject::MailTo(recipient),
+                per_recipient.saturating_mul(RECIPIENT_WIDE_FACTOR),
+            ),
+        ];
+        for (subject, limit) in checks {
+            if let Some(wait) = self.admit_counted(subject, limit, window).await? {
+                return Ok(Some(wait));
             }
         }
-        let subject = Subject::MailTo(self.account_name(recipient));
-        self.admit_counted(subject, self.limits.mail_per_recipient, window)
-            .await
+        Ok(None)
     }
 
     /// Counts one more request of `subject`; past `limit` within `window`, the subject is
@@ -256,8 +276,13 @@ enum Subject {
     Registrations(String),
     /// Mail caused by clients of one address group.
     MailFrom(String),
-    /// Mail to one address (named like an account, by its keyed hash).
+    /// Mail to one address (named like an account, by its keyed hash), from all clients.
     MailTo(String),
+    /// Mail to one address at the requests of one client address group.
+    MailToFrom {
+        recipient: String,
+        address: String,
+    },
 }
 
 impl Subject {
@@ -281,6 +306,9 @@ impl Subject {
             Subject::Registrations(ip) => format!("registrations:ip:{ip}"),
             Subject::MailFrom(ip) => format!("mail:ip:{ip}"),
             Subject::MailTo(hash) => format!("mail:to:{hash}"),
+            Subject::MailToFrom { recipient, address } => {
+                format!("mail:to:{recipient}:ip:{address}")
+            }
         }
     }
 
@@ -295,6 +323,9 @@ impl Subject {
             Subject::Registrations(ip) => format!("registration-block:ip:{ip}"),
             Subject::MailFrom(ip) => format!("mail-block:ip:{ip}"),
             Subject::MailTo(hash) => format!("mail-block:to:{hash}"),
+            Subject::MailToFrom { recipient, address } => {
+                format!("mail-block:to:{recipient}:ip:{address}")
+            }
         }
     }
 }
