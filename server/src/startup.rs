@@ -14,6 +14,7 @@ use crate::layers::security_headers::{security_headers, set_page_policy, Transpo
 use crate::routes::server_routes;
 use app::pages::declared_policy;
 use app::ssr::audit;
+use app::ssr::mail::sealed::BodyKey;
 use app::ssr::mail::sender::{self, Delivery};
 use app::ssr::mail::Mailer;
 use app::ssr::passwords::PasswordHasher;
@@ -70,10 +71,15 @@ pub async fn build_state(
     revocation_feed::follow(coordination.clone(), sessions.revoked().clone()).await;
     let signing_key = signing_key(config, db).await?;
     audit::sweep_periodically(db.pool.clone(), settings.audit_retention);
-    let mail = Mailer::new(db.pool.clone(), settings.public_origin.clone());
+    let bodies = BodyKey::new(&signing_key);
+    let mail = Mailer::new(
+        db.pool.clone(),
+        settings.public_origin.clone(),
+        bodies.clone(),
+    );
     sender::spawn(
         db.pool.clone(),
-        Delivery::new(&config.mail)?,
+        Delivery::new(&config.mail)?.opening_bodies_with(bodies),
         mail.wake_signal(),
     );
     Ok(AppState {

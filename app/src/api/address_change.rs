@@ -137,7 +137,7 @@ pub(super) async fn complete_address_change(
         to: &old_address,
         ttl,
     };
-    queue_link(&mut tx, &origin, undo, |url| {
+    queue_link(&state.mail, &mut tx, &origin, undo, |url| {
         messages::address_changed(&old_address, new_address.as_str(), url, ttl)
     })
     .await?;

@@ -36,9 +36,9 @@ async fn newest_mail() -> Result<Option<Vec<SentMail>>, AppError> {
         Ok(Some(
             rows.into_iter()
                 .map(|row| SentMail {
+                    text: state.mail.open(&row.text_body).unwrap_or_default(),
                     to: row.recipient,
                     subject: row.subject,
-                    text: row.text_body,
                     queued_at: row.created_at / 1000,
                     sent: row.sent_at.is_some(),
                 })

@@ -223,6 +223,30 @@ async fn a_live_reset_link_opens_nothing_once_the_account_is_disabled_or_has_mov
 }
 
 #[tokio::test]
+async fn the_outbox_table_holds_no_link_in_clear() {
+    // A copy of the database taken while a mail waits (here: after it went, as the `.eml`
+    // transport keeps bodies) holds its body sealed; the mail itself carries the link.
+    let app = TestApp::spawn().await;
+    let email = "sealed@example.com";
+    app.create_user(email, Role::User).await;
+    let token = reset_token(&app, email, 1).await;
+    let bodies: Vec<(String, String)> =
+        sqlx::query_as("SELECT text_body, html_body FROM mail_outbox WHERE recipient = $1")
+            .bind(email)
+            .fetch_all(&app.state.db)
+            .await
+            .unwrap();
+    assert_eq!(bodies.len(), 1);
+    for body in [&bodies[0].0, &bodies[0].1] {
+        assert!(body.starts_with("sealed-v1:"), "{body}");
+        assert!(
+            !body.contains(&token) && !body.contains("reset-password"),
+            "{body}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn an_expired_link_is_refused() {
     let app = TestApp::spawn_with(&[("RESET_TOKEN_TTL", "1")]).await;
     let email = "slow@example.com";

@@ -1,7 +1,8 @@
 //! One-time tokens for the links in mail (password reset, address checks).
 //!
-//! A token is 256 random bits; the table keeps only its SHA-256 (the mail carrying it waits in
-//! the outbox until sent, see `outbox`). Each is bound to a purpose (a reset token cannot confirm
+//! A token is 256 random bits; the table keeps only its SHA-256, and the mail carrying it waits
+//! in the outbox sealed (see `sealed`), so a copy of the database opens no account without the
+//! signing key. Each is bound to a purpose (a reset token cannot confirm
 //! an address), an account and the address it was mailed to, expires, and is spent by one atomic
 //! `UPDATE … RETURNING`, so of any number of simultaneous uses exactly one succeeds. A token is
 //! issued inside the transaction that queues its mail, after locking the account's row, so of

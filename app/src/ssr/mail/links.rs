@@ -6,7 +6,7 @@ use crate::ssr::audit::{self, Event, EventKind};
 use crate::ssr::context::{client_info, request_parts};
 use crate::ssr::input::Email;
 use crate::ssr::mail::link_tokens::{self, Purpose};
-use crate::ssr::mail::{messages, outbox, Mail};
+use crate::ssr::mail::{messages, Mail, Mailer};
 use crate::ssr::sessions::ClientInfo;
 use crate::ssr::state::AppState;
 use crate::ssr::users::UserRow;
@@ -101,7 +101,7 @@ pub async fn mail_link(
     compose: impl FnOnce(&str) -> Mail,
 ) -> Result<(), sqlx::Error> {
     let mut tx = state.db.begin().await?;
-    queue_link(&mut tx, origin, link, compose).await?;
+    queue_link(&state.mail, &mut tx, origin, link, compose).await?;
     tx.commit().await?;
     state.mail.wake();
     Ok(())
@@ -109,6 +109,7 @@ pub async fn mail_link(
 
 /// [`mail_link`] inside the caller's transaction (which then wakes the sender once committed).
 pub async fn queue_link(
+    mailer: &Mailer,
     tx: &mut Transaction<'_, Any>,
     origin: &str,
     link: LinkFor<'_>,
@@ -116,7 +117,7 @@ pub async fn queue_link(
 ) -> Result<(), sqlx::Error> {
     let token = link_tokens::issue(tx, link.purpose, link.user_id, link.to, link.ttl).await?;
     let url = format!("{origin}{}?token={token}", link.purpose.page());
-    outbox::enqueue(&mut **tx, &compose(&url)).await
+    mailer.queue(&mut **tx, &compose(&url)).await
 }
 
 /// The page a link for `purpose` with `token` opens (where a refused use shows its error). A

@@ -11,10 +11,12 @@ pub mod link_tokens;
 pub mod links;
 pub mod messages;
 pub mod outbox;
+pub mod sealed;
 pub mod sender;
 
 use crate::ssr::platform::loopback::loopback_origin;
-use sqlx::AnyPool;
+use sealed::BodyKey;
+use sqlx::{Any, AnyPool, Executor};
 use std::sync::Arc;
 use tokio::sync::Notify;
 
@@ -34,22 +36,46 @@ pub struct Mailer {
     wake: Arc<Notify>,
     /// `PUBLIC_ORIGIN`, the origin of the links in mail.
     public_origin: Option<String>,
+    /// Seals bodies before they are stored.
+    bodies: BodyKey,
 }
 
 impl Mailer {
-    pub fn new(db: AnyPool, public_origin: Option<String>) -> Self {
+    pub fn new(db: AnyPool, public_origin: Option<String>, bodies: BodyKey) -> Self {
         Self {
             db,
             wake: Arc::new(Notify::new()),
             public_origin,
+            bodies,
         }
     }
 
     /// Queues `mail`; it goes out within moments, or later if the mail server is down.
     pub async fn send(&self, mail: &Mail) -> Result<(), sqlx::Error> {
-        outbox::enqueue(&self.db, mail).await?;
+        self.queue(&self.db, mail).await?;
         self.wake();
         Ok(())
+    }
+
+    /// Queues `mail` through `executor` (a transaction of the caller's, which then calls
+    /// [`Self::wake`] once committed), its bodies sealed.
+    pub async fn queue<'e>(
+        &self,
+        executor: impl Executor<'e, Database = Any>,
+        mail: &Mail,
+    ) -> Result<(), sqlx::Error> {
+        let sealed = Mail {
+            text: self.bodies.seal(&mail.text),
+            html: self.bodies.seal(&mail.html),
+            ..mail.clone()
+        };
+        outbox::enqueue(executor, &sealed).await
+    }
+
+    /// A stored body as it was written (for the development outbox page); `None` if it cannot
+    /// be opened.
+    pub fn open(&self, stored: &str) -> Option<String> {
+        self.bodies.open(stored)
     }
 
     /// Wakes this instance's sender: for mail queued in a transaction of the caller's, once it

@@ -6,6 +6,7 @@
 //! and the reason kept in its row. A mail whose address cannot be written is given up at once.
 
 use crate::ssr::mail::outbox::{self, Claimed};
+use crate::ssr::mail::sealed::BodyKey;
 use crate::ssr::mail::Mail;
 use crate::ssr::settings::{MailSettings, MailTransport};
 use lettre::message::{Mailbox, MultiPart};
@@ -59,6 +60,9 @@ enum Failure {
 pub struct Delivery {
     transport: Transport,
     from: Mailbox,
+    /// The key queued bodies are sealed with (see `sealed`); without one, bodies are read as
+    /// stored.
+    bodies: Option<BodyKey>,
 }
 
 impl Delivery {
@@ -84,7 +88,33 @@ impl Delivery {
                 Transport::Directory(path.clone())
             }
         };
-        Ok(Self { transport, from })
+        Ok(Self {
+            transport,
+            from,
+            bodies: None,
+        })
+    }
+
+    /// Opens sealed bodies with `key` before delivering them.
+    pub fn opening_bodies_with(self, key: BodyKey) -> Self {
+        Self {
+            bodies: Some(key),
+            ..self
+        }
+    }
+
+    /// The claimed mail as it is to go out: its bodies opened. `None` when one cannot be (sealed
+    /// under another key, or altered).
+    fn readable(&self, claimed: &Claimed) -> Option<Mail> {
+        let mail = claimed.mail();
+        let Some(key) = &self.bodies else {
+            return Some(mail);
+        };
+        Some(Mail {
+            text: key.open(&mail.text)?,
+            html: key.open(&mail.html)?,
+            ..mail
+        })
     }
 
     /// Whether mail stays readable where it went (files), so the outbox may keep its bodies.
@@ -211,7 +241,13 @@ pub async fn deliver_due(db: &AnyPool, delivery: &Delivery) -> Result<(), sqlx::
 
 /// Delivers one claimed mail and records the outcome.
 async fn settle(db: &AnyPool, delivery: &Delivery, claimed: &Claimed) -> Result<(), sqlx::Error> {
-    match delivery.deliver(claimed.id, &claimed.mail()).await {
+    let outcome = match delivery.readable(claimed) {
+        Some(mail) => delivery.deliver(claimed.id, &mail).await,
+        None => Err(Failure::Permanent(
+            "its body cannot be opened: sealed under another signing key".into(),
+        )),
+    };
+    match outcome {
         Ok(()) => outbox::mark_sent(db, claimed.id, delivery.keeps_copies()).await,
         Err(Failure::Transient(error)) if claimed.attempts < MAX_ATTEMPTS => {
             let wait = retry_after(claimed.attempts);

@@ -19,6 +19,7 @@
 
 pub mod client_address;
 pub mod known_device;
+mod subjects;
 
 use crate::ssr::input::Email;
 use crate::ssr::platform::coordination::{CoordinationStore, StoreError};
@@ -29,6 +30,7 @@ use crate::ssr::throttle::client_address::group_of_recorded;
 use futures::future::try_join_all;
 use std::sync::Arc;
 use std::time::Duration;
+use subjects::Subject;
 
 /// How many times `mail_per_recipient` an address may be sent from all clients together.
 pub const RECIPIENT_WIDE_FACTOR: u64 = 4;
@@ -259,75 +261,6 @@ fn block_after(limits: &ThrottleLimits, failures_over_limit: u64) -> Duration {
         .first_block
         .saturating_mul(2u32.saturating_pow(doublings))
         .min(limits.window.max(limits.first_block))
-}
-
-enum Subject {
-    /// An account, guessed at by browsers it does not know, at every address.
-    Account(String),
-    /// An account, guessed at by browsers it does not know, from one address group.
-    AccountFrom {
-        account: String,
-        address: String,
-    },
-    /// One known device of an account (its id, from a cookie this server signed).
-    KnownDevice(String),
-    Address(String),
-    /// Sign-ups from one address group.
-    Registrations(String),
-    /// Mail caused by clients of one address group.
-    MailFrom(String),
-    /// Mail to one address (named like an account, by its keyed hash), from all clients.
-    MailTo(String),
-    /// Mail to one address at the requests of one client address group.
-    MailToFrom {
-        recipient: String,
-        address: String,
-    },
-}
-
-impl Subject {
-    /// The address's throttle group (its /64 for IPv6; see `client_address`).
-    fn address(ip: &str) -> Subject {
-        Subject::Address(group_of_recorded(ip))
-    }
-
-    fn registrations(ip: &str) -> Subject {
-        Subject::Registrations(group_of_recorded(ip))
-    }
-
-    fn count_key(&self) -> String {
-        match self {
-            Subject::Account(hash) => format!("login-failures:account:{hash}"),
-            Subject::AccountFrom { account, address } => {
-                format!("login-failures:account:{account}:ip:{address}")
-            }
-            Subject::KnownDevice(id) => format!("login-failures:device:{id}"),
-            Subject::Address(ip) => format!("login-failures:ip:{ip}"),
-            Subject::Registrations(ip) => format!("registrations:ip:{ip}"),
-            Subject::MailFrom(ip) => format!("mail:ip:{ip}"),
-            Subject::MailTo(hash) => format!("mail:to:{hash}"),
-            Subject::MailToFrom { recipient, address } => {
-                format!("mail:to:{recipient}:ip:{address}")
-            }
-        }
-    }
-
-    fn block_key(&self) -> String {
-        match self {
-            Subject::Account(hash) => format!("login-block:account:{hash}"),
-            Subject::AccountFrom { account, address } => {
-                format!("login-block:account:{account}:ip:{address}")
-            }
-            Subject::KnownDevice(id) => format!("login-block:device:{id}"),
-            Subject::Address(ip) => format!("login-block:ip:{ip}"),
-            Subject::Registrations(ip) => format!("registration-block:ip:{ip}"),
-            Subject::MailFrom(ip) => format!("mail-block:ip:{ip}"),
-            Subject::MailTo(hash) => format!("mail-block:to:{hash}"),
-            Subject::MailToFrom { recipient, address } => {
-                format!("mail-block:to:{recipient}:ip:{address}")
-            }
-        }
-    }
 }
 
 #[cfg(test)]
