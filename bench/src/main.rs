@@ -10,11 +10,15 @@
 //! - `sign-in-storm`: many clients signing in at once, each waiting as long as a refusal's
 //!   `Retry-After` says before trying again, as a browser-driven client or a polite script does.
 //!
-//! Both write a JSON report in the shape of oha's, which `scripts/bench_report.py` reads.
+//! - `replay`: one request over and over, with oha's flags, so the harness's smoke run works
+//!   without compiling oha.
+//!
+//! All write a JSON report in the shape of oha's, which `scripts/bench_report.py` reads.
 
 mod chain;
 mod drive;
 mod record;
+mod replay;
 mod storm;
 
 use std::path::PathBuf;
@@ -53,6 +57,8 @@ enum Scenario {
         #[arg(long, default_value_t = 64)]
         clients: usize,
     },
+    /// Sends one request over and over, as oha does (its flags); the report goes to stdout.
+    Replay(replay::Replay),
 }
 
 #[derive(Args)]
@@ -81,37 +87,59 @@ async fn main() {
     }
 }
 
-async fn run(scenario: Scenario) -> Result<(), String> {
-    let (run, connections) = match &scenario {
-        Scenario::Refresh { run, chains, .. } => (run, *chains),
-        Scenario::SignInStorm { run, clients } => (run, *clients),
-    };
-    let client = reqwest::Client::builder()
+fn client(connections: usize) -> Result<reqwest::Client, String> {
+    reqwest::Client::builder()
         .pool_max_idle_per_host(connections)
         .timeout(Duration::from_secs(30))
         .build()
-        .map_err(|error| error.to_string())?;
+        .map_err(|error| error.to_string())
+}
+
+async fn run(scenario: Scenario) -> Result<(), String> {
+    match scenario {
+        Scenario::Replay(replay) => {
+            let client = client(replay.connections())?;
+            println!("{}", replay.run(&client).await.to_json());
+            Ok(())
+        }
+        Scenario::Refresh { run, chains, rate } => {
+            let (client, account, length) = prepare(&run, chains)?;
+            let mut signed_in = Vec::with_capacity(chains);
+            for _ in 0..chains.max(1) {
+                signed_in.push(chain::Chain::sign_in(&client, &account).await?);
+            }
+            let recorder = match rate {
+                Some(rate) => drive::fixed_rate(&client, account, signed_in, length, rate).await,
+                None => drive::closed_loop(&client, account, signed_in, length).await,
+            };
+            write_report(&run, &recorder)
+        }
+        Scenario::SignInStorm { run, clients } => {
+            let (client, account, length) = prepare(&run, clients)?;
+            let recorder = storm::sign_in_storm(&client, account, clients.max(1), length).await;
+            write_report(&run, &recorder)
+        }
+    }
+}
+
+/// A client for `connections` side by side, the account to sign in as, and the run's length.
+fn prepare(
+    run: &Run,
+    connections: usize,
+) -> Result<(reqwest::Client, Arc<chain::Account>, Duration), String> {
     let account = Arc::new(chain::Account {
         base: run.base.trim_end_matches('/').to_owned(),
         email: run.email.clone(),
         password: run.password.clone(),
     });
-    let length = Duration::from_secs_f64(run.seconds);
-    let recorder = match scenario {
-        Scenario::Refresh { chains, rate, .. } => {
-            let mut signed_in = Vec::with_capacity(chains);
-            for _ in 0..chains.max(1) {
-                signed_in.push(chain::Chain::sign_in(&client, &account).await?);
-            }
-            match rate {
-                Some(rate) => drive::fixed_rate(&client, account, signed_in, length, rate).await,
-                None => drive::closed_loop(&client, account, signed_in, length).await,
-            }
-        }
-        Scenario::SignInStorm { clients, .. } => {
-            storm::sign_in_storm(&client, account, clients.max(1), length).await
-        }
-    };
+    Ok((
+        client(connections)?,
+        account,
+        Duration::from_secs_f64(run.seconds),
+    ))
+}
+
+fn write_report(run: &Run, recorder: &record::Recorder) -> Result<(), String> {
     std::fs::write(&run.output, recorder.to_json().to_string())
         .map_err(|error| format!("cannot write {}: {error}", run.output.display()))
 }
