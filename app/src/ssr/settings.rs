@@ -160,6 +160,10 @@ pub struct ThrottleLimits {
     /// Failures on one account from unknown browsers at every address together before the
     /// account is blocked for all of them (its known devices keep their own counts).
     pub account_failures_everywhere: u64,
+    /// Failures on one account from unknown browsers at every address within a day: past it, the
+    /// account refuses unknown browsers for a day (a patient guesser spread over many addresses
+    /// gets this many guesses a day, not `account_failures_everywhere` every `window`).
+    pub account_failures_daily: u64,
     /// Failures from one IP address within `window`: higher, as many people may share one.
     pub address_failures: u64,
     pub window: Duration,
@@ -178,6 +182,7 @@ impl ThrottleLimits {
     pub const DEFAULT: ThrottleLimits = ThrottleLimits {
         account_failures: 5,
         account_failures_everywhere: 50,
+        account_failures_daily: 200,
         address_failures: 50,
         window: Duration::from_secs(15 * 60),
         first_block: Duration::from_secs(30),

@@ -148,6 +148,11 @@ fn throttle_limits(
             limits.account_failures_everywhere,
             "attempts",
         )?,
+        account_failures_daily: vars.positive(
+            "LOGIN_MAX_FAILURES_PER_DAY",
+            limits.account_failures_daily,
+            "attempts",
+        )?,
         address_failures: vars.positive(
             "LOGIN_MAX_FAILURES_PER_IP",
             limits.address_failures,

@@ -12,7 +12,9 @@
 //!
 //! Failures from unknown browsers at every address together are counted too, at a higher bound
 //! (`account_failures_everywhere`): a guesser spread over many addresses then blocks the account
-//! for unknown browsers, while its known devices keep their own counts. An address counts only
+//! for unknown browsers, while its known devices keep their own counts; and within a day
+//! (`account_failures_daily`), which past its bound refuses unknown browsers for a day, so a
+//! patient guesser gets a few hundred guesses a day, not thousands. An address counts only
 //! failures, at a higher bound again, so one person guessing across many accounts is slowed while
 //! a whole office behind one NAT is not locked out by a few typos. Everything expires by itself.
 //! Addresses are the client's as [`client_address`] works it out behind trusted proxies.
@@ -31,6 +33,9 @@ use futures::future::try_join_all;
 use std::sync::Arc;
 use std::time::Duration;
 use subjects::Subject;
+
+/// The window of the daily failure count.
+const DAY: Duration = Duration::from_secs(24 * 3600);
 
 /// How many times `mail_per_recipient` an address may be sent from all clients together.
 pub const RECIPIENT_WIDE_FACTOR: u64 = 4;
@@ -119,9 +124,15 @@ impl LoginThrottle {
                 .await?;
         }
         if attempt.known_device.is_none() {
-            let everywhere = Subject::Account(self.account_name(attempt.email));
+            let account = self.account_name(attempt.email);
+            let everywhere = Subject::Account(account.clone());
             self.count_failure(everywhere, self.limits.account_failures_everywhere)
                 .await?;
+            let today = Subject::AccountDaily(account);
+            let failures = self.store.increment(&today.count_key(), DAY).await?;
+            if failures >= self.limits.account_failures_daily {
+                self.store.put(&today.block_key(), "1", DAY).await?;
+            }
         }
         Ok(())
     }
@@ -237,7 +248,9 @@ impl LoginThrottle {
     fn blocks_that_apply(&self, attempt: &Attempt<'_>) -> Vec<Subject> {
         let mut subjects = vec![self.source(attempt)];
         if attempt.known_device.is_none() {
-            subjects.push(Subject::Account(self.account_name(attempt.email)));
+            let account = self.account_name(attempt.email);
+            subjects.push(Subject::Account(account.clone()));
+            subjects.push(Subject::AccountDaily(account));
             if let Some(ip) = attempt.ip {
                 subjects.push(Subject::address(ip));
             }

@@ -5,6 +5,8 @@ use crate::ssr::throttle::client_address::group_of_recorded;
 pub(super) enum Subject {
     /// An account, guessed at by browsers it does not know, at every address.
     Account(String),
+    /// An account, guessed at by browsers it does not know, at every address, over a day.
+    AccountDaily(String),
     /// An account, guessed at by browsers it does not know, from one address group.
     AccountFrom {
         account: String,
@@ -39,6 +41,7 @@ impl Subject {
     pub(super) fn count_key(&self) -> String {
         match self {
             Subject::Account(hash) => format!("login-failures:account:{hash}"),
+            Subject::AccountDaily(hash) => format!("login-failures:account-day:{hash}"),
             Subject::AccountFrom { account, address } => {
                 format!("login-failures:account:{account}:ip:{address}")
             }
@@ -56,6 +59,7 @@ impl Subject {
     pub(super) fn block_key(&self) -> String {
         match self {
             Subject::Account(hash) => format!("login-block:account:{hash}"),
+            Subject::AccountDaily(hash) => format!("login-block:account-day:{hash}"),
             Subject::AccountFrom { account, address } => {
                 format!("login-block:account:{account}:ip:{address}")
             }
