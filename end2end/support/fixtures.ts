@@ -126,18 +126,7 @@ interface Fixtures {
   adminPage: Page;
 }
 
-interface WorkerFixtures {
-  /** One account per worker, for tests that only read. */
-  workerAccount: Account;
-}
-
-export const test = base.extend<Fixtures, WorkerFixtures>({
-  workerAccount: [
-    async ({}, use) => {
-      await use(createAccount('user'));
-    },
-    { scope: 'worker' },
-  ],
+export const test = base.extend<Fixtures>({
   account: async ({}, use) => {
     await use(createAccount('user'));
   },
