@@ -18,11 +18,14 @@ use app::ssr::mail::sealed::BodyKey;
 use app::ssr::mail::sender::{self, Delivery};
 use app::ssr::mail::Mailer;
 use app::ssr::passwords::PasswordHasher;
+use app::ssr::personal_data::{self, UNCONFIRMED_ACCOUNT_LIFETIME};
+use app::ssr::platform::clock::unix_now;
 use app::ssr::platform::coordination::CoordinationStore;
+use app::ssr::platform::periodic;
 use app::ssr::platform::server_secrets::{self, Origin};
 use app::ssr::sessions::revocation_feed;
 use app::ssr::sessions::{RefreshSessions, SessionLifetimes};
-use app::ssr::settings::{AppEnv, Secret};
+use app::ssr::settings::{AppEnv, EmailVerification, Secret};
 use app::ssr::state::AppState;
 use app::ssr::throttle::known_device::KnownDevices;
 use app::ssr::throttle::LoginThrottle;
@@ -71,6 +74,16 @@ pub async fn build_state(
     revocation_feed::follow(coordination.clone(), sessions.revoked().clone()).await;
     let signing_key = signing_key(config, db).await?;
     audit::sweep_periodically(db.pool.clone(), settings.audit_retention);
+    if settings.email_verification == EmailVerification::Required {
+        let pool = db.pool.clone();
+        periodic::every_hour("unconfirmed accounts past their week erased", move || {
+            let pool = pool.clone();
+            async move {
+                let before = unix_now().saturating_sub(UNCONFIRMED_ACCOUNT_LIFETIME.as_secs());
+                personal_data::erase_unconfirmed_accounts(&pool, before as i64).await
+            }
+        });
+    }
     let bodies = BodyKey::new(&signing_key);
     let mail = Mailer::new(
         db.pool.clone(),

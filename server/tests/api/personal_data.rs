@@ -160,3 +160,46 @@ async fn the_export_carries_and_the_erasure_removes_what_the_registry_says() {
         }
     }
 }
+
+#[tokio::test]
+async fn accounts_never_confirmed_are_erased_after_their_week_and_free_the_address() {
+    use app::ssr::personal_data::{erase_unconfirmed_accounts, UNCONFIRMED_ACCOUNT_LIFETIME};
+    let app = TestApp::spawn_with(&[("EMAIL_VERIFICATION", "required")]).await;
+    let squatted = "squatted@example.com";
+    for email in [squatted, "recent@example.com"] {
+        let signed_up = app.browser().post_register(email, PASSWORD).await;
+        assert_eq!(signed_up.status(), StatusCode::OK);
+    }
+    app.create_user("confirmed@example.com", app::auth::Role::User)
+        .await;
+    let squatter_id = app.user_id(squatted).await;
+    // Eight days old: the squatted account and the confirmed one.
+    sqlx::query("UPDATE users SET created_at = created_at - 691200 WHERE email <> $1")
+        .bind("recent@example.com")
+        .execute(&app.state.db)
+        .await
+        .unwrap();
+    let before = now().saturating_sub(UNCONFIRMED_ACCOUNT_LIFETIME.as_secs()) as i64;
+    let erased = erase_unconfirmed_accounts(&app.state.db, before)
+        .await
+        .unwrap();
+    assert_eq!(erased, 1, "only the old account never confirmed");
+    let left: Vec<String> = sqlx::query_scalar("SELECT email FROM users ORDER BY email")
+        .fetch_all(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(left, ["confirmed@example.com", "recent@example.com"]);
+    let tokens: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM link_tokens WHERE user_id = $1")
+        .bind(squatter_id)
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(tokens, 0, "its confirmation link went with it");
+    // The address's owner can now sign up with it.
+    let owner = app
+        .browser()
+        .post_register(squatted, "the owner's passphrase")
+        .await;
+    assert_eq!(owner.status(), StatusCode::OK);
+    assert!(app.user_id(squatted).await != squatter_id);
+}

@@ -21,8 +21,6 @@ use sqlx::AnyPool;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// How often the retention sweep runs.
-const SWEEP_INTERVAL: Duration = Duration::from_secs(3600);
 /// One written refusal stands for the same refusals that follow within this time.
 const REFUSAL_COALESCING: Duration = Duration::from_secs(60);
 
@@ -220,19 +218,13 @@ pub async fn sweep(db: &AnyPool, retention: Duration) -> Result<u64, sqlx::Error
     Ok(deleted.rows_affected())
 }
 
-/// Sweeps now and then hourly, for as long as the process runs. Instances sweeping at once
-/// delete the same rows; nothing needs coordinating.
+/// Sweeps now and then hourly, for as long as the process runs.
 pub fn sweep_periodically(db: AnyPool, retention: Duration) {
-    tokio::spawn(async move {
-        let mut interval = tokio::time::interval(SWEEP_INTERVAL);
-        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            interval.tick().await;
-            match sweep(&db, retention).await {
-                Ok(0) => {}
-                Ok(deleted) => tracing::info!(deleted, "audit events past their retention deleted"),
-                Err(error) => tracing::warn!(%error, "sweeping the audit log failed"),
-            }
-        }
-    });
+    crate::ssr::platform::periodic::every_hour(
+        "audit events past their retention deleted",
+        move || {
+            let db = db.clone();
+            async move { sweep(&db, retention).await }
+        },
+    );
 }

@@ -101,3 +101,35 @@ pub async fn erase_rows(db: &AnyPool, user_id: i64, email: &str) -> Result<(), s
     }
     Ok(())
 }
+
+/// How long an account whose address was never confirmed is kept where sign-in waits for the
+/// confirmation (`EMAIL_VERIFICATION=required`). It cannot be used meanwhile; one made with
+/// someone else's address holds that address, and its maker's password, until the address's
+/// owner follows the confirmation mail they never asked for. So it goes after a week.
+pub const UNCONFIRMED_ACCOUNT_LIFETIME: std::time::Duration =
+    std::time::Duration::from_secs(7 * 24 * 3600);
+
+/// Erases the accounts whose address was never confirmed and that were made before `before`
+/// (Unix seconds), as an erasure does (their rows everywhere, their audit events anonymised);
+/// returns how many. An account confirmed meanwhile is kept.
+pub async fn erase_unconfirmed_accounts(db: &AnyPool, before: i64) -> Result<u64, sqlx::Error> {
+    let stale: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT id, email FROM users WHERE email_verified_at IS NULL AND created_at < $1",
+    )
+    .bind(before)
+    .fetch_all(db)
+    .await?;
+    let mut erased = 0;
+    for (id, email) in stale {
+        let deleted = sqlx::query("DELETE FROM users WHERE id = $1 AND email_verified_at IS NULL")
+            .bind(id)
+            .execute(db)
+            .await?;
+        if deleted.rows_affected() == 1 {
+            crate::ssr::audit::forget_user(db, id).await?;
+            erase_rows(db, id, &email).await?;
+            erased += 1;
+        }
+    }
+    Ok(erased)
+}

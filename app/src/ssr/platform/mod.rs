@@ -1,11 +1,12 @@
 //! What the engine stands on: state every instance shares ([`coordination`]), time
 //! ([`clock`]), randomness ([`random`]), keyed hashes of identifiers ([`keyed_hash`]), this
-//! machine's own names in a `Host` header ([`loopback`]), and the signing key made at first
-//! start when none is configured ([`server_secrets`]).
+//! machine's own names in a `Host` header ([`loopback`]), the signing key made at first
+//! start when none is configured ([`server_secrets`]), and hourly housekeeping ([`periodic`]).
 
 pub mod clock;
 pub mod coordination;
 pub mod keyed_hash;
 pub mod loopback;
+pub mod periodic;
 pub mod random;
 pub mod server_secrets;
