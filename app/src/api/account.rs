@@ -150,9 +150,8 @@ pub async fn delete_account(password: String) -> Result<(), AppError> {
         .into_result()?;
     state.sessions.revoke_all(viewer.user_id).await?;
     state.sessions.forget_logins(viewer.user_id).await?;
-    audit::forget_user(&state.db, viewer.user_id).await?;
-    // Every other table of account data, as its registry row says (mail to the account, its
-    // link tokens, and whatever a feature added there).
+    // Every other table of account data, as its registry row says (its audit events stripped,
+    // mail to the account and its link tokens deleted, and whatever a feature added there).
     personal_data::erase_rows(&state.db, viewer.user_id, &user.email).await?;
     audit::record(
         &state.db,

@@ -19,7 +19,7 @@ use crate::{
     ssr::context::{app_state, client_info, redirect_form_post, return_form_error},
     ssr::input::{Email, NewPassword},
     ssr::mail::link_tokens::{self, LinkGrant, Purpose},
-    ssr::mail::links::{admit_mail, link_origin, mail_link, page_of_link, queue_link, LinkFor},
+    ssr::mail::links::{admit_mail, mail_link, page_of_link, queue_link, LinkFor},
     ssr::mail::messages,
     ssr::sign_in::{end_sessions_before_change, replace_session},
     ssr::state::AppState,
@@ -115,15 +115,15 @@ async fn mail_change_link(state: AppState, user_id: i64, new_email: Email, origi
 }
 
 /// Moves the account to `new_address` (the change `grant` confirms) and queues, in the same
-/// transaction, the mail telling the old address with the link that undoes it; `false` if the
-/// change no longer holds (see `users::move_to_verified_email`).
+/// transaction, the mail telling the old address with the link (at `origin`) that undoes it;
+/// `false` if the change no longer holds (see `users::move_to_verified_email`).
 #[cfg(feature = "ssr")]
 pub(super) async fn complete_address_change(
     state: &AppState,
     grant: &LinkGrant,
     new_address: &Email,
+    origin: &str,
 ) -> Result<bool, AppError> {
-    let origin = link_origin(state).ok_or_else(AppError::unavailable)?;
     let mut tx = state.db.begin().await?;
     let moved =
         users::move_to_verified_email(&mut tx, grant.user_id, new_address, grant.issued_at).await?;
@@ -137,7 +137,7 @@ pub(super) async fn complete_address_change(
         to: &old_address,
         ttl,
     };
-    queue_link(&state.mail, &mut tx, &origin, undo, |url| {
+    queue_link(&state.mail, &mut tx, origin, undo, |url| {
         messages::address_changed(&old_address, new_address.as_str(), url, ttl)
     })
     .await?;

@@ -17,7 +17,9 @@ use crate::{
     ssr::context::{app_state, client_info, redirect_form_post, request_viewer, return_form_error},
     ssr::input::{Email, NewPassword},
     ssr::mail::link_tokens::{self, Purpose},
-    ssr::mail::links::{admit_mail, mail_link, mail_verification_link, page_of_link, LinkFor},
+    ssr::mail::links::{
+        admit_mail, link_origin, mail_link, mail_verification_link, page_of_link, LinkFor,
+    },
     ssr::mail::messages,
     ssr::sessions::ClientInfo,
     ssr::sign_in::{end_sessions_before_change, replace_session, start_session},
@@ -179,10 +181,17 @@ async fn current_owner(
 async fn verify_with(token: &str) -> Result<(), AppError> {
     let state = app_state()?;
     let purposes = [Purpose::VerifyEmail, Purpose::ChangeEmail];
+    // What can refuse a change is done before its link is spent, so a refusal keeps the link:
+    // the origin of the undo link it mails, and ending the account's sessions.
     let peeked = link_tokens::peek(&state.db, &purposes, token).await?;
-    if let Some(change) = peeked.filter(|grant| grant.purpose == Purpose::ChangeEmail) {
-        end_sessions_before_change(&state, change.user_id).await?;
-    }
+    let undo_origin = match peeked.filter(|grant| grant.purpose == Purpose::ChangeEmail) {
+        Some(change) => {
+            let origin = link_origin(&state).ok_or_else(AppError::unavailable)?;
+            end_sessions_before_change(&state, change.user_id).await?;
+            Some(origin)
+        }
+        None => None,
+    };
     let Some(grant) = link_tokens::spend(&state.db, &purposes, token).await? else {
         return Err(AppError::link_invalid());
     };
@@ -196,7 +205,12 @@ async fn verify_with(token: &str) -> Result<(), AppError> {
         return Ok(());
     }
     let new_address = Email::parse(&grant.email)?;
-    if !super::address_change::complete_address_change(&state, &grant, &new_address).await? {
+    // A change link was peeked as one (the token is the same), so its origin is there.
+    let origin = undo_origin.ok_or_else(AppError::link_invalid)?;
+    let completed =
+        super::address_change::complete_address_change(&state, &grant, &new_address, &origin)
+            .await?;
+    if !completed {
         return Err(AppError::link_invalid());
     }
     // The sign-in address changed: every session ends; this browser, if it is the account's,

@@ -83,6 +83,7 @@ pub async fn register(email: String, password: String) -> Result<Option<Viewer>,
     tokio::spawn(mail_new_account_link(
         state.clone(),
         user_id,
+        email.clone(),
         origin,
         client.ip.clone(),
     ));
@@ -111,6 +112,7 @@ pub const SIGNUP_MAILED: &str = "/register?sent=1";
 async fn mail_new_account_link(
     state: AppState,
     user_id: i64,
+    email: Email,
     origin: Option<String>,
     client_ip: Option<String>,
 ) {
@@ -118,9 +120,6 @@ async fn mail_new_account_link(
         let (Some(origin), Some(user)) = (origin, users::find_by_id(&state.db, user_id).await?)
         else {
             tracing::error!("no origin for the links in mail: set PUBLIC_ORIGIN");
-            return Ok(());
-        };
-        let Ok(email) = Email::parse(&user.email) else {
             return Ok(());
         };
         if !admit_mail_quietly(&state, &email, client_ip.as_deref()).await {

@@ -2,9 +2,9 @@
 //!
 //! A token is 256 random bits; the table keeps only its SHA-256, and the mail carrying it waits
 //! in the outbox sealed (see `sealed`), so a copy of the database opens no account without the
-//! signing key. Each is bound to a purpose (a reset token cannot confirm
-//! an address), an account and the address it was mailed to, expires, and is spent by one atomic
-//! `UPDATE … RETURNING`, so of any number of simultaneous uses exactly one succeeds. A token is
+//! signing key. Each is bound to a purpose (a reset token cannot confirm an address), an account
+//! and the address it was mailed to, expires, and is spent by one atomic `UPDATE … RETURNING`, so
+//! of any number of simultaneous uses exactly one succeeds. A token is
 //! issued inside the transaction that queues its mail, after locking the account's row, so of
 //! several requests the newest mail always holds the live link. Issuing a token voids the
 //! account's earlier unspent ones of the same purpose, and every credential or control event (a

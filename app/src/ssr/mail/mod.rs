@@ -65,9 +65,10 @@ impl Mailer {
         mail: &Mail,
     ) -> Result<(), sqlx::Error> {
         let sealed = Mail {
+            to: mail.to.clone(),
+            subject: mail.subject.clone(),
             text: self.bodies.seal(&mail.text),
             html: self.bodies.seal(&mail.html),
-            ..mail.clone()
         };
         outbox::enqueue(executor, &sealed).await
     }

@@ -82,10 +82,12 @@ impl AccountTable {
     }
 }
 
-/// Deletes the account's rows from every table whose erasure is [`Erasure::Deleted`], but for
-/// `users` itself (deleted first, by `users::delete`, which may refuse). Table and column names
-/// are this module's constants, never input.
+/// Erases the account's data everywhere but `users` itself (deleted first, by the caller, which
+/// may refuse): strips its audit events of addresses, devices and details (the rows the registry
+/// keeps), and deletes its rows from every table whose erasure is [`Erasure::Deleted`]. Table
+/// and column names are this module's constants, never input.
 pub async fn erase_rows(db: &AnyPool, user_id: i64, email: &str) -> Result<(), sqlx::Error> {
+    crate::ssr::audit::forget_user(db, user_id).await?;
     let erased = ACCOUNT_TABLES
         .iter()
         .filter(|row| row.erasure == Erasure::Deleted && row.table != "users");
@@ -126,7 +128,6 @@ pub async fn erase_unconfirmed_accounts(db: &AnyPool, before: i64) -> Result<u64
             .execute(db)
             .await?;
         if deleted.rows_affected() == 1 {
-            crate::ssr::audit::forget_user(db, id).await?;
             erase_rows(db, id, &email).await?;
             erased += 1;
         }
