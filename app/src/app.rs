@@ -8,8 +8,8 @@ use crate::components::page_script::PageScripts;
 use crate::pages::{
     account::AccountPage, admin::AdminPage, bench::BenchRoutes, dashboard::DashboardPage,
     dev_mail::DevMailPage, forbidden::ForbiddenPage, forgot_password::ForgotPasswordPage,
-    home::HomePage, login::LoginPage, not_found::NotFoundPage, register::RegisterPage,
-    reset_password::ResetPasswordPage, undo_email_change::UndoEmailChangePage,
+    home::HomePage, login::LoginPage, not_found::NotFoundPage, reauthenticate::ReauthenticatePage,
+    register::RegisterPage, reset_password::ResetPasswordPage, undo_email_change::UndoEmailChangePage,
     verify_email::VerifyEmailPage, PAGES,
 };
 use crate::product;
@@ -78,6 +78,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/dashboard") ssr=SsrMode::InOrder view=DashboardPage />
                         <Route path=path!("/account") ssr=SsrMode::InOrder view=AccountPage />
                         <Route path=path!("/admin") ssr=SsrMode::InOrder view=AdminPage />
+                        <Route path=path!("/reauthenticate") view=ReauthenticatePage />
                         <BenchRoutes />
                     </ParentRoute>
                 </Routes>

@@ -29,6 +29,8 @@ pub enum ErrorCode {
     AccountDisabled,
     /// 403: the account has not confirmed its address yet (`EMAIL_VERIFICATION=required`).
     EmailUnverified,
+    /// 403: the action needs a recent sign-in: confirm it's you at `/reauthenticate` first.
+    ReauthenticationRequired,
     /// 404: there is nothing at this address.
     NotFound,
     /// 410: a mailed link's token is unknown, already used, or expired.
@@ -57,7 +59,8 @@ impl ErrorCode {
             ErrorCode::Forbidden
             | ErrorCode::CrossSite
             | ErrorCode::AccountDisabled
-            | ErrorCode::EmailUnverified => 403,
+            | ErrorCode::EmailUnverified
+            | ErrorCode::ReauthenticationRequired => 403,
             ErrorCode::NotFound => 404,
             ErrorCode::LinkInvalid => 410,
             ErrorCode::EmailTaken | ErrorCode::LastAdministrator => 409,
@@ -137,6 +140,13 @@ impl AppError {
         Self::new(
             ErrorCode::EmailUnverified,
             "Confirm your email address first: we have sent a new link to it.",
+        )
+    }
+
+    pub fn reauthentication_required() -> Self {
+        Self::new(
+            ErrorCode::ReauthenticationRequired,
+            "Confirm it's you to continue.",
         )
     }
 

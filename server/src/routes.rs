@@ -5,7 +5,7 @@
 
 use crate::{download, probes};
 use app::api::PolicyRow;
-use app::auth::policy::Policy;
+use app::auth::policy::{Policy, SIGNED_IN_RECENTLY};
 use app::ssr::state::AppState;
 use axum::routing::get;
 use axum::Router;
@@ -14,7 +14,7 @@ use axum::Router;
 pub const SERVER_ROUTES: &[PolicyRow] = &[
     ("/healthz", Policy::Public),
     ("/readyz", Policy::Public),
-    (download::EXPORT_PATH, Policy::SignedIn),
+    (download::EXPORT_PATH, SIGNED_IN_RECENTLY),
 ];
 
 /// Probes for the orchestrator and the data download (a plain route, so a link downloads it).

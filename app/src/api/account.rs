@@ -1,7 +1,7 @@
 //! The signed-in user's own account: the devices list, ending one login or every other one,
 //! changing the password, and erasing the account.
 
-use crate::auth::policy::Policy;
+use crate::auth::policy::{Policy, SIGNED_IN_RECENTLY};
 use crate::auth::SessionInfo;
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -27,10 +27,11 @@ use crate::{
 /// Who may call each function of this module.
 pub const POLICIES: &[super::PolicyRow] = &[
     (ListSessions::PATH, Policy::SignedIn),
-    (RevokeSession::PATH, Policy::SignedIn),
-    (LogoutOthers::PATH, Policy::SignedIn),
+    (RevokeSession::PATH, SIGNED_IN_RECENTLY),
+    (LogoutOthers::PATH, SIGNED_IN_RECENTLY),
+    // Asks for the current password itself (ASVS 6.2.3).
     (ChangePassword::PATH, Policy::SignedIn),
-    (DeleteAccount::PATH, Policy::SignedIn),
+    (DeleteAccount::PATH, SIGNED_IN_RECENTLY),
 ];
 
 /// The signed-in user's logins (devices), the current one marked.

@@ -6,7 +6,7 @@
 //! credential or control event before it is confirmed voids its link, and once it completes the
 //! old address gets a link that takes the account back, whatever was done to it since.
 
-use crate::auth::policy::Policy;
+use crate::auth::policy::{Policy, SIGNED_IN_RECENTLY};
 use crate::error::AppError;
 use leptos::prelude::*;
 use server_fn::ServerFn;
@@ -28,7 +28,7 @@ use crate::{
 
 /// Who may call each function of this module.
 pub const POLICIES: &[super::PolicyRow] = &[
-    (ChangeEmail::PATH, Policy::SignedIn),
+    (ChangeEmail::PATH, SIGNED_IN_RECENTLY),
     (UndoEmailChange::PATH, Policy::Public),
 ];
 

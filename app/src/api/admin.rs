@@ -2,7 +2,7 @@
 //! ending a user's sessions, and the audit log. Each change takes effect at once, on every
 //! instance (see `ssr::sessions::revocation_feed`), and is written to the audit log.
 
-use crate::auth::policy::ADMIN;
+use crate::auth::policy::{ADMIN, ADMIN_RECENTLY};
 use crate::auth::{AuditEntry, AuditFilter, Profile};
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -23,9 +23,9 @@ use crate::{
 pub const POLICIES: &[super::PolicyRow] = &[
     (ListUsers::PATH, ADMIN),
     (AuditLog::PATH, ADMIN),
-    (SetRole::PATH, ADMIN),
-    (SetDisabled::PATH, ADMIN),
-    (RevokeUserSessions::PATH, ADMIN),
+    (SetRole::PATH, ADMIN_RECENTLY),
+    (SetDisabled::PATH, ADMIN_RECENTLY),
+    (RevokeUserSessions::PATH, ADMIN_RECENTLY),
 ];
 
 /// How many audit events one page of the log holds.

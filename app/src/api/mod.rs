@@ -11,8 +11,8 @@
 //!
 //! Reading order: [`sign_in`] (sign-up, sign-in, refresh, sign-out), [`account`] (a user's own
 //! devices and password), [`email`] (password reset and address checks by mail),
-//! [`address_change`] (moving an account to a new address, and undoing a move), [`admin`]
-//! (accounts and the audit log).
+//! [`address_change`] (moving an account to a new address, and undoing a move), [`step_up`]
+//! (confirming it's you before a sensitive action), [`admin`] (accounts and the audit log).
 
 pub mod account;
 pub mod address_change;
@@ -20,6 +20,7 @@ pub mod admin;
 pub mod bench;
 pub mod email;
 pub mod sign_in;
+pub mod step_up;
 
 use crate::auth::policy::Policy;
 
@@ -33,6 +34,7 @@ const FEATURES: &[&[PolicyRow]] = &[
     address_change::POLICIES,
     email::POLICIES,
     admin::POLICIES,
+    step_up::POLICIES,
     bench::POLICIES,
 ];
 

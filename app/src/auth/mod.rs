@@ -1,6 +1,7 @@
 //! The vocabulary of authentication, shared by server and browser: roles, the viewer, the
 //! policies that decide who may see a page or call a function, and where sign-in returns to.
 
+pub mod assurance;
 pub mod policy;
 pub mod redirect;
 pub mod viewer;

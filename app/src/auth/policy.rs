@@ -18,10 +18,21 @@ pub enum Policy {
     LiveSession,
     /// A signed-in user with any of these roles.
     AnyRole(&'static [Role]),
+    /// The inner policy, and a recent sign-in: the viewer proved who they are within
+    /// `STEP_UP_MAX_AGE` (see [`crate::auth::assurance`]), or is sent to confirm it first. For
+    /// actions that would hand an account over or wipe it: whoever found a signed-in browser
+    /// unattended, or copied its cookies, cannot take them.
+    StepUp(&'static Policy),
 }
 
 /// Administrators only.
 pub const ADMIN: Policy = Policy::AnyRole(&[Role::Admin]);
+
+/// Any signed-in user who signed in, or confirmed it's them, recently.
+pub const SIGNED_IN_RECENTLY: Policy = Policy::StepUp(&Policy::SignedIn);
+
+/// Administrators who signed in, or confirmed it's them, recently.
+pub const ADMIN_RECENTLY: Policy = Policy::StepUp(&ADMIN);
 
 /// The outcome of checking a policy against the current viewer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,9 +44,21 @@ pub enum Access {
     Forbidden,
 }
 
+/// Checking a policy: the role (and whether anyone is signed in) first, by [`Policy::check`];
+/// then, for a [`Policy::StepUp`], the sign-in's age, which only the server can see.
+
+impl Access {
+    pub fn is_allowed(self) -> bool {
+        self == Access::Allowed
+    }
+}
+
 impl Policy {
+    /// Whether `viewer` is admitted, as far as who they are goes; a step-up's freshness is
+    /// checked apart, from the token (see [`Self::needs_step_up`]).
     pub fn check(self, viewer: Option<&Viewer>) -> Access {
         match (self, viewer) {
+            (Policy::StepUp(inner), _) => inner.check(viewer),
             (Policy::Public, _) => Access::Allowed,
             (_, None) => Access::SignInRequired,
             (Policy::SignedIn | Policy::LiveSession, Some(_)) => Access::Allowed,
@@ -49,6 +72,11 @@ impl Policy {
     /// Whether this policy needs the server to confirm the session is still alive.
     pub fn needs_session(self) -> bool {
         !matches!(self, Policy::Public)
+    }
+
+    /// Whether this policy also asks for a recent sign-in.
+    pub fn needs_step_up(self) -> bool {
+        matches!(self, Policy::StepUp(_))
     }
 }
 
@@ -111,5 +139,20 @@ mod tests {
         for role in [Role::User, Role::Admin] {
             assert_eq!(either.check(Some(&viewer(role))), Access::Allowed);
         }
+    }
+
+    #[test]
+    fn a_step_up_admits_whom_its_inner_policy_admits_and_asks_for_freshness() {
+        assert_eq!(
+            ADMIN_RECENTLY.check(Some(&viewer(Role::User))),
+            Access::Forbidden
+        );
+        assert_eq!(
+            ADMIN_RECENTLY.check(Some(&viewer(Role::Admin))),
+            Access::Allowed
+        );
+        assert_eq!(SIGNED_IN_RECENTLY.check(None), Access::SignInRequired);
+        assert!(ADMIN_RECENTLY.needs_step_up() && ADMIN_RECENTLY.needs_session());
+        assert!(!ADMIN.needs_step_up());
     }
 }

@@ -15,10 +15,22 @@ const NEXT_ESCAPES: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'~')
     .remove(b'/');
 
+/// Where a signed-in user confirms it's them before a step-up action.
+pub const REAUTHENTICATE_PAGE: &str = "/reauthenticate";
+
 /// The login page URL that returns to `path_and_query` afterwards.
 pub fn login_url(path_and_query: &str) -> String {
+    returning_to("/login", path_and_query)
+}
+
+/// The page confirming it's you, returning to `path_and_query` afterwards.
+pub fn reauthenticate_url(path_and_query: &str) -> String {
+    returning_to(REAUTHENTICATE_PAGE, path_and_query)
+}
+
+fn returning_to(page: &str, path_and_query: &str) -> String {
     format!(
-        "/login?next={}",
+        "{page}?next={}",
         utf8_percent_encode(path_and_query, NEXT_ESCAPES)
     )
 }
@@ -100,6 +112,10 @@ mod tests {
         assert_eq!(
             login_url("/admin?x=1&y=2"),
             "/login?next=/admin%3Fx%3D1%26y%3D2"
+        );
+        assert_eq!(
+            reauthenticate_url("/account"),
+            "/reauthenticate?next=/account"
         );
     }
 }

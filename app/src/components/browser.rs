@@ -1,5 +1,6 @@
 //! What islands ask of the browser beyond their own DOM.
 
+use crate::error::{AppError, ErrorCode};
 use leptos::prelude::*;
 
 /// Loads `path` as a new page. Pages are rendered on the server only, so after a sign-in,
@@ -22,4 +23,33 @@ pub fn leave_when_signed_out(signed_out: impl Fn() -> bool + 'static) {
             go_to("/");
         }
     });
+}
+
+/// When an action's answer (`answer()`) asks for a recent sign-in (403
+/// `reauthentication_required`), goes to the page confirming it's you, which returns to this page
+/// afterwards. The same answer sent to a plain form is a redirect there from the server.
+pub fn confirm_identity_when_asked<T: 'static>(
+    answer: impl Fn() -> Option<Result<T, AppError>> + 'static,
+) {
+    Effect::new(move |_| {
+        let asked = matches!(
+            answer(),
+            Some(Err(AppError { code: ErrorCode::ReauthenticationRequired, .. }))
+        );
+        if asked {
+            go_to(&crate::auth::redirect::reauthenticate_url(&current_page()));
+        }
+    });
+}
+
+/// This page's path and query, as the browser shows it.
+fn current_page() -> String {
+    #[cfg(feature = "hydrate")]
+    if let Some(window) = web_sys::window() {
+        let location = window.location();
+        let path = location.pathname().unwrap_or_default();
+        let query = location.search().unwrap_or_default();
+        return format!("{path}{query}");
+    }
+    "/".to_owned()
 }

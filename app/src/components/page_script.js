@@ -6,8 +6,9 @@
 //    sign-up pages of an anonymous visitor) downloads no WASM at all and is usable now.
 // 2. Enhances every `form[data-enhance]`: the form is sent with fetch, the button is disabled while
 //    it is in flight, an error is shown next to the form and its field without reloading the page,
-//    and on success the browser loads the page named by `data-enhance`. Without JavaScript the same
-//    form posts as plain HTML and the server answers with redirects.
+//    and on success the browser loads the page named by the answer's `X-Navigate` header, or else
+//    by `data-enhance`; an answer asking for a recent sign-in loads the page confirming it's you.
+//    Without JavaScript the same form posts as plain HTML and the server answers with redirects.
 
 const loader = document.getElementById('bundle-loader');
 if (loader && document.querySelector('leptos-island')) {
@@ -48,10 +49,14 @@ async function send(form) {
     });
     if (response.ok) {
       // The button stays disabled: the next page is on its way.
-      location.assign(form.dataset.enhance);
+      location.assign(response.headers.get('X-Navigate') ?? form.dataset.enhance);
       return;
     }
     error = await errorOf(response);
+    if (error.code === 'reauthentication_required') {
+      location.assign(`/reauthenticate?next=${encodeURIComponent(location.pathname + location.search)}`);
+      return;
+    }
   } catch {
     error = { message: UNREACHABLE };
   }

@@ -3,7 +3,7 @@ use crate::api::account::{
 };
 use crate::api::address_change::ChangeEmail;
 use crate::auth::SessionInfo;
-use crate::components::browser::leave_when_signed_out;
+use crate::components::browser::{confirm_identity_when_asked, leave_when_signed_out};
 use crate::components::display::{device_name, utc_time};
 use crate::components::form::{Field, FormError, SubmitButton};
 use crate::components::hydration::report_island_hydrated;
@@ -53,6 +53,8 @@ fn AccountSettings(email_change_mailed: bool) -> impl IntoView {
     let revoke = ServerAction::<RevokeSession>::new();
     let others = ServerAction::<LogoutOthers>::new();
     let change = ServerAction::<ChangePassword>::new();
+    confirm_identity_when_asked(move || revoke.value().get());
+    confirm_identity_when_asked(move || others.value().get());
     // Reloaded after anything on this page that ends a login.
     let sessions = Resource::new(
         move || {
@@ -194,6 +196,7 @@ fn ChangePasswordCard(change: ServerAction<ChangePassword>) -> impl IntoView {
 #[component]
 fn ChangeEmailCard(mailed: bool) -> impl IntoView {
     let change = ServerAction::<ChangeEmail>::new();
+    confirm_identity_when_asked(move || change.value().get());
     let error = Signal::derive(move || change.value().get().and_then(Result::err));
     let done = move || mailed || matches!(change.value().get(), Some(Ok(())));
     view! {
@@ -233,6 +236,7 @@ fn ChangeEmailCard(mailed: bool) -> impl IntoView {
 fn DeleteAccountCard() -> impl IntoView {
     let delete = ServerAction::<DeleteAccount>::new();
     leave_when_signed_out(move || matches!(delete.value().get(), Some(Ok(()))));
+    confirm_identity_when_asked(move || delete.value().get());
     let error = Signal::derive(move || delete.value().get().and_then(Result::err));
     view! {
         <section class="card danger-zone">

@@ -3,6 +3,7 @@ use crate::api::admin::{
 };
 use crate::auth::viewer::use_viewer;
 use crate::auth::{AuditEntry, AuditFilter, Profile, Role};
+use crate::components::browser::confirm_identity_when_asked;
 use crate::components::display::{device_name, utc_time};
 use crate::components::hydration::report_island_hydrated;
 use crate::error::AppError;
@@ -49,6 +50,7 @@ fn AdminConsole(me: Option<i64>) -> impl IntoView {
         set_disabled: ServerAction::<SetDisabled>::new(),
         revoke: ServerAction::<RevokeUserSessions>::new(),
     };
+    confirm_identity_when_asked(move || actions.error().map(Err::<(), _>));
     let changes = move || {
         (
             actions.set_role.version().get(),

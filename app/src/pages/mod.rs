@@ -17,6 +17,7 @@ pub mod home;
 pub mod link_page;
 pub mod login;
 pub mod not_found;
+pub mod reauthenticate;
 pub mod register;
 pub mod reset_password;
 pub mod undo_email_change;
@@ -38,6 +39,7 @@ pub const PAGES: &[Page] = &[
     Page::new("/dashboard", Policy::SignedIn).in_nav("Dashboard"),
     Page::new("/account", Policy::SignedIn).in_nav("Account"),
     Page::new("/admin", ADMIN).in_nav("Admin"),
+    Page::new("/reauthenticate", Policy::SignedIn),
 ];
 
 /// Every page of the app: [`PAGES`] and the benchmark pages.

@@ -13,12 +13,13 @@ use crate::ssr::users::UserRow;
 use axum::extract::ConnectInfo;
 use http::header::{ACCEPT, HOST, LOCATION, SET_COOKIE, USER_AGENT};
 use http::request::Parts;
-use http::{HeaderValue, StatusCode};
+use http::{HeaderMap, HeaderValue, StatusCode};
 use leptos::prelude::use_context;
 use leptos_axum::ResponseOptions;
 use server_fn::error::ServerFnUrlError;
 use server_fn::ServerFn;
 use std::net::SocketAddr;
+use std::time::Duration;
 
 /// The one auth decision for a request, made before any page renders or function runs.
 #[derive(Clone, Debug, Default)]
@@ -70,9 +71,24 @@ pub fn app_state() -> Result<AppState, AppError> {
 pub fn authorize(policy: Policy) -> Result<Option<Viewer>, AppError> {
     let viewer = request_viewer();
     match policy.check(viewer.as_ref()) {
-        Access::Allowed => Ok(viewer),
-        Access::SignInRequired => Err(AppError::unauthenticated()),
-        Access::Forbidden => Err(AppError::forbidden()),
+        Access::Allowed => {}
+        Access::SignInRequired => return Err(AppError::unauthenticated()),
+        Access::Forbidden => return Err(AppError::forbidden()),
+    }
+    if policy.needs_step_up() {
+        let state = app_state()?;
+        check_step_up(request_auth().claims.as_ref(), state.settings.step_up_max_age)?;
+    }
+    Ok(viewer)
+}
+
+/// A step-up's freshness: the login `claims` describe proved who its holder is within
+/// `max_age`, or the answer is 403 `reauthentication_required`.
+pub fn check_step_up(claims: Option<&AccessClaims>, max_age: Duration) -> Result<(), AppError> {
+    if claims.is_some_and(|claims| claims.authenticated_within(max_age)) {
+        Ok(())
+    } else {
+        Err(AppError::reauthentication_required())
     }
 }
 
@@ -197,11 +213,14 @@ pub fn return_form_error<F: ServerFn>(page: &str, error: &AppError) {
 
 /// Whether this request is a plain HTML form post, whose answer the browser shows as a page.
 fn is_plain_form_post() -> bool {
-    request_parts().is_some_and(|parts| {
-        parts
-            .headers
-            .get(ACCEPT)
-            .and_then(|value| value.to_str().ok())
-            .is_some_and(|accept| accept.contains("text/html"))
-    })
+    request_parts().is_some_and(|parts| accepts_html(&parts.headers))
+}
+
+/// Whether a request with `headers` wants HTML back: a plain form post (or a page load), not a
+/// script's fetch, which asks for JSON.
+pub fn accepts_html(headers: &HeaderMap) -> bool {
+    headers
+        .get(ACCEPT)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"))
 }

@@ -110,6 +110,9 @@ pub struct Settings {
     /// How long the old address can undo a completed address change: the window in which the
     /// owner of an account taken over that way can get it back.
     pub undo_email_change_ttl: Duration,
+    /// How recent the last interactive authentication must be for a step-up action
+    /// (`STEP_UP_MAX_AGE`): older, and the user confirms it's them first.
+    pub step_up_max_age: Duration,
 }
 
 /// `EMAIL_VERIFICATION`: `required` refuses sign-in until the account has followed the link
@@ -238,6 +241,7 @@ impl Settings {
             reset_token_ttl: Duration::from_secs(30 * 60),
             verify_token_ttl: Duration::from_secs(24 * 3600),
             undo_email_change_ttl: Duration::from_secs(7 * 24 * 3600),
+            step_up_max_age: Duration::from_secs(600),
         }
     }
 }

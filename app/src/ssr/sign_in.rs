@@ -1,21 +1,24 @@
 //! Signing a browser in: the step every way in ends with (sign-in, sign-up, a password reset or
 //! change, a confirmed address change).
 
+use crate::auth::assurance::Authentication;
 use crate::auth::Viewer;
 use crate::error::AppError;
+use crate::ssr::platform::clock::unix_now;
 use crate::ssr::context::{append_set_cookies, client_info, presented_refresh_token};
 use crate::ssr::state::AppState;
 
 /// Starts a login for `viewer` whose password check began at `checked_from` (Unix µs), sets its
-/// cookies, and returns its family id.
+/// cookies, and returns its family id. The login counts as authenticated now, by one factor.
 pub async fn start_session(
     state: &AppState,
     viewer: &Viewer,
     checked_from: u64,
 ) -> Result<String, AppError> {
+    let authentication = Authentication::password(unix_now());
     let issued = state
         .sessions
-        .start(viewer, client_info(), checked_from)
+        .start(viewer, client_info(), checked_from, authentication)
         .await?;
     append_set_cookies(state.sign_in(&issued).set_cookies);
     Ok(issued.record.family)

@@ -46,6 +46,7 @@ impl AppState {
             &issued.record.viewer(),
             &issued.record.family,
             issued.record.epoch,
+            &issued.record.authentication(),
         );
         SignedIn {
             claims,

@@ -13,6 +13,8 @@ use std::time::Duration;
 const MAX_ACCESS_TTL: Duration = Duration::from_secs(3600);
 /// Longest accepted `RESET_TOKEN_TTL`: a reset link waiting in a mailbox is a way in.
 const MAX_RESET_TTL: Duration = Duration::from_secs(3600);
+/// Longest accepted `STEP_UP_MAX_AGE`: past an hour, "recently" no longer means anything.
+const MAX_STEP_UP_AGE: Duration = Duration::from_secs(3600);
 /// Longest accepted `REFRESH_GRACE`: concurrent tabs refresh within a second or two of each other.
 const MAX_REFRESH_GRACE: Duration = Duration::from_secs(60);
 
@@ -48,6 +50,8 @@ pub(super) fn auth_settings(
     }
     auth.reset_token_ttl =
         vars.seconds_at_most("RESET_TOKEN_TTL", auth.reset_token_ttl, MAX_RESET_TTL)?;
+    auth.step_up_max_age =
+        vars.seconds_at_most("STEP_UP_MAX_AGE", auth.step_up_max_age, MAX_STEP_UP_AGE)?;
     if app_env == AppEnv::Prod && auth.email_verification == EmailVerification::Optional {
         tracing::warn!(
             "EMAIL_VERIFICATION=optional in prod: sign-up then tells whether an address already \

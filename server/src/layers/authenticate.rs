@@ -111,7 +111,12 @@ pub async fn authenticate_layer(
         request.extensions_mut().insert(StoreUnavailable);
     }
     let response = next.run(request).await;
-    if response.extensions().get::<CookiesDecided>().is_some() {
+    // A handler that set the login's cookies itself (a new login after a password change, a
+    // rotation recording a step-up) answered after the refresh here and knows better: the
+    // refreshed cookies, appended after its own, would override them.
+    if response.extensions().get::<CookiesDecided>().is_some()
+        || state.cookies.sets_refresh(response.headers())
+    {
         return response;
     }
     with_cookies(response, outcome.set_cookies)

@@ -8,21 +8,24 @@
 //! matched route without a row is refused: deny by default at run time, not only at start-up.
 //!
 //! - Pages: signed-out visitors get 303 to the login page, the wrong role 403 (the decision goes
-//!   into [`RequestAuth::page_access`] for the page's `Guarded` parent to render).
+//!   into [`RequestAuth::page_access`] for the page's `Guarded` parent to render), and a step-up
+//!   page whose viewer signed in too long ago 303 to `/reauthenticate`, returning afterwards.
 //! - Functions: the body is read up front (at most [`MAX_API_BODY_BYTES`]), unknown or
 //!   policy-less ones are refused, and those that need a session confirm it is still alive (so
-//!   logout takes effect at once). Their errors get the status their code names.
+//!   logout takes effect at once). Their errors get the status their code names. A step-up
+//!   function called too long after sign-in answers 403 `reauthentication_required`, or, to a
+//!   plain HTML form, 303 to `/reauthenticate`, returning to the form's page.
 
 use super::api_response::{api_error, with_error_status};
 use super::authenticate::{is_server_fn, with_cookies, CookiesDecided, StoreUnavailable};
 use crate::routes::SERVER_ROUTES;
 use app::api::server_fn_policy;
 use app::auth::policy::{Access, Policy};
-use app::auth::redirect::login_url;
+use app::auth::redirect::{login_url, reauthenticate_url};
 use app::error::{AppError, ErrorCode};
 use app::pages::declared_policy;
 use app::ssr::audit::{self, Event, EventKind};
-use app::ssr::context::{client_info_of, RequestAuth};
+use app::ssr::context::{accepts_html, check_step_up, client_info_of, RequestAuth};
 use app::ssr::platform::coordination::StoreError;
 use app::ssr::state::AppState;
 use app::ssr::tokens::AccessClaims;
@@ -30,7 +33,7 @@ use axum::body::{to_bytes, Body};
 use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use http::header::CONTENT_LENGTH;
+use http::header::{CONTENT_LENGTH, REFERER};
 use http::StatusCode;
 
 /// The largest request body any server function accepts; our forms are far smaller.
@@ -83,6 +86,12 @@ async fn page_request(
     if access == Access::Forbidden {
         record_denial(&state, &decision, &request);
     }
+    let target = request
+        .uri()
+        .path_and_query()
+        .map_or(request.uri().path(), |path_and_query| {
+            path_and_query.as_str()
+        });
     if access == Access::SignInRequired {
         let response = if decision.store_unavailable {
             (
@@ -91,14 +100,12 @@ async fn page_request(
             )
                 .into_response()
         } else {
-            let target = request
-                .uri()
-                .path_and_query()
-                .map_or(request.uri().path(), |path_and_query| {
-                    path_and_query.as_str()
-                });
             Redirect::to(&login_url(target)).into_response()
         };
+        return decision.finish(&state, response);
+    }
+    if access == Access::Allowed && decision.step_up(&state, policy).is_err() {
+        let response = Redirect::to(&reauthenticate_url(target)).into_response();
         return decision.finish(&state, response);
     }
     decision.auth.page_access = Some(access);
@@ -129,6 +136,11 @@ async fn function_request(
     if let Err(error) = decision.enforce(&state, policy).await {
         if error.code == ErrorCode::Forbidden {
             record_denial(&state, &decision, &request);
+        }
+        if error.code == ErrorCode::ReauthenticationRequired && accepts_html(request.headers()) {
+            let back = form_page(&request);
+            let response = Redirect::to(&reauthenticate_url(&back)).into_response();
+            return decision.finish(&state, response);
         }
         return decision.finish(&state, api_error(route, error));
     }
@@ -182,8 +194,16 @@ impl Decision {
         } else if self.auth.claims.is_none() {
             Err(AppError::unauthenticated())
         } else {
-            Ok(())
+            self.step_up(state, policy)
         }
+    }
+
+    /// A step-up policy's freshness, from the claims alone (no I/O); other policies pass.
+    fn step_up(&self, state: &AppState, policy: Policy) -> Result<(), AppError> {
+        if !policy.needs_step_up() {
+            return Ok(());
+        }
+        check_step_up(self.auth.claims.as_ref(), state.settings.step_up_max_age)
     }
 
     /// Confirms the session in the store, treating a dead one as signed out (its cookies
@@ -235,6 +255,21 @@ fn record_denial(state: &AppState, decision: &Decision, request: &Request) {
         event.user_id = claims.sub.parse().ok();
     }
     audit::record_coalesced(&state.db, state.sessions.coordination(), event);
+}
+
+/// The page a plain form was posted from (path and query, from the `Referer`), to return to
+/// once the user has confirmed it's them; the account page when it cannot be told.
+fn form_page(request: &Request) -> String {
+    request
+        .headers()
+        .get(REFERER)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|referer| url::Url::parse(referer).ok())
+        .map(|url| match url.query() {
+            Some(query) => format!("{}?{query}", url.path()),
+            None => url.path().to_owned(),
+        })
+        .unwrap_or_else(|| "/account".to_owned())
 }
 
 /// Reads a server function's body up front, refusing oversized ones with 413 (the framework

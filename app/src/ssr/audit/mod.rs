@@ -88,6 +88,7 @@ event_kinds! {
     EmailChangeUndone => "email_change_undone", Account;
     MailThrottled => "mail_throttled", Attempt;
     DataExported => "data_exported", Account;
+    Reauthenticated => "reauthenticated", Account;
 }
 
 impl EventKind {

@@ -36,6 +36,7 @@ pub use records::{
 };
 pub use revocation::EndedLogin;
 
+use crate::auth::assurance::Authentication;
 use crate::auth::Viewer;
 use crate::ssr::platform::clock::unix_now;
 use crate::ssr::platform::coordination::{CoordinationStore, StoreError};
@@ -90,12 +91,13 @@ impl RefreshSessions {
     /// Starts a new login (family) for `viewer`, whose password check began at `checked_from`
     /// (Unix µs, [`crate::ssr::platform::clock::now_micros`] taken before the user's row was read): a
     /// sign-out everywhere after that moment ends this login too, even if it lands while the
-    /// password is still being hashed.
+    /// password is still being hashed. `authentication` says how the holder proved who they are.
     pub async fn start(
         &self,
         viewer: &Viewer,
         client: ClientInfo,
         checked_from: u64,
+        authentication: Authentication,
     ) -> Result<IssuedRefresh, StoreError> {
         let now = unix_now();
         let family = random_token();
@@ -125,6 +127,7 @@ impl RefreshSessions {
             started_at: now,
             last_used_at: now,
             absolute_expiry,
+            authentication: Some(authentication),
         };
         self.issue(record).await
     }

@@ -1,5 +1,6 @@
 //! What the session store keeps, and what the session operations hand back.
 
+use crate::auth::assurance::Authentication;
 use crate::auth::{Role, Viewer};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -36,6 +37,10 @@ pub struct RefreshRecord {
     /// When the whole login ends, however active it is (unix seconds). The device details are
     /// kept once per login, in its marker ([`FamilyRecord`]), where erasure can find them.
     pub absolute_expiry: u64,
+    /// The login's last interactive authentication, carried through every rotation; see
+    /// [`Self::authentication`] for records written before it was kept.
+    #[serde(default)]
+    pub authentication: Option<Authentication>,
 }
 
 impl Stored for RefreshRecord {
@@ -48,6 +53,14 @@ impl RefreshRecord {
             user_id: self.user_id,
             role: self.role,
         }
+    }
+
+    /// The login's last interactive authentication; for a record from before it was kept, the
+    /// password sign-in that started the login (one factor, at its start).
+    pub fn authentication(&self) -> Authentication {
+        self.authentication
+            .clone()
+            .unwrap_or_else(|| Authentication::password(self.started_at))
     }
 }
 

@@ -2,6 +2,7 @@
 //! transparent refresh alike: the session engine rotates the token, the account decides the role
 //! (and whether there is a session at all), and a detected reuse goes to the audit log.
 
+use crate::auth::assurance::Authentication;
 use crate::ssr::audit::{self, Event, EventKind};
 use crate::ssr::platform::coordination::StoreError;
 use crate::ssr::sessions::{ClientInfo, IssuedRefresh, RotationOutcome};
@@ -17,7 +18,21 @@ pub async fn rotate(
     token: &str,
     client: ClientInfo,
 ) -> Result<Option<IssuedRefresh>, StoreError> {
-    let outcome = state.sessions.rotate(token, &client).await?;
+    rotate_with(state, token, client, None).await
+}
+
+/// [`rotate`], the successor recording `authentication` when given: the holder has just
+/// confirmed it's them (see `RefreshSessions::rotate_with`).
+pub async fn rotate_with(
+    state: &AppState,
+    token: &str,
+    client: ClientInfo,
+    authentication: Option<Authentication>,
+) -> Result<Option<IssuedRefresh>, StoreError> {
+    let outcome = state
+        .sessions
+        .rotate_with(token, &client, authentication)
+        .await?;
     if let RotationOutcome::GraceReplay(issued) = &outcome {
         let event = Event::new(EventKind::RefreshGraceReplay, client.clone())
             .user(issued.record.user_id)

@@ -1,6 +1,7 @@
 //! Refresh: exchanging a refresh token for its successor, exactly once, and recognising a
 //! token that comes back after it was exchanged.
 
+use crate::auth::assurance::Authentication;
 use crate::ssr::platform::clock::unix_now;
 use crate::ssr::platform::coordination::StoreError;
 use crate::ssr::platform::random::random_token;
@@ -20,6 +21,17 @@ impl RefreshSessions {
         token: &str,
         client: &ClientInfo,
     ) -> Result<RotationOutcome, StoreError> {
+        self.rotate_with(token, client, None).await
+    }
+
+    /// [`Self::rotate`], the successor recording a new interactive `authentication` when given
+    /// (the holder just confirmed it's them); otherwise it carries the old one forward.
+    pub async fn rotate_with(
+        &self,
+        token: &str,
+        client: &ClientInfo,
+        authentication: Option<Authentication>,
+    ) -> Result<RotationOutcome, StoreError> {
         let old_id = self.keys.refresh_id(token);
         let Some(record) = self.load::<RefreshRecord>(old_id).await? else {
             return Ok(RotationOutcome::Refused);
@@ -35,6 +47,7 @@ impl RefreshSessions {
         let next = RefreshRecord {
             generation: record.generation + 1,
             last_used_at: now,
+            authentication: authentication.or_else(|| record.authentication.clone()),
             ..record.clone()
         };
         let issued = self.issue(next).await?;

@@ -52,6 +52,16 @@ impl AuthCookies {
         self.build(self.known_device_name(), value, max_age_secs)
     }
 
+    /// Whether response `headers` already set (or cleared) the refresh cookie: the handler
+    /// decided the login's cookies itself, so none decided before it may follow and override.
+    pub fn sets_refresh(&self, headers: &HeaderMap) -> bool {
+        let prefix = format!("{}=", self.refresh_name());
+        headers
+            .get_all(http::header::SET_COOKIE)
+            .iter()
+            .any(|value| value.as_bytes().starts_with(prefix.as_bytes()))
+    }
+
     pub fn read_access(&self, headers: &HeaderMap) -> Option<String> {
         read(headers, self.access_name())
     }

@@ -4,6 +4,7 @@
 
 pub mod cookies;
 
+use crate::auth::assurance::Authentication;
 use crate::auth::{Role, Viewer};
 use crate::ssr::platform::clock::unix_now;
 use crate::ssr::platform::random::random_token;
@@ -34,6 +35,10 @@ pub struct AccessClaims {
     /// and so revokes every token below it.
     #[serde(default)]
     pub sep: u64,
+    /// How and when the login's holder last proved who they are (`auth_time`, `amr`, `acr`):
+    /// what a step-up checks.
+    #[serde(flatten)]
+    pub auth: Authentication,
     pub kind: String,
     pub iss: String,
     pub aud: String,
@@ -49,6 +54,11 @@ impl AccessClaims {
             user_id: self.sub.parse().ok()?,
             role: self.role,
         })
+    }
+
+    /// Whether the holder proved who they are within `max_age`: what a step-up asks.
+    pub fn authenticated_within(&self, max_age: Duration) -> bool {
+        self.auth.is_fresh(unix_now(), max_age.as_secs())
     }
 }
 
@@ -76,8 +86,12 @@ pub struct TokenIssuer {
 impl TokenIssuer {
     /// An issuer signing and verifying with `secret` (HS256), under the settings' lifetime,
     /// issuer and audience.
+    ///
+    /// Panics on an empty secret, the one key jsonwebtoken refuses: start-up refuses any signing
+    /// key under 32 bytes (`server::config::secrets`) before an issuer is made.
     pub fn new(settings: &Settings, secret: &Secret) -> Self {
         let secret = secret.expose().as_bytes();
+        assert!(!secret.is_empty(), "the signing key is checked at start-up");
         let mut validation = Validation::new(Algorithm::HS256);
         validation.algorithms = vec![Algorithm::HS256];
         validation.leeway = LEEWAY_SECS;
@@ -87,8 +101,8 @@ impl TokenIssuer {
         validation.set_audience(&[&settings.audience]);
         validation.set_required_spec_claims(&["exp", "nbf", "iat", "iss", "aud", "sub"]);
         Self {
-            encoding: EncodingKey::from_secret(secret),
-            decoding: DecodingKey::from_secret(secret),
+            encoding: EncodingKey::from_secret(secret).expect("a non-empty HMAC key"),
+            decoding: DecodingKey::from_secret(secret).expect("a non-empty HMAC key"),
             validation,
             issuer: settings.issuer.clone(),
             audience: settings.audience.clone(),
@@ -101,14 +115,21 @@ impl TokenIssuer {
     }
 
     /// Issues an access token for `viewer` within session family `family`, started in session
-    /// epoch `epoch`; returns the token and the claims it carries.
-    pub fn issue(&self, viewer: &Viewer, family: &str, epoch: u64) -> (String, AccessClaims) {
+    /// epoch `epoch` and last authenticated as `auth` says; returns the token and its claims.
+    pub fn issue(
+        &self,
+        viewer: &Viewer,
+        family: &str,
+        epoch: u64,
+        auth: &Authentication,
+    ) -> (String, AccessClaims) {
         let now = unix_now();
         let claims = AccessClaims {
             sub: viewer.user_id.to_string(),
             role: viewer.role,
             sid: family.to_owned(),
             sep: epoch,
+            auth: auth.clone(),
             kind: ACCESS_KIND.to_owned(),
             iss: self.issuer.clone(),
             aud: self.audience.clone(),
@@ -169,10 +190,11 @@ mod tests {
     #[test]
     fn a_fresh_token_verifies_and_carries_no_personal_data() {
         let tokens = issuer();
-        let (token, _) = tokens.issue(&viewer(), "family-1", 0);
+        let (token, _) = tokens.issue(&viewer(), "family-1", 0, &Authentication::password(9));
         let claims = tokens.verify(&token).expect("valid");
         assert_eq!(claims.viewer(), Some(viewer()));
         assert_eq!(claims.sid, "family-1");
+        assert_eq!(claims.auth, Authentication::password(9));
         let payload = token.split('.').nth(1).unwrap();
         let json = String::from_utf8(URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap();
         assert!(!json.contains('@'), "no email in the token: {json}");
@@ -184,14 +206,14 @@ mod tests {
             &Settings::for_env(AppEnv::Test),
             &Secret::new("another-secret-that-is-long-enough-for-hs256"),
         );
-        let (token, _) = other.issue(&viewer(), "f", 0);
+        let (token, _) = other.issue(&viewer(), "f", 0, &Authentication::default());
         assert_eq!(issuer().verify(&token), Err(TokenError::Invalid));
     }
 
     #[test]
     fn an_unsigned_alg_none_token_is_refused() {
         let tokens = issuer();
-        let (token, _) = tokens.issue(&viewer(), "f", 0);
+        let (token, _) = tokens.issue(&viewer(), "f", 0, &Authentication::default());
         let payload = token.split('.').nth(1).unwrap();
         let header = URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"at+jwt"}"#);
         assert_eq!(
