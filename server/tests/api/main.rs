@@ -30,6 +30,7 @@ mod processes;
 mod redis_outages;
 mod rename;
 mod sessions;
+mod step_up;
 mod takeover;
 mod tls;
 mod tokens;
