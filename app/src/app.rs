@@ -6,11 +6,24 @@ use crate::auth::Viewer;
 use crate::components::header::Header;
 use crate::components::page_script::PageScripts;
 use crate::pages::{
-    account::AccountPage, admin::AdminPage, bench::BenchRoutes, dashboard::DashboardPage,
-    dev_mail::DevMailPage, forbidden::ForbiddenPage, forgot_password::ForgotPasswordPage,
-    home::HomePage, login::LoginPage, not_found::NotFoundPage, reauthenticate::ReauthenticatePage,
-    register::RegisterPage, reset_password::ResetPasswordPage, undo_email_change::UndoEmailChangePage,
-    verify_email::VerifyEmailPage, PAGES,
+    account::AccountPage,
+    admin::AdminPage,
+    bench::BenchRoutes,
+    dashboard::DashboardPage,
+    dev_mail::DevMailPage,
+    forbidden::ForbiddenPage,
+    forgot_password::ForgotPasswordPage,
+    home::HomePage,
+    login::LoginPage,
+    not_found::NotFoundPage,
+    reauthenticate::ReauthenticatePage,
+    register::RegisterPage,
+    reset_password::ResetPasswordPage,
+    second_step::SecondStepPage,
+    security::{RecoveryCodesPage, SecurityPage, TotpSetupPage},
+    undo_email_change::UndoEmailChangePage,
+    verify_email::VerifyEmailPage,
+    PAGES,
 };
 use crate::product;
 use leptos::either::EitherOf4;
@@ -64,6 +77,7 @@ pub fn App() -> impl IntoView {
                     <ParentRoute path=path!("") view=Guarded>
                         <Route path=path!("/") view=HomePage />
                         <Route path=path!("/login") view=LoginPage />
+                        <Route path=path!("/login/verify") ssr=SsrMode::Async view=SecondStepPage />
                         <Route path=path!("/register") view=RegisterPage />
                         <Route path=path!("/forgot-password") view=ForgotPasswordPage />
                         // Pages opened from mailed links check the link before answering, so
@@ -78,7 +92,10 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/dashboard") ssr=SsrMode::InOrder view=DashboardPage />
                         <Route path=path!("/account") ssr=SsrMode::InOrder view=AccountPage />
                         <Route path=path!("/admin") ssr=SsrMode::InOrder view=AdminPage />
-                        <Route path=path!("/reauthenticate") view=ReauthenticatePage />
+                        <Route path=path!("/reauthenticate") ssr=SsrMode::Async view=ReauthenticatePage />
+                        <Route path=path!("/account/security") ssr=SsrMode::Async view=SecurityPage />
+                        <Route path=path!("/account/security/totp") ssr=SsrMode::Async view=TotpSetupPage />
+                        <Route path=path!("/account/security/recovery-codes") ssr=SsrMode::Async view=RecoveryCodesPage />
                         <BenchRoutes />
                     </ParentRoute>
                 </Routes>

@@ -35,6 +35,15 @@ pub enum ErrorCode {
     NotFound,
     /// 410: a mailed link's token is unknown, already used, or expired.
     LinkInvalid,
+    /// 422: a second-step code of the wrong shape, or a wrong one; `field` is `code`.
+    InvalidCode,
+    /// 422: that authenticator code was just used; wait for the next one.
+    CodeAlreadyUsed,
+    /// 410: the sign-in waiting for its second step is over (expired, or too many wrong codes):
+    /// sign in again.
+    MfaPendingExpired,
+    /// 409: two-step verification is already on.
+    MfaAlreadyEnabled,
     /// 409: an account with this email already exists.
     EmailTaken,
     /// 409: the change would leave no enabled administrator.
@@ -54,7 +63,7 @@ impl ErrorCode {
     pub fn status(self) -> u16 {
         match self {
             ErrorCode::BadRequest => 400,
-            ErrorCode::Invalid => 422,
+            ErrorCode::Invalid | ErrorCode::InvalidCode | ErrorCode::CodeAlreadyUsed => 422,
             ErrorCode::BadCredentials | ErrorCode::Unauthenticated => 401,
             ErrorCode::Forbidden
             | ErrorCode::CrossSite
@@ -62,8 +71,10 @@ impl ErrorCode {
             | ErrorCode::EmailUnverified
             | ErrorCode::ReauthenticationRequired => 403,
             ErrorCode::NotFound => 404,
-            ErrorCode::LinkInvalid => 410,
-            ErrorCode::EmailTaken | ErrorCode::LastAdministrator => 409,
+            ErrorCode::LinkInvalid | ErrorCode::MfaPendingExpired => 410,
+            ErrorCode::EmailTaken | ErrorCode::LastAdministrator | ErrorCode::MfaAlreadyEnabled => {
+                409
+            }
             ErrorCode::TooLarge => 413,
             ErrorCode::TooManyRequests => 429,
             ErrorCode::Internal => 500,
@@ -147,6 +158,37 @@ impl AppError {
         Self::new(
             ErrorCode::ReauthenticationRequired,
             "Confirm it's you to continue.",
+        )
+    }
+
+    pub fn invalid_code() -> Self {
+        Self {
+            field: Some("code".to_owned()),
+            ..Self::new(ErrorCode::InvalidCode, "That code is not right. Try again.")
+        }
+    }
+
+    pub fn code_already_used() -> Self {
+        Self {
+            field: Some("code".to_owned()),
+            ..Self::new(
+                ErrorCode::CodeAlreadyUsed,
+                "That code was just used. Wait for the next one.",
+            )
+        }
+    }
+
+    pub fn mfa_pending_expired() -> Self {
+        Self::new(
+            ErrorCode::MfaPendingExpired,
+            "This sign-in has expired. Sign in again.",
+        )
+    }
+
+    pub fn mfa_already_enabled() -> Self {
+        Self::new(
+            ErrorCode::MfaAlreadyEnabled,
+            "Two-step verification is already on.",
         )
     }
 

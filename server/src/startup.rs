@@ -22,6 +22,7 @@ use app::ssr::personal_data::{self, UNCONFIRMED_ACCOUNT_LIFETIME};
 use app::ssr::platform::clock::unix_now;
 use app::ssr::platform::coordination::CoordinationStore;
 use app::ssr::platform::periodic;
+use app::ssr::platform::sealing::DataKey;
 use app::ssr::platform::server_secrets::{self, Origin};
 use app::ssr::sessions::revocation_feed;
 use app::ssr::sessions::{RefreshSessions, SessionLifetimes};
@@ -101,6 +102,7 @@ pub async fn build_state(
         tokens: Arc::new(TokenIssuer::new(&settings, &signing_key)),
         known_devices: KnownDevices::new(&signing_key),
         mail,
+        data_key: data_key(config, db).await?,
         passwords: PasswordHasher::new(settings.hash_cost, settings.hash_concurrency)?,
         cookies: AuthCookies::new(settings.secure_cookies()),
         settings: Arc::new(settings),
@@ -126,6 +128,37 @@ async fn signing_key(config: &Config, db: &Database) -> Result<Secret, StartupEr
          keep sessions. Set JWT_SECRET to choose the key; prod requires it."
     );
     Ok(secret)
+}
+
+/// `DATA_ENCRYPTION_KEY`, or else, in `dev` and `test`, a key generated at first start and kept
+/// in the database (as the signing key is). `prod` without one offers no two-step verification,
+/// and refuses to start while any account has a factor sealed under a key it no longer has.
+async fn data_key(config: &Config, db: &Database) -> Result<Option<DataKey>, StartupError> {
+    if let Some(key) = &config.data_key {
+        return Ok(Some(key.clone()));
+    }
+    if config.auth.env == AppEnv::Prod {
+        let sealed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM user_totp")
+            .fetch_one(&db.pool)
+            .await?;
+        if sealed > 0 {
+            return Err(StartupError::Unsupported(
+                "DATA_ENCRYPTION_KEY is not set, and accounts have second factors sealed under                  it: set it back (openssl rand -base64 32 makes a new one only for a new                  deployment)"
+                    .into(),
+            ));
+        }
+        tracing::warn!(
+            "DATA_ENCRYPTION_KEY is not set: two-step verification is off until it is              (openssl rand -base64 32)"
+        );
+        return Ok(None);
+    }
+    let (secret, _) = server_secrets::kept_secret(&db.pool, server_secrets::DATA_KEY).await?;
+    let key = DataKey::parse(secret.expose()).map_err(|error| {
+        StartupError::Unsupported(format!(
+            "the stored data encryption key is unusable: {error}"
+        ))
+    })?;
+    Ok(Some(key))
 }
 
 /// The app's route list, generated once per process.

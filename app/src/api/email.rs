@@ -14,7 +14,9 @@ use server_fn::ServerFn;
 #[cfg(feature = "ssr")]
 use crate::{
     ssr::audit::{self, Event, EventKind},
-    ssr::context::{app_state, client_info, redirect_form_post, request_viewer, return_form_error},
+    ssr::context::{
+        app_state, client_info, continue_to, redirect_form_post, request_viewer, return_form_error,
+    },
     ssr::input::{Email, NewPassword},
     ssr::mail::link_tokens::{self, Purpose},
     ssr::mail::links::{
@@ -56,7 +58,11 @@ pub async fn request_password_reset(email: String) -> Result<(), AppError> {
 
 /// Sets a new password with the token of a reset link, ends every session of the account (on
 /// every instance: through the revocation feed), confirms the address (the mail arrived), and
-/// signs this browser in.
+/// signs this browser in, unless the account has a second factor: then the browser goes to the
+/// sign-in page, where the new password and the second step sign in.
+/// Where a reset of an account with a second factor leads: signing in, with both.
+pub const RESET_SIGN_IN_AGAIN: &str = "/login?reset=1";
+
 #[server(prefix = "/api", endpoint = "reset_password")]
 pub async fn reset_password(token: String, password: String) -> Result<(), AppError> {
     let result = reset_with(&token, password).await;
@@ -154,14 +160,16 @@ async fn reset_with(token: &str, password: String) -> Result<(), AppError> {
     users::mark_verified(&state.db, user.id, &grant.email).await?;
     // After the new hash is stored: a sign-in that read the old one began before this cutoff.
     let cutoff = state.sessions.revoke_all(user.id).await?;
-    let family = replace_session(&state, &user.viewer(), cutoff).await?;
-    audit::record(
-        &state.db,
-        Event::new(EventKind::PasswordReset, client_info())
-            .user(user.id)
-            .family(&family),
-    );
-    redirect_form_post(crate::auth::redirect::DEFAULT_AFTER_LOGIN);
+    let mut event = Event::new(EventKind::PasswordReset, client_info()).user(user.id);
+    if user.has_second_factor() {
+        // The link proves the mailbox, not the second factor: signing in takes both, as ever.
+        continue_to(RESET_SIGN_IN_AGAIN);
+    } else {
+        let family = replace_session(&state, &user.viewer(), cutoff).await?;
+        event = event.family(&family);
+        redirect_form_post(crate::auth::redirect::DEFAULT_AFTER_LOGIN);
+    }
+    audit::record(&state.db, event);
     Ok(())
 }
 

@@ -12,15 +12,18 @@
 //! Reading order: [`sign_in`] (sign-up, sign-in, refresh, sign-out), [`account`] (a user's own
 //! devices and password), [`email`] (password reset and address checks by mail),
 //! [`address_change`] (moving an account to a new address, and undoing a move), [`step_up`]
-//! (confirming it's you before a sensitive action), [`admin`] (accounts and the audit log).
+//! (confirming it's you before a sensitive action), [`two_step`] (setting up a second factor),
+//! [`second_step`] (signing in with it), [`admin`] (accounts and the audit log).
 
 pub mod account;
 pub mod address_change;
 pub mod admin;
 pub mod bench;
 pub mod email;
+pub mod second_step;
 pub mod sign_in;
 pub mod step_up;
+pub mod two_step;
 
 use crate::auth::policy::Policy;
 
@@ -35,6 +38,8 @@ const FEATURES: &[&[PolicyRow]] = &[
     email::POLICIES,
     admin::POLICIES,
     step_up::POLICIES,
+    two_step::POLICIES,
+    second_step::POLICIES,
     bench::POLICIES,
 ];
 

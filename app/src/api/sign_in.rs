@@ -8,8 +8,10 @@ use server_fn::ServerFn;
 
 #[cfg(feature = "ssr")]
 use crate::{
-    auth::{redirect::safe_next, redirect::DEFAULT_AFTER_LOGIN, Role},
+    auth::redirect::{safe_next, second_step_url, DEFAULT_AFTER_LOGIN},
+    auth::Role,
     ssr::audit::{self, Event, EventKind},
+    ssr::context::continue_to,
     ssr::context::{
         app_state, append_set_cookies, client_info, presented_known_device,
         presented_refresh_token, redirect_form_post, remember_device, request_auth,
@@ -18,12 +20,13 @@ use crate::{
     ssr::mail::link_tokens,
     ssr::mail::links::{admit_mail, admit_mail_quietly, link_origin, mail_verification_link},
     ssr::mail::messages,
-    ssr::platform::clock::now_micros,
+    ssr::platform::clock::{now_micros, unix_now},
     ssr::sessions::refresh::rotate,
     ssr::settings::EmailVerification,
     ssr::sign_in::replace_session,
     ssr::state::AppState,
     ssr::throttle::Attempt,
+    ssr::two_step::pending::{self, PendingSignIn},
     ssr::users,
 };
 
@@ -152,12 +155,14 @@ async fn tell_owner_of_signup(
 }
 
 /// Signs in with email and password; `next` is where to go afterwards (same-site paths only).
+/// For an account with a second factor the password starts no login: the answer is `null`, a
+/// short-lived cookie holds the waiting sign-in, and the browser goes on to `/login/verify`.
 #[server(prefix = "/api", endpoint = "login")]
 pub async fn login(
     email: String,
     password: String,
     next: Option<String>,
-) -> Result<Viewer, AppError> {
+) -> Result<Option<Viewer>, AppError> {
     let state = app_state()?;
     // Before the user's row is read: a sign-out everywhere from here on ends this login too.
     let checked_from = now_micros();
@@ -219,6 +224,20 @@ pub async fn login(
         }
         return Err(AppError::email_unverified());
     }
+    let next = safe_next(next.as_deref());
+    if user.has_second_factor() {
+        let waiting = PendingSignIn {
+            user_id: user.id,
+            checked_from,
+            password_at: unix_now(),
+            next: next.clone(),
+        };
+        let token = pending::create(state.sessions.coordination().as_ref(), &waiting).await?;
+        let lifetime = pending::PENDING_LIFETIME.as_secs();
+        append_set_cookies([state.cookies.set_pending(&token, lifetime)]);
+        continue_to(&second_step_url(&next));
+        return Ok(None);
+    }
     let viewer = user.viewer();
     let family = replace_session(&state, &viewer, checked_from).await?;
     audit::record(
@@ -227,8 +246,8 @@ pub async fn login(
             .user(user.id)
             .family(&family),
     );
-    redirect_form_post(&safe_next(next.as_deref()));
-    Ok(viewer)
+    redirect_form_post(&next);
+    Ok(Some(viewer))
 }
 
 /// Ends this session and clears both cookies. Safe to call when already signed out.

@@ -13,34 +13,54 @@ use crate::{
     auth::assurance::Authentication,
     auth::redirect::safe_next,
     ssr::audit::{self, Event, EventKind},
-    ssr::context::{append_set_cookies, client_info, presented_refresh_token, redirect_form_post},
+    ssr::context::{client_info, redirect_form_post},
     ssr::platform::clock::unix_now,
-    ssr::sessions::refresh::rotate_with,
-    ssr::sessions::IssuedRefresh,
-    ssr::state::AppState,
+    ssr::sign_in::renew_authentication,
+    ssr::two_step,
 };
 
 /// Who may call each function of this module.
 pub const POLICIES: &[super::PolicyRow] = &[(Reauthenticate::PATH, Policy::SignedIn)];
 
-/// Confirms the signed-in user's `password` (throttled and audited like every password check)
-/// and records it as the login's latest authentication; `next` is where to go afterwards
-/// (same-site paths only).
+/// Confirms the signed-in user's `password` (throttled and audited like every password check),
+/// and for an account with a second factor a `code` too (`method` `totp` or `recovery_code`,
+/// counted like a sign-in's second step), and records it as the login's latest authentication;
+/// `next` is where to go afterwards (same-site paths only).
 #[server(prefix = "/api", endpoint = "reauthenticate")]
-pub async fn reauthenticate(password: String, next: Option<String>) -> Result<(), AppError> {
+pub async fn reauthenticate(
+    password: String,
+    method: Option<String>,
+    code: Option<String>,
+    next: Option<String>,
+) -> Result<(), AppError> {
     let (state, viewer, family) = super::account::current_login::<Reauthenticate>()?;
     let (user, email) = super::account::own_account(&state, &viewer).await?;
-    super::account::confirm_password(&state, &user, &email, password, "password").await?;
-    let authentication = Authentication::password(unix_now());
-    let Some(issued) = record_authentication(&state, &authentication).await? else {
-        append_set_cookies(state.cookies.clear_both());
-        return Err(AppError::unauthenticated());
+    let second_code = if user.has_second_factor() {
+        let code = code.as_deref().unwrap_or_default();
+        Some(match method.as_deref() {
+            None => two_step::Code::either(code)?,
+            method => two_step::Code::parse(two_step::Method::parse(method), code)?,
+        })
+    } else {
+        None
     };
-    // Whatever was recorded, the browser takes the successor: its old token is spent.
-    append_set_cookies(state.sign_in(&issued).set_cookies);
-    if issued.record.authentication.as_ref() != Some(&authentication) {
-        return Err(AppError::unavailable());
-    }
+    super::account::confirm_password(&state, &user, &email, password, "password").await?;
+    let authentication = match second_code {
+        None => Authentication::password(unix_now()),
+        Some(code) => {
+            if let Some(wait) = two_step::blocked_for(&state, user.id).await? {
+                return Err(AppError::too_many_requests(wait.as_secs() + 1));
+            }
+            if let Err(error) = two_step::check_code(&state, user.id, &code).await {
+                if error.code == crate::error::ErrorCode::InvalidCode {
+                    two_step::count_failure(&state, user.id, &user.email).await?;
+                }
+                return Err(error);
+            }
+            super::two_step::both_factors()
+        }
+    };
+    renew_authentication(&state, authentication).await?;
     audit::record(
         &state.db,
         Event::new(EventKind::Reauthenticated, client_info())
@@ -49,27 +69,4 @@ pub async fn reauthenticate(password: String, next: Option<String>) -> Result<()
     );
     redirect_form_post(&safe_next(next.as_deref()));
     Ok(())
-}
-
-/// Rotates this browser's refresh token into one recording `authentication`; `None` when the
-/// login is over. When another tab rotated the token a moment before, the rotation hands back
-/// that tab's successor (the grace window), which still records the old authentication: that
-/// one is rotated in turn, once (a third tab racing both is told to try again).
-#[cfg(feature = "ssr")]
-async fn record_authentication(
-    state: &AppState,
-    authentication: &Authentication,
-) -> Result<Option<IssuedRefresh>, AppError> {
-    let Some(token) = presented_refresh_token(state) else {
-        return Ok(None);
-    };
-    let rotate = |token: String| async move {
-        rotate_with(state, &token, client_info(), Some(authentication.clone())).await
-    };
-    match rotate(token).await? {
-        Some(issued) if issued.record.authentication.as_ref() != Some(authentication) => {
-            Ok(rotate(issued.token).await?)
-        }
-        rotated => Ok(rotated),
-    }
 }

@@ -73,7 +73,13 @@ mod tests {
     fn claims_use_the_rfc_8176_and_nist_names() {
         let json = serde_json::to_string(&Authentication {
             auth_time: 5,
-            amr: vec![Method::Pwd, Method::Otp, Method::Mfa, Method::Hwk, Method::User],
+            amr: vec![
+                Method::Pwd,
+                Method::Otp,
+                Method::Mfa,
+                Method::Hwk,
+                Method::User,
+            ],
             acr: Level::Aal2,
         })
         .unwrap();

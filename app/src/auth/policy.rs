@@ -44,15 +44,14 @@ pub enum Access {
     Forbidden,
 }
 
-/// Checking a policy: the role (and whether anyone is signed in) first, by [`Policy::check`];
-/// then, for a [`Policy::StepUp`], the sign-in's age, which only the server can see.
-
 impl Access {
     pub fn is_allowed(self) -> bool {
         self == Access::Allowed
     }
 }
 
+/// Checking a policy: the role (and whether anyone is signed in) first, by [`Policy::check`];
+/// then, for a [`Policy::StepUp`], the sign-in's age, which only the server can see.
 impl Policy {
     /// Whether `viewer` is admitted, as far as who they are goes; a step-up's freshness is
     /// checked apart, from the token (see [`Self::needs_step_up`]).

@@ -23,6 +23,14 @@ pub fn login_url(path_and_query: &str) -> String {
     returning_to("/login", path_and_query)
 }
 
+/// The page asking for a sign-in's second step, going on to `path_and_query` afterwards.
+pub fn second_step_url(path_and_query: &str) -> String {
+    returning_to(SECOND_STEP_PAGE, path_and_query)
+}
+
+/// Where a sign-in of an account with a second factor asks for it.
+pub const SECOND_STEP_PAGE: &str = "/login/verify";
+
 /// The page confirming it's you, returning to `path_and_query` afterwards.
 pub fn reauthenticate_url(path_and_query: &str) -> String {
     returning_to(REAUTHENTICATE_PAGE, path_and_query)

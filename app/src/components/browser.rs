@@ -34,7 +34,10 @@ pub fn confirm_identity_when_asked<T: 'static>(
     Effect::new(move |_| {
         let asked = matches!(
             answer(),
-            Some(Err(AppError { code: ErrorCode::ReauthenticationRequired, .. }))
+            Some(Err(AppError {
+                code: ErrorCode::ReauthenticationRequired,
+                ..
+            }))
         );
         if asked {
             go_to(&crate::auth::redirect::reauthenticate_url(&current_page()));

@@ -6,13 +6,18 @@ use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
-    let next = use_query_map()
-        .read_untracked()
-        .get("next")
-        .unwrap_or_default();
+    let query = use_query_map().read_untracked();
+    let next = query.get("next").unwrap_or_default();
+    let after_reset = query.get("reset").is_some();
     view! {
         <section class="card auth-card">
             <h1>"Sign in"</h1>
+            {after_reset.then(|| view! {
+                <p class="notice" role="status" data-testid="reset-sign-in-notice">
+                    "Your password was changed and every device signed out. Sign in with the new "
+                    "password and your second step."
+                </p>
+            })}
             <LoginForm next />
             <p class="muted">
                 <a href="/forgot-password" data-testid="forgot-password-link">"Forgot your password?"</a>

@@ -20,15 +20,19 @@ pub mod not_found;
 pub mod reauthenticate;
 pub mod register;
 pub mod reset_password;
+pub mod second_step;
+pub mod security;
 pub mod undo_email_change;
 pub mod verify_email;
 
-use crate::auth::policy::{Page, Policy, ADMIN};
+use crate::auth::policy::{Page, Policy, ADMIN, SIGNED_IN_RECENTLY};
 
 /// Every page, with its policy. A row covers its route alone: a page below it needs its own.
 pub const PAGES: &[Page] = &[
     Page::new("/", Policy::Public),
     Page::new("/login", Policy::Public),
+    // Shows its form only to a browser whose password step left a sign-in waiting.
+    Page::new("/login/verify", Policy::Public),
     Page::new("/register", Policy::Public),
     Page::new("/forgot-password", Policy::Public),
     Page::new("/reset-password", Policy::Public),
@@ -40,6 +44,9 @@ pub const PAGES: &[Page] = &[
     Page::new("/account", Policy::SignedIn).in_nav("Account"),
     Page::new("/admin", ADMIN).in_nav("Admin"),
     Page::new("/reauthenticate", Policy::SignedIn),
+    Page::new("/account/security", Policy::SignedIn),
+    Page::new("/account/security/totp", SIGNED_IN_RECENTLY),
+    Page::new("/account/security/recovery-codes", Policy::SignedIn),
 ];
 
 /// Every page of the app: [`PAGES`] and the benchmark pages.

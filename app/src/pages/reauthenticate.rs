@@ -1,35 +1,54 @@
 use crate::api::step_up::Reauthenticate;
+use crate::api::two_step::security_overview;
 use crate::auth::redirect::safe_next;
 use crate::components::form::{Field, FormError, SubmitButton};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 /// Where a signed-in user is sent before an action that asks for a recent sign-in: they enter
-/// their password again, then go on to `next`. Rendered on the server only, like the sign-in
-/// page: no island, and the form works without JavaScript.
+/// their password again (and a code, when the account has two-step verification), then go on to
+/// `next`. Rendered on the server only, like the sign-in page: no island, and the form works
+/// without JavaScript.
 #[component]
 pub fn ReauthenticatePage() -> impl IntoView {
     let next = use_query_map()
         .read_untracked()
         .get("next")
         .unwrap_or_default();
+    let security = Resource::new(|| (), |_| security_overview());
     view! {
         <section class="card auth-card">
             <h1>"Confirm it's you"</h1>
             <p class="muted">
-                "This action needs a recent sign-in. Enter your password to continue; "
+                "This action needs a recent sign-in. Confirm it's you to continue; "
                 "you will not be signed out."
             </p>
-            <ReauthenticateForm next />
+            <Suspense fallback=|| ()>
+                {move || {
+                    let next = next.clone();
+                    Suspend::new(async move {
+                        let two_step = security
+                            .await
+                            .is_ok_and(|security| security.totp_since.is_some());
+                        view! { <ReauthenticateForm next two_step /> }
+                    })
+                }}
+            </Suspense>
         </section>
     }
 }
 
 #[component]
-fn ReauthenticateForm(next: String) -> impl IntoView {
+fn ReauthenticateForm(next: String, two_step: bool) -> impl IntoView {
     let confirm = ServerAction::<Reauthenticate>::new();
     let error = Signal::derive(move || confirm.value().get().and_then(Result::err));
     let destination = safe_next(Some(&next));
+    let invalid_code = move || {
+        error
+            .get()
+            .is_some_and(|error| error.is_about("code"))
+            .to_string()
+    };
     view! {
         <ActionForm
             action=confirm
@@ -45,6 +64,20 @@ fn ReauthenticateForm(next: String) -> impl IntoView {
                 autocomplete="current-password"
                 error
             />
+            {two_step.then(|| view! {
+                <label class="field">
+                    <span class="field-label">"Code from your authenticator app (or a recovery code)"</span>
+                    <input
+                        type="text"
+                        name="code"
+                        maxlength="40"
+                        autocomplete="one-time-code"
+                        required
+                        aria-invalid=invalid_code
+                        data-testid="code-input"
+                    />
+                </label>
+            })}
             <FormError error test_id="reauthenticate-error" />
             <SubmitButton
                 label="Continue"

@@ -13,7 +13,7 @@ use crate::ssr::users::UserRow;
 use axum::extract::ConnectInfo;
 use http::header::{ACCEPT, HOST, LOCATION, SET_COOKIE, USER_AGENT};
 use http::request::Parts;
-use http::{HeaderMap, HeaderValue, StatusCode};
+use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use leptos::prelude::use_context;
 use leptos_axum::ResponseOptions;
 use server_fn::error::ServerFnUrlError;
@@ -77,7 +77,10 @@ pub fn authorize(policy: Policy) -> Result<Option<Viewer>, AppError> {
     }
     if policy.needs_step_up() {
         let state = app_state()?;
-        check_step_up(request_auth().claims.as_ref(), state.settings.step_up_max_age)?;
+        check_step_up(
+            request_auth().claims.as_ref(),
+            state.settings.step_up_max_age,
+        )?;
     }
     Ok(viewer)
 }
@@ -178,6 +181,31 @@ pub fn client_info_of(headers: &http::HeaderMap, extensions: &http::Extensions) 
             .map(|ConnectInfo(address)| address.ip().to_string()),
     };
     ClientInfo { user_agent, ip }
+}
+
+/// Sends the browser on to `path` whichever way the form was posted: a plain HTML form with a
+/// 303, an enhanced one by the `X-Navigate` header, which the page script follows instead of
+/// the form's own destination (a sign-in that turns out to need its second step, say).
+pub fn continue_to(path: &str) {
+    if let (Some(response), Ok(location)) = (
+        use_context::<ResponseOptions>(),
+        HeaderValue::from_str(path),
+    ) {
+        response.insert_header(HeaderName::from_static("x-navigate"), location);
+    }
+    redirect_form_post(path);
+}
+
+/// Answers the page being rendered with a 303 to `path` instead (a page only some visitors may
+/// see, whose guard is more than a policy).
+pub fn redirect_page(path: &str) {
+    if let (Some(response), Ok(location)) = (
+        use_context::<ResponseOptions>(),
+        HeaderValue::from_str(path),
+    ) {
+        response.set_status(StatusCode::SEE_OTHER);
+        response.insert_header(LOCATION, location);
+    }
 }
 
 /// After a plain HTML form post (no JavaScript), sends the browser on to `path` with a 303.

@@ -7,6 +7,7 @@
 use crate::error::AppError;
 use crate::ssr::passwords::HashError;
 use crate::ssr::platform::coordination::StoreError;
+use crate::ssr::two_step::recovery_codes::{ReplaceError, SpendError};
 use crate::ssr::users::InsertError;
 use rand::Rng;
 
@@ -50,6 +51,28 @@ impl From<InsertError> for AppError {
         match error {
             InsertError::EmailTaken => AppError::email_taken(),
             InsertError::Database(error) => error.into(),
+        }
+    }
+}
+
+impl From<SpendError> for AppError {
+    fn from(error: SpendError) -> Self {
+        match error {
+            SpendError::Hash(error) => error.into(),
+            SpendError::Database(error) => error.into(),
+        }
+    }
+}
+
+impl From<ReplaceError> for AppError {
+    fn from(error: ReplaceError) -> Self {
+        match error {
+            ReplaceError::Hash(error) => error.into(),
+            ReplaceError::Database(error) => error.into(),
+            ReplaceError::Malformed => {
+                tracing::error!("a generated recovery code did not parse");
+                AppError::internal()
+            }
         }
     }
 }

@@ -3,7 +3,8 @@
 //! **What a feature uses**, in reading order: [`context`] (what a server function knows about
 //! its request: start here), [`state`] (what every request shares), [`settings`], [`input`]
 //! (validated emails and passwords), [`users`] (the accounts table), [`sign_in`] (starting a
-//! login), [`errors`] (failures as the user sees them), [`audit`] (the security log), [`mail`]
+//! login), [`two_step`] (second factors: authenticator codes, recovery codes, the sign-in that
+//! waits for them), [`errors`] (failures as the user sees them), [`audit`] (the security log), [`mail`]
 //! (the outbox, its sender, the texts and the one-time link tokens) and [`personal_data`]
 //! (every table that holds an account's data: what its export and its erasure do; a feature
 //! that stores per-user data adds its table there).
@@ -29,4 +30,5 @@ pub mod sign_in;
 pub mod state;
 pub mod throttle;
 pub mod tokens;
+pub mod two_step;
 pub mod users;

@@ -179,6 +179,12 @@ pub struct ThrottleLimits {
     /// Mails the clients of one address group may cause within `mail_window`.
     pub mail_per_address: u64,
     pub mail_window: Duration,
+    /// Codes one sign-in waiting for its second step may try before it is void.
+    pub second_step_attempts: u64,
+    /// Wrong second-step codes one account may get within `window`, from everywhere together
+    /// (whoever tries already has the password): past it, the second step is blocked for the
+    /// rest of the window and the owner is told, once.
+    pub second_step_failures: u64,
 }
 
 impl ThrottleLimits {
@@ -193,6 +199,8 @@ impl ThrottleLimits {
         mail_per_recipient: 5,
         mail_per_address: 20,
         mail_window: Duration::from_secs(3600),
+        second_step_attempts: 5,
+        second_step_failures: 10,
     };
     /// The `test` profile's: suites create many accounts from one address.
     pub const FOR_TEST_SUITES: ThrottleLimits = ThrottleLimits {

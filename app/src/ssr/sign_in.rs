@@ -4,21 +4,41 @@
 use crate::auth::assurance::Authentication;
 use crate::auth::Viewer;
 use crate::error::AppError;
-use crate::ssr::platform::clock::unix_now;
 use crate::ssr::context::{append_set_cookies, client_info, presented_refresh_token};
+use crate::ssr::platform::clock::unix_now;
+use crate::ssr::sessions::refresh::rotate_with;
+use crate::ssr::sessions::IssuedRefresh;
 use crate::ssr::state::AppState;
+use crate::ssr::two_step;
 
 /// Starts a login for `viewer` whose password check began at `checked_from` (Unix µs), sets its
-/// cookies, and returns its family id. The login counts as authenticated now, by one factor.
+/// cookies, and returns its family id. The login counts as authenticated now, by the password.
 pub async fn start_session(
     state: &AppState,
     viewer: &Viewer,
     checked_from: u64,
 ) -> Result<String, AppError> {
     let authentication = Authentication::password(unix_now());
+    start_session_as(state, viewer, checked_from, authentication).await
+}
+
+/// [`start_session`], authenticated as `authentication` says (a second step, say).
+pub async fn start_session_as(
+    state: &AppState,
+    viewer: &Viewer,
+    checked_from: u64,
+    authentication: Authentication,
+) -> Result<String, AppError> {
+    let second_factor = two_step::has_second_factor(&state.db, viewer.user_id).await?;
     let issued = state
         .sessions
-        .start(viewer, client_info(), checked_from, authentication)
+        .start(
+            viewer,
+            client_info(),
+            checked_from,
+            authentication,
+            second_factor,
+        )
         .await?;
     append_set_cookies(state.sign_in(&issued).set_cookies);
     Ok(issued.record.family)
@@ -31,10 +51,21 @@ pub async fn replace_session(
     viewer: &Viewer,
     checked_from: u64,
 ) -> Result<String, AppError> {
+    let authentication = Authentication::password(unix_now());
+    replace_session_as(state, viewer, checked_from, authentication).await
+}
+
+/// [`replace_session`], authenticated as `authentication` says.
+pub async fn replace_session_as(
+    state: &AppState,
+    viewer: &Viewer,
+    checked_from: u64,
+    authentication: Authentication,
+) -> Result<String, AppError> {
     if let Some(previous) = presented_refresh_token(state) {
         state.sessions.end(&previous).await?;
     }
-    start_session(state, viewer, checked_from).await
+    start_session_as(state, viewer, checked_from, authentication).await
 }
 
 /// Ends every session of `user_id` ahead of a credential change (a new password or address).
@@ -45,4 +76,39 @@ pub async fn replace_session(
 pub async fn end_sessions_before_change(state: &AppState, user_id: i64) -> Result<(), AppError> {
     state.sessions.revoke_all(user_id).await?;
     Ok(())
+}
+
+/// Records `authentication` as this browser's login's latest (the holder just confirmed it's
+/// them) by rotating its refresh token into one that carries it, and sets the new cookies. When
+/// another tab rotated the token a moment before, the rotation hands back that tab's successor
+/// (the grace window), which still records the old authentication: that one is rotated in turn,
+/// once (a third tab racing both is told to try again). 401 when the login is over.
+pub async fn renew_authentication(
+    state: &AppState,
+    authentication: Authentication,
+) -> Result<(), AppError> {
+    let Some(token) = presented_refresh_token(state) else {
+        return Err(AppError::unauthenticated());
+    };
+    let rotate = |token: String| {
+        let authentication = Some(authentication.clone());
+        async move { rotate_with(state, &token, client_info(), authentication).await }
+    };
+    let renewed =
+        |issued: &IssuedRefresh| issued.record.authentication.as_ref() == Some(&authentication);
+    let issued = match rotate(token).await? {
+        Some(issued) if !renewed(&issued) => rotate(issued.token).await?,
+        rotated => rotated,
+    };
+    let Some(issued) = issued else {
+        append_set_cookies(state.cookies.clear_both());
+        return Err(AppError::unauthenticated());
+    };
+    // Whatever was recorded, the browser takes the successor: its old token is spent.
+    append_set_cookies(state.sign_in(&issued).set_cookies);
+    if renewed(&issued) {
+        Ok(())
+    } else {
+        Err(AppError::unavailable())
+    }
 }

@@ -2,6 +2,7 @@
 
 use crate::ssr::mail::Mailer;
 use crate::ssr::passwords::PasswordHasher;
+use crate::ssr::platform::sealing::DataKey;
 use crate::ssr::sessions::{IssuedRefresh, RefreshSessions};
 use crate::ssr::settings::Settings;
 use crate::ssr::throttle::known_device::KnownDevices;
@@ -28,6 +29,9 @@ pub struct AppState {
     pub known_devices: KnownDevices,
     /// Queues outgoing mail (see `mail`).
     pub mail: Mailer,
+    /// Seals second factors' secrets (`DATA_ENCRYPTION_KEY`); `None` in a `prod` deployment
+    /// that has not set one, which then offers no two-step verification.
+    pub data_key: Option<DataKey>,
     pub leptos_options: LeptosOptions,
 }
 
@@ -47,6 +51,7 @@ impl AppState {
             &issued.record.family,
             issued.record.epoch,
             &issued.record.authentication(),
+            issued.record.second_factor,
         );
         SignedIn {
             claims,

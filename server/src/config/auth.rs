@@ -176,6 +176,16 @@ fn throttle_limits(
         )?,
         mail_per_address: vars.positive("MAIL_MAX_PER_IP", limits.mail_per_address, "mails")?,
         mail_window: limits.mail_window,
+        second_step_attempts: vars.positive(
+            "MFA_MAX_FAILURES",
+            limits.second_step_attempts,
+            "attempts",
+        )?,
+        second_step_failures: vars.positive(
+            "MFA_MAX_FAILURES_ACCOUNT_WIDE",
+            limits.second_step_failures,
+            "attempts",
+        )?,
     })
 }
 

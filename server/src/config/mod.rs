@@ -12,6 +12,7 @@ mod secrets;
 mod tests;
 mod vars;
 
+use app::ssr::platform::sealing::DataKey;
 use app::ssr::settings::{AppEnv, MailSettings, Secret, Settings};
 use std::env;
 use std::path::PathBuf;
@@ -37,6 +38,11 @@ pub struct Config {
     /// then uses one it generated at first start and keeps in the database
     /// (`app::ssr::platform::server_secrets`).
     pub jwt_secret: Option<Secret>,
+    /// Seals the secrets of second factors (`DATA_ENCRYPTION_KEY`). `None` when unset: `dev`
+    /// and `test` then use one generated at first start and kept in the database; `prod` offers
+    /// no two-step verification until it is set, and refuses to start without it once any
+    /// account has a factor.
+    pub data_key: Option<DataKey>,
     pub auth: Settings,
     pub mail: MailSettings,
     /// `ALLOW_PUBLIC_BIND=1`: `dev` or `test` may listen on an address other machines reach.
@@ -65,6 +71,7 @@ impl Config {
             .parsed("APP_ENV", "dev, test or prod", AppEnv::parse)?
             .unwrap_or(AppEnv::Dev);
         let jwt_secret = secrets::jwt_secret(&vars, app_env)?;
+        let data_key = secrets::data_key(&vars)?;
         let auth = auth::auth_settings(&vars, app_env)?;
         let redis_url = vars.get("REDIS_URL");
         let redis_ca_cert = vars.get("REDIS_CA_CERT").map(PathBuf::from);
@@ -97,6 +104,7 @@ impl Config {
                 .get("REDIS_KEY_PREFIX")
                 .unwrap_or_else(|| app::product::SLUG.into()),
             jwt_secret,
+            data_key,
             mail: mail::mail_settings(&vars, app_env)?,
             auth,
             allow_public_bind: vars

@@ -2,6 +2,7 @@
 
 use super::vars::Vars;
 use super::ConfigError;
+use app::ssr::platform::sealing::DataKey;
 use app::ssr::settings::{AppEnv, Secret};
 
 /// The signing key earlier versions of this template used in `dev` and `test`: published, so
@@ -24,6 +25,21 @@ pub(super) fn jwt_secret(
         }
         None => Ok(None),
     }
+}
+
+/// `DATA_ENCRYPTION_KEY`, checked; `None` when unset (start-up then decides: see
+/// `server::startup`).
+pub(super) fn data_key(
+    vars: &Vars<impl Fn(&str) -> Option<String>>,
+) -> Result<Option<DataKey>, ConfigError> {
+    vars.get("DATA_ENCRYPTION_KEY")
+        .map(|value| {
+            DataKey::parse(&value).map_err(|error| ConfigError::Invalid {
+                name: "DATA_ENCRYPTION_KEY",
+                reason: error.to_string(),
+            })
+        })
+        .transpose()
 }
 
 /// `JWT_SECRET` if it could be a generated key: long, not the published development value, not

@@ -348,10 +348,20 @@ async fn without_jwt_secret_the_key_is_random_and_kept_with_the_data() {
 
     sqlx::any::install_default_drivers();
     let pool = sqlx::AnyPool::connect(&database_url).await.unwrap();
-    let keys: Vec<String> = sqlx::query_scalar("SELECT value FROM server_secrets")
-        .fetch_all(&pool)
-        .await
-        .unwrap();
-    assert_eq!(keys.len(), 1, "one key, made once");
-    assert!(keys[0].len() >= 43, "256 random bits");
+    let keys: Vec<(String, String)> =
+        sqlx::query_as("SELECT name, value FROM server_secrets ORDER BY name")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    let names: Vec<&str> = keys.iter().map(|(name, _)| name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["data_encryption_key", "jwt_signing_key"],
+        "each key made once, the data key apart from the signing key"
+    );
+    assert!(
+        keys.iter().all(|(_, value)| value.len() >= 43),
+        "256 random bits"
+    );
+    assert_ne!(keys[0].1, keys[1].1);
 }

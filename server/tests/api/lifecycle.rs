@@ -277,7 +277,13 @@ async fn a_login_whose_check_began_before_the_cutoff_is_over_however_late_it_sta
     let checked_from = app::ssr::platform::clock::now_micros();
     let cutoff = sessions.revoke_all(user_id).await.unwrap();
     let late = sessions
-        .start(&viewer, ClientInfo::default(), checked_from, Default::default())
+        .start(
+            &viewer,
+            ClientInfo::default(),
+            checked_from,
+            Default::default(),
+            false,
+        )
         .await
         .unwrap();
     assert!(!sessions
@@ -285,7 +291,13 @@ async fn a_login_whose_check_began_before_the_cutoff_is_over_however_late_it_sta
         .await
         .unwrap());
     let own_device = sessions
-        .start(&viewer, ClientInfo::default(), cutoff, Default::default())
+        .start(
+            &viewer,
+            ClientInfo::default(),
+            cutoff,
+            Default::default(),
+            false,
+        )
         .await
         .unwrap();
     assert!(sessions

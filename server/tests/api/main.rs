@@ -34,3 +34,4 @@ mod step_up;
 mod takeover;
 mod tls;
 mod tokens;
+mod two_step;

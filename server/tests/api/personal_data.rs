@@ -114,6 +114,9 @@ async fn the_export_carries_and_the_erasure_removes_what_the_registry_says() {
         StatusCode::OK
     );
     app.wait_for_mail(email, 1).await;
+    // Two-step verification, for rows in its tables.
+    crate::two_step::clear_of_step_end(3).await;
+    crate::two_step::enrol_with(&browser, 0).await;
     let user_id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
         .bind(email)
         .fetch_one(&app.state.db)

@@ -55,7 +55,10 @@ async fn handles(browser: &Browser) -> Vec<(String, bool)> {
 fn sensitive_actions_are_declared_as_step_up() {
     for path in STEP_UP {
         let policy = server_fn_policy(path).unwrap_or_else(|| panic!("{path} has no policy"));
-        assert!(policy.needs_step_up(), "{path} does not ask for a recent sign-in");
+        assert!(
+            policy.needs_step_up(),
+            "{path} does not ask for a recent sign-in"
+        );
     }
     assert!(route_policy("/account/export").unwrap().needs_step_up());
     assert!(!server_fn_policy("/api/reauthenticate")
@@ -111,7 +114,10 @@ async fn a_stale_login_is_asked_to_confirm_then_the_action_goes_through() {
         .await;
     assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(json(wrong).await["field"], "password");
-    assert!(auth_time(&browser) < now() - 3000, "a wrong password renews nothing");
+    assert!(
+        auth_time(&browser) < now() - 3000,
+        "a wrong password renews nothing"
+    );
 
     let logins_before = handles(&browser).await;
     let confirmed = browser
@@ -125,12 +131,22 @@ async fn a_stale_login_is_asked_to_confirm_then_the_action_goes_through() {
     assert_eq!(location(&confirmed), "/account");
     assert!(auth_time(&browser).abs_diff(now()) <= 5);
     assert_ne!(browser.cookie(REFRESH_COOKIE).unwrap(), refresh_before);
-    assert_eq!(handles(&browser).await, logins_before, "the same logins, none new");
+    assert_eq!(
+        handles(&browser).await,
+        logins_before,
+        "the same logins, none new"
+    );
 
-    assert_eq!(browser.get("/account/export").await.status(), StatusCode::OK);
+    assert_eq!(
+        browser.get("/account/export").await.status(),
+        StatusCode::OK
+    );
     let done = browser.post_form("/api/logout_others", &[]).await;
     assert_eq!(done.status(), StatusCode::OK);
-    assert_eq!(other_device.post_me().await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        other_device.post_me().await.status(),
+        StatusCode::UNAUTHORIZED
+    );
     let user_id = app.user_id(email).await;
     assert_audit_has(&app, "reauthenticated", Some(user_id)).await;
 }
@@ -199,7 +215,10 @@ async fn the_confirmation_page_needs_a_sign_in_and_renders_its_form() {
     let page = browser.get("/reauthenticate?next=/account").await;
     assert_eq!(page.status(), StatusCode::OK);
     let html = page.text().await.unwrap();
-    assert!(html.contains(r#"data-testid="reauthenticate-form""#), "{html}");
+    assert!(
+        html.contains(r#"data-testid="reauthenticate-form""#),
+        "{html}"
+    );
     assert!(html.contains(r#"name="next" value="/account""#), "{html}");
 }
 

@@ -22,7 +22,7 @@ use tower::ServiceExt;
 /// the check cannot tell whether the body guards itself: add the new argument here.
 const EVERY_ARGUMENT: &str = "handle=x&current_password=x&new_password=x&password=x\
     &new_email=someone%40example.com&email=someone%40example.com&token=x\
-    &user_id=1&role=user&disabled=false";
+    &user_id=1&role=user&disabled=false&code=123456&method=totp";
 
 /// The registered functions that serve, in process, a caller their policy does not admit: an
 /// anonymous one (any policy but `Public`), a signed-in one of a role outside `AnyRole`, or,
@@ -41,7 +41,9 @@ pub async fn functions_serving_callers_they_do_not_admit(
                 let who = match caller {
                     None => "anonymous".to_owned(),
                     Some((role, Freshness::Recent)) => role.as_str().to_owned(),
-                    Some((role, Freshness::Stale)) => format!("{} signed in long ago", role.as_str()),
+                    Some((role, Freshness::Stale)) => {
+                        format!("{} signed in long ago", role.as_str())
+                    }
                 };
                 let hint = if status == StatusCode::BAD_REQUEST {
                     " (an argument missing from EVERY_ARGUMENT in server/tests/common/in_process.rs?)"
@@ -119,11 +121,11 @@ pub async fn call_in_process(state: &AppState, path: &str, caller: Caller) -> St
         .header("content-type", "application/x-www-form-urlencoded")
         .body(Body::from(EVERY_ARGUMENT))
         .unwrap();
-    request
-        .extensions_mut()
-        .insert(caller.map_or_else(RequestAuth::default, |(role, freshness)| {
+    request.extensions_mut().insert(
+        caller.map_or_else(RequestAuth::default, |(role, freshness)| {
             signed_in_as(role, freshness)
-        }));
+        }),
+    );
     let response = router.oneshot(request).await.unwrap();
     with_error_status(response).await.status()
 }
@@ -140,6 +142,7 @@ fn signed_in_as(role: Role, freshness: Freshness) -> RequestAuth {
         sid: "in-process".into(),
         sep: 0,
         auth: Authentication::password(auth_time),
+        mfa: false,
         kind: "access".into(),
         iss: String::new(),
         aud: String::new(),

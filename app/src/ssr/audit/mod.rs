@@ -89,6 +89,13 @@ event_kinds! {
     MailThrottled => "mail_throttled", Attempt;
     DataExported => "data_exported", Account;
     Reauthenticated => "reauthenticated", Account;
+    MfaEnabled => "mfa_enabled", Account;
+    MfaDisabled => "mfa_disabled", Account;
+    SecondFactorSucceeded => "second_factor_succeeded", Account;
+    SecondFactorFailed => "second_factor_failed", Attempt;
+    SecondFactorThrottled => "second_factor_throttled", Attempt;
+    RecoveryCodeUsed => "recovery_code_used", Account;
+    RecoveryCodesRegenerated => "recovery_codes_regenerated", Account;
 }
 
 impl EventKind {

@@ -104,9 +104,18 @@ pub fn address_change_notice(to: &str, new_address: &str) -> Mail {
          session."
             .to_owned(),
     ];
+    notice(
+        to,
+        format!("Your {} address is being changed", product::NAME),
+        &lines,
+    )
+}
+
+/// A mail of plain paragraphs, without a link: a notice that something happened.
+pub fn notice(to: &str, subject: String, lines: &[String]) -> Mail {
     Mail {
         to: to.to_owned(),
-        subject: format!("Your {} address is being changed", product::NAME),
+        subject,
         text: lines.join("\n\n") + "\n",
         html: html_document(&lines.iter().map(|line| paragraph(line)).collect::<String>()),
     }

@@ -6,11 +6,8 @@
 //! databases stay as sensitive as the key.
 
 use crate::ssr::platform::keyed_hash::KeyedHash;
+use crate::ssr::platform::sealing::Sealer;
 use crate::ssr::settings::Secret;
-use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
-use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
-use ring::rand::{SecureRandom, SystemRandom};
-use std::sync::Arc;
 
 /// What a sealed body starts with; a body without it was stored in clear (queued before bodies
 /// were sealed) and is read as it is.
@@ -19,57 +16,29 @@ const SEALED: &str = "sealed-v1:";
 /// The key mail bodies are sealed with.
 #[derive(Clone)]
 pub struct BodyKey {
-    key: Arc<LessSafeKey>,
+    sealer: Sealer,
 }
 
 impl BodyKey {
     pub fn new(signing_key: &Secret) -> Self {
-        let bytes = KeyedHash::derive(signing_key, "mail outbox bodies v1").mac(&[b"aes-256-gcm"]);
-        let key = UnboundKey::new(&AES_256_GCM, &bytes).unwrap_or_else(|_| {
-            unreachable!("AES-256-GCM takes the 32 bytes an HMAC-SHA256 gives")
-        });
+        let key = KeyedHash::derive(signing_key, "mail outbox bodies v1").mac(&[b"aes-256-gcm"]);
         Self {
-            key: Arc::new(LessSafeKey::new(key)),
+            sealer: Sealer::new(&key, SEALED),
         }
     }
 
     /// `body`, sealed for storage.
     pub fn seal(&self, body: &str) -> String {
-        let mut nonce = [0u8; NONCE_LEN];
-        SystemRandom::new()
-            .fill(&mut nonce)
-            .unwrap_or_else(|_| unreachable!("the operating system's random source answers"));
-        let mut sealed = body.as_bytes().to_vec();
-        self.key
-            .seal_in_place_append_tag(
-                Nonce::assume_unique_for_key(nonce),
-                Aad::empty(),
-                &mut sealed,
-            )
-            .unwrap_or_else(|_| unreachable!("a body is far below AES-GCM's length limit"));
-        let mut stored = nonce.to_vec();
-        stored.extend(sealed);
-        format!("{SEALED}{}", URL_SAFE_NO_PAD.encode(stored))
+        self.sealer.seal(&[], body.as_bytes())
     }
 
     /// The body `stored` holds: opened if sealed, as it is if stored in clear; `None` if it was
     /// sealed under another key or altered.
     pub fn open(&self, stored: &str) -> Option<String> {
-        let Some(encoded) = stored.strip_prefix(SEALED) else {
+        if !self.sealer.is_sealed(stored) {
             return Some(stored.to_owned());
-        };
-        let bytes = URL_SAFE_NO_PAD.decode(encoded).ok()?;
-        if bytes.len() < NONCE_LEN {
-            return None;
         }
-        let (nonce, sealed) = bytes.split_at(NONCE_LEN);
-        let nonce = Nonce::try_assume_unique_for_key(nonce).ok()?;
-        let mut sealed = sealed.to_vec();
-        let opened = self
-            .key
-            .open_in_place(nonce, Aad::empty(), &mut sealed)
-            .ok()?;
-        String::from_utf8(opened.to_vec()).ok()
+        String::from_utf8(self.sealer.open(&[], stored)?).ok()
     }
 }
 

@@ -61,6 +61,12 @@ pub async fn account_data(
             })
         })
         .collect();
+    // When the authenticator was set up and how many recovery codes are left; never a secret.
+    let factors = crate::ssr::two_step::factors(&state.db, user_id).await?;
+    let two_step = json!({
+        "authenticator_app_since": factors.totp_since,
+        "recovery_codes_left": factors.recovery_codes_left,
+    });
     // Any signed-in browser can ask for it again and again: written once a minute at most.
     audit::record_coalesced(
         &state.db,
@@ -80,5 +86,6 @@ pub async fn account_data(
         "logins": logins,
         "audit_events": events,
         "mail": mail,
+        "two_step_verification": two_step,
     }))
 }

@@ -63,6 +63,20 @@ pub const ACCOUNT_TABLES: &[AccountTable] = &[
         erasure: Erasure::Deleted,
     },
     AccountTable {
+        table: "user_totp",
+        column: "user_id",
+        export: Export::Under("two_step_verification"),
+        erasure: Erasure::Deleted,
+    },
+    AccountTable {
+        table: "recovery_codes",
+        column: "user_id",
+        export: Export::Omitted(
+            "hashes of one-time secrets; how many are left is under two_step_verification",
+        ),
+        erasure: Erasure::Deleted,
+    },
+    AccountTable {
         table: "link_tokens",
         column: "user_id",
         export: Export::Omitted("hashes of one-time secrets: nothing a person can read"),

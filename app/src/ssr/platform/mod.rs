@@ -1,7 +1,8 @@
 //! What the engine stands on: state every instance shares ([`coordination`]), time
 //! ([`clock`]), randomness ([`random`]), keyed hashes of identifiers ([`keyed_hash`]), this
-//! machine's own names in a `Host` header ([`loopback`]), the signing key made at first
-//! start when none is configured ([`server_secrets`]), and hourly housekeeping ([`periodic`]).
+//! machine's own names in a `Host` header ([`loopback`]), the keys made at first start when
+//! none is configured ([`server_secrets`]), sealing values at rest ([`sealing`]), and hourly
+//! housekeeping ([`periodic`]).
 
 pub mod clock;
 pub mod coordination;
@@ -9,4 +10,5 @@ pub mod keyed_hash;
 pub mod loopback;
 pub mod periodic;
 pub mod random;
+pub mod sealing;
 pub mod server_secrets;

@@ -12,6 +12,8 @@ use sqlx::AnyPool;
 
 /// The name of the token signing key's row.
 pub const SIGNING_KEY: &str = "jwt_signing_key";
+/// The name of the data encryption key's row (`DATA_ENCRYPTION_KEY` when unset, outside `prod`).
+pub const DATA_KEY: &str = "data_encryption_key";
 
 /// Whether [`kept_secret`] found the secret or made it now.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

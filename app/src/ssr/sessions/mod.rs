@@ -91,13 +91,15 @@ impl RefreshSessions {
     /// Starts a new login (family) for `viewer`, whose password check began at `checked_from`
     /// (Unix µs, [`crate::ssr::platform::clock::now_micros`] taken before the user's row was read): a
     /// sign-out everywhere after that moment ends this login too, even if it lands while the
-    /// password is still being hashed. `authentication` says how the holder proved who they are.
+    /// password is still being hashed. `authentication` says how the holder proved who they are,
+    /// `second_factor` whether the account has a second factor.
     pub async fn start(
         &self,
         viewer: &Viewer,
         client: ClientInfo,
         checked_from: u64,
         authentication: Authentication,
+        second_factor: bool,
     ) -> Result<IssuedRefresh, StoreError> {
         let now = unix_now();
         let family = random_token();
@@ -128,6 +130,7 @@ impl RefreshSessions {
             last_used_at: now,
             absolute_expiry,
             authentication: Some(authentication),
+            second_factor,
         };
         self.issue(record).await
     }

@@ -41,6 +41,9 @@ pub struct RefreshRecord {
     /// [`Self::authentication`] for records written before it was kept.
     #[serde(default)]
     pub authentication: Option<Authentication>,
+    /// The account has a second factor (as of the last rotation, which reads the account).
+    #[serde(default)]
+    pub second_factor: bool,
 }
 
 impl Stored for RefreshRecord {

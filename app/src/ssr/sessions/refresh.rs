@@ -49,6 +49,7 @@ pub async fn rotate_with(
                 return Ok(None);
             };
             issued.record.role = user.role();
+            issued.record.second_factor = user.has_second_factor();
             Ok(Some(issued))
         }
         RotationOutcome::Refused => Ok(None),

@@ -44,6 +44,27 @@ impl AuthCookies {
         }
     }
 
+    /// The cookie carrying a sign-in that waits for its second step (`two_step::pending`).
+    pub fn pending_name(&self) -> &'static str {
+        if self.secure {
+            "__Host-mfa_pending"
+        } else {
+            "mfa_pending"
+        }
+    }
+
+    pub fn read_pending(&self, headers: &HeaderMap) -> Option<String> {
+        read(headers, self.pending_name())
+    }
+
+    pub fn set_pending(&self, token: &str, max_age_secs: u64) -> HeaderValue {
+        self.build(self.pending_name(), token, max_age_secs)
+    }
+
+    pub fn clear_pending(&self) -> HeaderValue {
+        self.build(self.pending_name(), "", 0)
+    }
+
     pub fn read_known_device(&self, headers: &HeaderMap) -> Option<String> {
         read(headers, self.known_device_name())
     }

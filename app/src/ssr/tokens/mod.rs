@@ -4,7 +4,7 @@
 
 pub mod cookies;
 
-use crate::auth::assurance::Authentication;
+use crate::auth::assurance::{Authentication, Level};
 use crate::auth::{Role, Viewer};
 use crate::ssr::platform::clock::unix_now;
 use crate::ssr::platform::random::random_token;
@@ -39,6 +39,9 @@ pub struct AccessClaims {
     /// what a step-up checks.
     #[serde(flatten)]
     pub auth: Authentication,
+    /// The account has a second factor: a step-up then also asks for `acr` `aal2`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub mfa: bool,
     pub kind: String,
     pub iss: String,
     pub aud: String,
@@ -56,9 +59,11 @@ impl AccessClaims {
         })
     }
 
-    /// Whether the holder proved who they are within `max_age`: what a step-up asks.
+    /// Whether the holder proved who they are within `max_age`, with both factors when the
+    /// account has two: what a step-up asks.
     pub fn authenticated_within(&self, max_age: Duration) -> bool {
         self.auth.is_fresh(unix_now(), max_age.as_secs())
+            && (!self.mfa || self.auth.acr >= Level::Aal2)
     }
 }
 
@@ -115,13 +120,15 @@ impl TokenIssuer {
     }
 
     /// Issues an access token for `viewer` within session family `family`, started in session
-    /// epoch `epoch` and last authenticated as `auth` says; returns the token and its claims.
+    /// epoch `epoch` and last authenticated as `auth` says, for an account with a second factor
+    /// or not (`mfa`); returns the token and its claims.
     pub fn issue(
         &self,
         viewer: &Viewer,
         family: &str,
         epoch: u64,
         auth: &Authentication,
+        mfa: bool,
     ) -> (String, AccessClaims) {
         let now = unix_now();
         let claims = AccessClaims {
@@ -130,6 +137,7 @@ impl TokenIssuer {
             sid: family.to_owned(),
             sep: epoch,
             auth: auth.clone(),
+            mfa,
             kind: ACCESS_KIND.to_owned(),
             iss: self.issuer.clone(),
             aud: self.audience.clone(),
@@ -190,7 +198,13 @@ mod tests {
     #[test]
     fn a_fresh_token_verifies_and_carries_no_personal_data() {
         let tokens = issuer();
-        let (token, _) = tokens.issue(&viewer(), "family-1", 0, &Authentication::password(9));
+        let (token, _) = tokens.issue(
+            &viewer(),
+            "family-1",
+            0,
+            &Authentication::password(9),
+            false,
+        );
         let claims = tokens.verify(&token).expect("valid");
         assert_eq!(claims.viewer(), Some(viewer()));
         assert_eq!(claims.sid, "family-1");
@@ -206,14 +220,14 @@ mod tests {
             &Settings::for_env(AppEnv::Test),
             &Secret::new("another-secret-that-is-long-enough-for-hs256"),
         );
-        let (token, _) = other.issue(&viewer(), "f", 0, &Authentication::default());
+        let (token, _) = other.issue(&viewer(), "f", 0, &Authentication::default(), false);
         assert_eq!(issuer().verify(&token), Err(TokenError::Invalid));
     }
 
     #[test]
     fn an_unsigned_alg_none_token_is_refused() {
         let tokens = issuer();
-        let (token, _) = tokens.issue(&viewer(), "f", 0, &Authentication::default());
+        let (token, _) = tokens.issue(&viewer(), "f", 0, &Authentication::default(), false);
         let payload = token.split('.').nth(1).unwrap();
         let header = URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"at+jwt"}"#);
         assert_eq!(

@@ -22,12 +22,20 @@ pub struct UserRow {
     pub created_at: i64,
     pub disabled_at: Option<i64>,
     pub email_verified_at: Option<i64>,
+    /// How many confirmed second factors the account has (read with the row, so a sign-in or a
+    /// refresh learns it without another query).
+    pub second_factors: i64,
 }
 
 impl UserRow {
     /// The stored role; an unknown value (edited by hand) is treated as the least privileged.
     pub fn role(&self) -> Role {
         Role::parse(&self.role).unwrap_or(Role::User)
+    }
+
+    /// Whether signing in takes a second step.
+    pub fn has_second_factor(&self) -> bool {
+        self.second_factors > 0
     }
 
     /// The account as a signed-in viewer: its id and role.
@@ -99,7 +107,10 @@ pub async fn insert(
     inserted.map_err(unique_as_taken)
 }
 
-const COLUMNS: &str = "id, email, password_hash, role, created_at, disabled_at, email_verified_at";
+const COLUMNS: &str =
+    "id, email, password_hash, role, created_at, disabled_at, email_verified_at, \
+    CASE WHEN EXISTS (SELECT 1 FROM user_totp WHERE user_totp.user_id = users.id \
+    AND user_totp.confirmed_at IS NOT NULL) THEN 1 ELSE 0 END AS second_factors";
 
 pub async fn find_by_email(db: &AnyPool, email: &Email) -> Result<Option<UserRow>, sqlx::Error> {
     sqlx::query_as(&format!("SELECT {COLUMNS} FROM users WHERE email = $1"))

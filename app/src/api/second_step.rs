@@ -1,0 +1,103 @@
+//! The second step of a sign-in: the password step of an account with a second factor left a
+//! waiting sign-in (`ssr::two_step::pending`) and sent the browser to `/login/verify`, where a code
+//! from the authenticator app, or a recovery code, completes it.
+
+use crate::auth::policy::Policy;
+use crate::error::AppError;
+use leptos::prelude::*;
+use server_fn::ServerFn;
+
+#[cfg(feature = "ssr")]
+use crate::{
+    ssr::audit::{self, Event, EventKind},
+    ssr::context::{app_state, append_set_cookies, client_info, continue_to, request_parts},
+    ssr::sign_in::replace_session_as,
+    ssr::state::AppState,
+    ssr::two_step::{self, notices, pending, Accepted, Code, Method},
+    ssr::users,
+};
+
+/// Who may call each function of this module: anyone, with a waiting sign-in in its cookie.
+pub const POLICIES: &[super::PolicyRow] = &[(VerifySecondFactor::PATH, Policy::Public)];
+
+/// Completes the waiting sign-in with `code`: from the authenticator app (`method` `totp`, the
+/// default) or a recovery code (`recovery_code`). Bad input: a code of the wrong shape 422
+/// `invalid_code` (not counted); a wrong one 422 `invalid_code` (counted: five per sign-in, ten
+/// per account per window, then 429); a code just used 422 `code_already_used`; no waiting
+/// sign-in, or one past its attempts, 410 `mfa_pending_expired`.
+#[server(prefix = "/api", endpoint = "verify_second_factor")]
+pub async fn verify_second_factor(method: Option<String>, code: String) -> Result<(), AppError> {
+    let state = app_state()?;
+    let Some(token) = request_parts().and_then(|parts| state.cookies.read_pending(&parts.headers))
+    else {
+        return Err(AppError::mfa_pending_expired());
+    };
+    let store = state.sessions.coordination().as_ref();
+    let Some(waiting) = pending::load(store, &token).await? else {
+        return Err(expired(&state));
+    };
+    let method = Method::parse(method.as_deref());
+    let code = Code::parse(method, &code)?;
+    let client = client_info();
+    if let Some(wait) = two_step::blocked_for(&state, waiting.user_id).await? {
+        let throttled = Event::new(EventKind::SecondFactorThrottled, client);
+        let throttled = throttled.user(waiting.user_id);
+        audit::record_coalesced(&state.db, state.sessions.coordination(), throttled);
+        return Err(AppError::too_many_requests(wait.as_secs() + 1));
+    }
+    if pending::count_attempt(store, &token).await? > state.settings.throttle.second_step_attempts {
+        pending::discard(store, &token).await?;
+        return Err(expired(&state));
+    }
+    let user = users::find_by_id(&state.db, waiting.user_id)
+        .await?
+        .filter(|user| !user.is_disabled());
+    let Some(user) = user else {
+        pending::discard(store, &token).await?;
+        return Err(expired(&state));
+    };
+    let accepted = match two_step::check_code(&state, user.id, &code).await {
+        Ok(accepted) => accepted,
+        Err(error) => {
+            if error.code == crate::error::ErrorCode::InvalidCode {
+                two_step::count_failure(&state, user.id, &user.email).await?;
+                let failed = Event::new(EventKind::SecondFactorFailed, client).user(user.id);
+                audit::record(&state.db, failed.detail(method.as_str()));
+            }
+            return Err(error);
+        }
+    };
+    if !pending::spend(store, &token).await? {
+        // Another request with a right code completed this sign-in first.
+        return Err(expired(&state));
+    }
+    append_set_cookies([state.cookies.clear_pending()]);
+    let authentication = super::two_step::both_factors();
+    let family =
+        replace_session_as(&state, &user.viewer(), waiting.checked_from, authentication).await?;
+    let succeeded = Event::new(EventKind::SecondFactorSucceeded, client.clone())
+        .user(user.id)
+        .family(&family);
+    audit::record(&state.db, succeeded.detail(method.as_str()));
+    let signed_in = Event::new(EventKind::SignInSucceeded, client.clone())
+        .user(user.id)
+        .family(&family);
+    audit::record(&state.db, signed_in);
+    if let Accepted::RecoveryCode { left } = accepted {
+        state
+            .mail
+            .send(&notices::recovery_code_used(&user.email, left))
+            .await?;
+        let used = Event::new(EventKind::RecoveryCodeUsed, client).user(user.id);
+        audit::record(&state.db, used.family(&family));
+    }
+    continue_to(&waiting.next);
+    Ok(())
+}
+
+/// 410 `mfa_pending_expired`, the waiting sign-in's cookie cleared.
+#[cfg(feature = "ssr")]
+fn expired(state: &AppState) -> AppError {
+    append_set_cookies([state.cookies.clear_pending()]);
+    AppError::mfa_pending_expired()
+}
