@@ -62,7 +62,7 @@ export APP_ENV=prod DATABASE_URL REDIS_URL="$TEST_REDIS_URL" BENCH_ROUTES=1 \
   JWT_SECRET="benchmark-secret-benchmark-secret-benchmark" PUBLIC_ORIGIN="https://bench.invalid" RUST_LOG=error \
   SMTP_URL="smtps://smtp.bench.invalid:465" \
   LEPTOS_SITE_ADDR="127.0.0.1:$PORT" LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg \
-  LEPTOS_OUTPUT_NAME LOGIN_MAX_FAILURES_PER_IP=1000000
+  LEPTOS_OUTPUT_NAME LOGIN_MAX_FAILURES_PER_IP=1000000 STEP_UP_MAX_AGE=3600
 server="target/$PROFILE/server"
 "$server" migrate >/dev/null
 "$server" user create --email bench@example.com --password "$PASSWORD" >/dev/null
@@ -81,6 +81,8 @@ sign_in() {
 }
 COOKIES=$(sign_in)
 [ -n "$COOKIES" ] || { echo "error: could not sign in" >&2; exit 1; }
+# The access token's size as the browser holds it (claims, signature and all).
+tr ';' '\n' <<<"$COOKIES" | awk -F= '/access_token=/ { print length($0) - length($1) - 1 }' >"$OUT/access_token_bytes"
 
 redis_commands() { redis-cli -p "$REDIS_PORT" INFO stats | awk -F: '/^total_commands_processed/ { print $2+0 }'; }
 
@@ -112,12 +114,13 @@ scenario() {
     page-open) ARGS=("$BASE/bench/open") ;;
     page-open-signed-in) ARGS=(-H "Cookie: $COOKIES" "$BASE/bench/open") ;;
     page-token) ARGS=(-H "Cookie: $COOKIES" "$BASE/bench/token") ;;
+    page-recent) ARGS=(-H "Cookie: $COOKIES" "$BASE/bench/recent") ;;
     page-store) ARGS=(-H "Cookie: $COOKIES" "$BASE/bench/store") ;;
     fn-open) ARGS=("${FORM_POST[@]}" "$BASE/api/viewer") ;;
     fn-guarded) ARGS=("${FORM_POST[@]}" -H "Cookie: $COOKIES" "$BASE/api/session") ;;
   esac
 }
-SCENARIOS="page-open page-open-signed-in page-token page-store fn-open fn-guarded refresh"
+SCENARIOS="page-open page-open-signed-in page-token page-recent page-store fn-open fn-guarded refresh"
 
 say "interleaved scenarios: $ROUNDS round(s), ${SECONDS_EACH}s each, throughput then fixed ${RATE}/s"
 for round in $(seq 1 "$ROUNDS"); do

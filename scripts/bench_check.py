@@ -11,7 +11,7 @@ import sys
 
 # File name pattern -> the statuses its requests may get.
 EXPECTED = [
-    (r"^(page-open|page-open-signed-in|page-token|page-store|fn-open|fn-guarded)\.(max|rate)\.\d+\.json$", {"200"}),
+    (r"^(page-open|page-open-signed-in|page-token|page-recent|page-store|fn-open|fn-guarded)\.(max|rate)\.\d+\.json$", {"200"}),
     (r"^refresh\.(max|rate)\.\d+\.json$", {"200"}),
     (r"^storm-idle\.\d+\.json$", {"200"}),
     (r"^(storm|flood)\.\d+\.page\.json$", {"200"}),

@@ -13,6 +13,7 @@ SCENARIOS = [
     ("page-open", "SSR page, unguarded, anonymous visitor"),
     ("page-open-signed-in", "same page, unguarded, signed-in visitor (same bytes as guarded)"),
     ("page-token", "same page, guarded by the JWT claims"),
+    ("page-recent", "same page, guarded by the JWT claims and a step-up (sign-in within STEP_UP_MAX_AGE)"),
     ("page-store", "same page, guarded by a session-store lookup (Redis)"),
     ("fn-open", "server function, unguarded"),
     ("fn-guarded", "server function, guarded (signed in, session confirmed in Redis)"),
@@ -168,6 +169,7 @@ def main() -> None:
     token_vs_open = ratio("page-token", "page-open-signed-in", "throughput")
     token_vs_anonymous = ratio("page-token", "page-open", "throughput")
     store_vs_token = ratio("page-store", "page-token", "throughput")
+    recent_vs_token = ratio("page-recent", "page-token", "throughput")
     print(f"Rounds: {rounds}; fixed rate for latencies: {rate} requests/s; medians over rounds.\n")
     print("| scenario | throughput (req/s) | p50 (ms) | p99 (ms) | Redis commands / request | statuses (last round) |")
     print("|---|---:|---:|---:|---:|---|")
@@ -187,12 +189,17 @@ def main() -> None:
         f"| session-store-guarded / JWT-guarded page throughput (the seed's comparison) | {store_vs_token:.3f} | for reference |"
     )
     print(
+        f"| step-up-guarded / JWT-guarded page throughput (what checking the sign-in's age costs) | {recent_vs_token:.3f} | for reference |"
+    )
+    print(
         f"| guarded / unguarded server function throughput | {ratio('fn-guarded', 'fn-open', 'throughput'):.3f} | for reference |"
     )
     refresh_vs_page = ratio("refresh", "page-token", "throughput")
     print(
         f"| refresh / JWT-guarded page throughput ≥ 0.5 | {refresh_vs_page:.3f} | {verdict(refresh_vs_page >= 0.5)} |"
     )
+    token_bytes = (out / "access_token_bytes").read_text().strip()
+    print(f"| access token size (bytes, the cookie's value) | {token_bytes} | for reference |")
     redis_per_page = medians["page-token"]["redis"]
     print(f"| Redis commands per JWT-guarded page request = 0 | {redis_per_page:.3f} | {verdict(redis_per_page < 0.005)} |")
     for name, label in (

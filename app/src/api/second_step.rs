@@ -9,10 +9,13 @@ use server_fn::ServerFn;
 
 #[cfg(feature = "ssr")]
 use crate::{
+    auth::redirect::second_step_url,
     ssr::audit::{self, Event, EventKind},
     ssr::context::{app_state, append_set_cookies, client_info, continue_to, request_parts},
+    ssr::platform::clock::unix_now,
     ssr::sign_in::replace_session_as,
     ssr::state::AppState,
+    ssr::two_step::pending::PendingSignIn,
     ssr::two_step::{self, notices, pending, Accepted, Code, Method},
     ssr::users,
 };
@@ -92,6 +95,30 @@ pub async fn verify_second_factor(method: Option<String>, code: String) -> Resul
         audit::record(&state.db, used.family(&family));
     }
     continue_to(&waiting.next);
+    Ok(())
+}
+
+/// After a right password for account `user_id` whose check began at `checked_from`: leaves the
+/// sign-in waiting for its second step (the record, and its cookie) and sends the browser to the
+/// second-step page, which goes on to `next` (a checked same-site path) once it is done.
+#[cfg(feature = "ssr")]
+pub(super) async fn wait_for_second_step(
+    state: &AppState,
+    user_id: i64,
+    checked_from: u64,
+    next: String,
+) -> Result<(), AppError> {
+    let page = second_step_url(&next);
+    let waiting = PendingSignIn {
+        user_id,
+        checked_from,
+        password_at: unix_now(),
+        next,
+    };
+    let token = pending::create(state.sessions.coordination().as_ref(), &waiting).await?;
+    let lifetime = pending::PENDING_LIFETIME.as_secs();
+    append_set_cookies([state.cookies.set_pending(&token, lifetime)]);
+    continue_to(&page);
     Ok(())
 }
 

@@ -8,10 +8,9 @@ use server_fn::ServerFn;
 
 #[cfg(feature = "ssr")]
 use crate::{
-    auth::redirect::{safe_next, second_step_url, DEFAULT_AFTER_LOGIN},
+    auth::redirect::{safe_next, DEFAULT_AFTER_LOGIN},
     auth::Role,
     ssr::audit::{self, Event, EventKind},
-    ssr::context::continue_to,
     ssr::context::{
         app_state, append_set_cookies, client_info, presented_known_device,
         presented_refresh_token, redirect_form_post, remember_device, request_auth,
@@ -20,13 +19,12 @@ use crate::{
     ssr::mail::link_tokens,
     ssr::mail::links::{admit_mail, admit_mail_quietly, link_origin, mail_verification_link},
     ssr::mail::messages,
-    ssr::platform::clock::{now_micros, unix_now},
+    ssr::platform::clock::now_micros,
     ssr::sessions::refresh::rotate,
     ssr::settings::EmailVerification,
     ssr::sign_in::replace_session,
     ssr::state::AppState,
     ssr::throttle::Attempt,
-    ssr::two_step::pending::{self, PendingSignIn},
     ssr::users,
 };
 
@@ -226,16 +224,7 @@ pub async fn login(
     }
     let next = safe_next(next.as_deref());
     if user.has_second_factor() {
-        let waiting = PendingSignIn {
-            user_id: user.id,
-            checked_from,
-            password_at: unix_now(),
-            next: next.clone(),
-        };
-        let token = pending::create(state.sessions.coordination().as_ref(), &waiting).await?;
-        let lifetime = pending::PENDING_LIFETIME.as_secs();
-        append_set_cookies([state.cookies.set_pending(&token, lifetime)]);
-        continue_to(&second_step_url(&next));
+        super::second_step::wait_for_second_step(&state, user.id, checked_from, next).await?;
         return Ok(None);
     }
     let viewer = user.viewer();

@@ -11,14 +11,37 @@ use crate::pages::link_page::query_value;
 use leptos::either::Either;
 use leptos::prelude::*;
 
-/// The signed-in user's account: their devices (logins), the password, the address, their data
-/// and erasure.
+/// The signed-in user's account, in the order people look for things: how they sign in (the
+/// security page, the password, the address), where they are signed in, their data, and last,
+/// set apart as destructive, erasing the account.
 #[component]
 pub fn AccountPage() -> impl IntoView {
     let email_change_mailed = query_value("email_change").is_some();
     view! {
+        <SignInSecurity />
         <AccountSettings email_change_mailed />
         <YourData />
+        <DeleteAccountCard />
+    }
+}
+
+/// Where two-step verification and recovery codes are managed.
+#[component]
+fn SignInSecurity() -> impl IntoView {
+    view! {
+        <section class="card">
+            <h1>"Account"</h1>
+            <h2>"Two-step verification"</h2>
+            <p class="muted">
+                "A code from an authenticator app after your password, and recovery codes for "
+                "when you lose the app."
+            </p>
+            <p>
+                <a href="/account/security" class="button button-ghost" data-testid="security-link">
+                    "Manage two-step verification"
+                </a>
+            </p>
+        </section>
     }
 }
 
@@ -38,7 +61,7 @@ fn YourData() -> impl IntoView {
                 </a>
             </p>
             <p class="muted">
-                "Deleting your account (above) erases it: the account, every session and device "
+                "Deleting your account (below) erases it: the account, every session and device "
                 "record, and mail still waiting to be sent; the security log keeps only bare events, "
                 "without your address or device."
             </p>
@@ -68,7 +91,6 @@ fn AccountSettings(email_change_mailed: bool) -> impl IntoView {
     );
     view! {
         <section class="card">
-            <h1>"Account"</h1>
             <h2>"Devices"</h2>
             <p class="muted">"Everywhere you are signed in. End any session you do not recognise."</p>
             <Suspense fallback=|| view! { <p class="muted">"Loading your devices…"</p> }>
@@ -97,7 +119,6 @@ fn AccountSettings(email_change_mailed: bool) -> impl IntoView {
         </section>
         <ChangePasswordCard change />
         <ChangeEmailCard mailed=email_change_mailed />
-        <DeleteAccountCard />
     }
 }
 
@@ -231,18 +252,21 @@ fn ChangeEmailCard(mailed: bool) -> impl IntoView {
     }
 }
 
-/// Erases the account for good, after the password is confirmed.
-#[component]
+/// Erases the account for good, after the password is confirmed. An island of its own, last on
+/// the page and set apart in red.
+#[island]
 fn DeleteAccountCard() -> impl IntoView {
+    report_island_hydrated();
     let delete = ServerAction::<DeleteAccount>::new();
     leave_when_signed_out(move || matches!(delete.value().get(), Some(Ok(()))));
     confirm_identity_when_asked(move || delete.value().get());
     let error = Signal::derive(move || delete.value().get().and_then(Result::err));
     view! {
-        <section class="card danger-zone">
-            <h2>"Delete account"</h2>
-            <p class="muted">
-                "Erases your account and signs you out everywhere. This cannot be undone."
+        <section class="card danger-zone" aria-labelledby="delete-account-heading">
+            <h2 id="delete-account-heading">"Delete account"</h2>
+            <p>
+                <strong>"This erases your account for good"</strong>
+                " and signs you out everywhere. It cannot be undone."
             </p>
             <ActionForm action=delete attr:class="form" attr:data-testid="delete-account-form">
                 <Field
@@ -253,11 +277,14 @@ fn DeleteAccountCard() -> impl IntoView {
                     error
                 />
                 <FormError error test_id="delete-account-error" />
-                <SubmitButton
-                    label="Delete my account"
-                    test_id="delete-account-submit"
-                    pending=delete.pending()
-                />
+                <button
+                    type="submit"
+                    class="button button-danger"
+                    data-testid="delete-account-submit"
+                    disabled=move || delete.pending().get()
+                >
+                    "Delete my account for good"
+                </button>
             </ActionForm>
         </section>
     }

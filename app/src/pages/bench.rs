@@ -1,9 +1,9 @@
-//! The benchmark pages (see `docs/benchmarks.md`): the home page under three guards, to measure
+//! The benchmark pages (see `docs/benchmarks.md`): the home page under four guards, to measure
 //! what each guard costs, and once more behind a route parameter (the signed-in page a fork
 //! writes as `/articles/:id`, whose policy the server finds by the route's template). Everything
 //! about them is here; the server answers 404 for them unless `BENCH_ROUTES=1`.
 
-use crate::auth::policy::{Page, Policy};
+use crate::auth::policy::{Page, Policy, SIGNED_IN_RECENTLY};
 use crate::pages::home::HomePage;
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, ParentRoute, Route};
@@ -12,10 +12,12 @@ use leptos_router::path;
 /// Where the benchmark pages live.
 pub const SECTION: &str = "/bench";
 
-/// The same page unguarded, guarded by the access token alone, and by a store lookup.
+/// The same page unguarded, guarded by the access token alone, by the token and a step-up (how
+/// recently its holder signed in), and by a store lookup.
 pub const PAGES: &[Page] = &[
     Page::new("/bench/open", Policy::Public),
     Page::new("/bench/token", Policy::SignedIn),
+    Page::new("/bench/recent", SIGNED_IN_RECENTLY),
     Page::new("/bench/store", Policy::LiveSession),
     Page::new("/bench/token/{id}", Policy::SignedIn),
 ];
@@ -35,6 +37,7 @@ pub fn BenchRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
         <ParentRoute path=path!("/bench") view=Outlet>
             <Route path=path!("/open") view=HomePage />
             <Route path=path!("/token") view=HomePage />
+            <Route path=path!("/recent") view=HomePage />
             <Route path=path!("/store") view=HomePage />
             <Route path=path!("/token/:id") view=HomePage />
         </ParentRoute>

@@ -166,3 +166,33 @@ async fn a_seed_moved_to_another_account_opens_for_nobody_and_recovery_codes_sti
     let rescued = second_step(&browser, "recovery_code", &second.recovery_codes[0]).await;
     assert_eq!(rescued.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn prod_refuses_to_start_without_the_data_key_once_accounts_have_factors() {
+    let app = TestApp::spawn().await;
+    enrolled(&app, "sealed@example.com").await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut vars: std::collections::HashMap<String, String> = [
+        ("APP_ENV", "prod"),
+        ("JWT_SECRET", JWT_SECRET),
+        ("PUBLIC_ORIGIN", "https://app.example"),
+        ("SMTP_URL", "smtps://smtp.example:465"),
+        ("DATABASE_URL", app.database_url.as_str()),
+    ]
+    .into_iter()
+    .map(|(name, value)| (name.to_owned(), value.to_owned()))
+    .collect();
+    let refused = build_application(&vars, dir.path())
+        .await
+        .err()
+        .expect("refused");
+    assert!(
+        refused.to_string().contains("DATA_ENCRYPTION_KEY"),
+        "{refused}"
+    );
+    vars.insert(
+        "DATA_ENCRYPTION_KEY".into(),
+        "q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA=".into(),
+    );
+    assert!(build_application(&vars, dir.path()).await.is_ok());
+}
