@@ -35,7 +35,8 @@ test('every page signed out is free of serious accessibility violations', async 
 });
 
 test('every page of a signed-in user is free of serious accessibility violations', async ({ userPage }) => {
-  for (const path of ['/', '/dashboard', '/account', '/admin']) {
+  const security = ['/account/security', '/account/security/recovery-codes', '/reauthenticate?next=/account'];
+  for (const path of ['/', '/dashboard', '/account', '/admin', ...security]) {
     await expectAccessible(userPage, path);
   }
 });

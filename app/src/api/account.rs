@@ -12,8 +12,8 @@ use crate::{
     auth::Viewer,
     ssr::audit::{self, Event, EventKind},
     ssr::context::{
-        app_state, append_set_cookies, client_info, presented_known_device, redirect_form_post,
-        remember_device, request_auth,
+        app_state, append_set_cookies, check_step_up, client_info, presented_known_device,
+        redirect_form_post, remember_device, request_auth,
     },
     ssr::input::{Email, NewPassword},
     ssr::personal_data,
@@ -100,7 +100,8 @@ pub async fn logout_others() -> Result<(), AppError> {
 
 /// Changes the password (the current one is required) and ends every login, so whoever knew
 /// the old password is signed out, even one whose sign-in with it is under way; this device is
-/// signed in again at once.
+/// signed in again at once. On an account with two-step verification it also needs a recent
+/// sign-in with both factors: the password alone must not replace itself there.
 #[server(prefix = "/api", endpoint = "change_password")]
 pub async fn change_password(
     current_password: String,
@@ -108,6 +109,10 @@ pub async fn change_password(
 ) -> Result<(), AppError> {
     let (state, viewer, _) = current_login::<ChangePassword>()?;
     let (user, email) = own_account(&state, &viewer).await?;
+    if user.has_second_factor() {
+        let claims = request_auth().claims;
+        check_step_up(claims.as_ref(), state.settings.step_up_max_age)?;
+    }
     let new_password =
         NewPassword::parse(new_password, Some(&email)).map_err(|error| AppError {
             field: Some("new_password".to_owned()),

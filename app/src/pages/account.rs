@@ -78,6 +78,7 @@ fn AccountSettings(email_change_mailed: bool) -> impl IntoView {
     let change = ServerAction::<ChangePassword>::new();
     confirm_identity_when_asked(move || revoke.value().get());
     confirm_identity_when_asked(move || others.value().get());
+    confirm_identity_when_asked(move || change.value().get());
     // Reloaded after anything on this page that ends a login.
     let sessions = Resource::new(
         move || {

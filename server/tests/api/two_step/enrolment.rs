@@ -76,7 +76,7 @@ async fn a_wrong_first_code_leaves_two_step_off() {
 }
 
 #[tokio::test]
-async fn turning_it_off_needs_both_factors_recently_and_then_the_password_alone_signs_in() {
+async fn a_login_that_used_only_the_password_can_neither_turn_it_off_nor_change_the_password() {
     let app = TestApp::spawn().await;
     let email = "turn-off@example.com";
     let (browser, _) = enrolled(&app, email).await;
@@ -95,6 +95,15 @@ async fn turning_it_off_needs_both_factors_recently_and_then_the_password_alone_
     let refused = browser.post_form("/api/disable_totp", &[]).await;
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
     assert_eq!(json(refused).await["code"], "reauthentication_required");
+    // Nor may the password alone replace itself.
+    let again = browser
+        .post_form(
+            "/api/change_password",
+            &[("current_password", PASSWORD), ("new_password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(again.status(), StatusCode::FORBIDDEN);
+    assert_eq!(json(again).await["code"], "reauthentication_required");
 }
 
 #[tokio::test]
