@@ -31,6 +31,10 @@ pub enum ErrorCode {
     EmailUnverified,
     /// 403: the action needs a recent sign-in: confirm it's you at `/reauthenticate` first.
     ReauthenticationRequired,
+    /// 403: the account's role requires two-step verification: set it up first.
+    MfaEnrollmentRequired,
+    /// 403: the account's role requires two-step verification, so it cannot be turned off.
+    MfaRequiredForRole,
     /// 404: there is nothing at this address.
     NotFound,
     /// 410: a mailed link's token is unknown, already used, or expired.
@@ -69,7 +73,9 @@ impl ErrorCode {
             | ErrorCode::CrossSite
             | ErrorCode::AccountDisabled
             | ErrorCode::EmailUnverified
-            | ErrorCode::ReauthenticationRequired => 403,
+            | ErrorCode::ReauthenticationRequired
+            | ErrorCode::MfaEnrollmentRequired
+            | ErrorCode::MfaRequiredForRole => 403,
             ErrorCode::NotFound => 404,
             ErrorCode::LinkInvalid | ErrorCode::MfaPendingExpired => 410,
             ErrorCode::EmailTaken | ErrorCode::LastAdministrator | ErrorCode::MfaAlreadyEnabled => {
@@ -158,6 +164,20 @@ impl AppError {
         Self::new(
             ErrorCode::ReauthenticationRequired,
             "Confirm it's you to continue.",
+        )
+    }
+
+    pub fn mfa_enrollment_required() -> Self {
+        Self::new(
+            ErrorCode::MfaEnrollmentRequired,
+            "Your role requires two-step verification. Set it up to continue.",
+        )
+    }
+
+    pub fn mfa_required_for_role() -> Self {
+        Self::new(
+            ErrorCode::MfaRequiredForRole,
+            "Your role requires two-step verification: it cannot be turned off.",
         )
     }
 

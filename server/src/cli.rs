@@ -1,4 +1,4 @@
-//! The command line: `serve` (the default), `migrate`, and `user create`.
+//! The command line: `serve` (the default), `migrate`, `user create` and `user reset-mfa`.
 
 use app::auth::Role;
 use clap::{Parser, Subcommand};
@@ -38,6 +38,14 @@ pub enum UserCommand {
         /// One of the roles of `app::auth::Role` (user, admin, …).
         #[arg(long, value_parser = parse_role, default_value = Role::NEW_ACCOUNT.as_str())]
         role: Role,
+    },
+    /// Turn off an account's two-step verification (its authenticator app and recovery codes),
+    /// for when its owner lost both and no administrator can sign in to do it: the break-glass.
+    /// Audited. The account then signs in with its password alone; its open sessions stay (end
+    /// them from the admin page, or rotate `JWT_SECRET` and the session keys).
+    ResetMfa {
+        #[arg(long)]
+        email: String,
     },
 }
 

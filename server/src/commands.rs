@@ -5,8 +5,11 @@ use crate::config::Config;
 use crate::error::{CommandError, StartupError};
 use crate::startup::Application;
 use app::auth::Role;
+use app::ssr::audit::{self, Event, EventKind};
 use app::ssr::input::{Email, NewPassword};
 use app::ssr::passwords::PasswordHasher;
+use app::ssr::sessions::ClientInfo;
+use app::ssr::two_step;
 use app::ssr::users::{self, InsertError};
 use leptos::prelude::LeptosOptions;
 
@@ -63,6 +66,32 @@ pub async fn create_user(
         Err(InsertError::EmailTaken) => Err(CommandError::EmailTaken(email.as_str().to_owned())),
         Err(InsertError::Database(error)) => Err(StartupError::from(error).into()),
     }
+}
+
+/// Turns off two-step verification of the account at `email` (`user reset-mfa`), audited as an
+/// operator's act.
+pub async fn reset_mfa(config: Config, email: &str) -> Result<(), CommandError> {
+    let email = Email::parse(email).map_err(|error| CommandError::invalid("email", error))?;
+    let db = migrated_database(&config).await?;
+    let user = users::find_by_email(&db.pool, &email)
+        .await
+        .map_err(StartupError::from)?
+        .ok_or_else(|| CommandError::NoSuchUser(email.as_str().to_owned()))?;
+    two_step::remove_all(&db.pool, user.id)
+        .await
+        .map_err(StartupError::from)?;
+    let event = Event::new(EventKind::MfaResetByAdmin, ClientInfo::default())
+        .user(user.id)
+        .detail("by the server's command line");
+    audit::insert(&db.pool, &event)
+        .await
+        .map_err(StartupError::from)?;
+    println!(
+        "two-step verification turned off for {} (id {}); its password alone signs in now",
+        email.as_str(),
+        user.id
+    );
+    Ok(())
 }
 
 /// Leptos settings baked in by cargo-leptos at build time, overridable by `LEPTOS_*` variables.

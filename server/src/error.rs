@@ -50,6 +50,8 @@ pub enum CommandError {
     Invalid { field: &'static str, reason: String },
     #[error("a user with email {0} already exists")]
     EmailTaken(String),
+    #[error("no user has the email {0}")]
+    NoSuchUser(String),
 }
 
 impl CommandError {

@@ -33,6 +33,9 @@ async fn main() -> ExitCode {
                     role,
                 },
         } => commands::create_user(config, &email, password, role).await,
+        Command::User {
+            action: UserCommand::ResetMfa { email },
+        } => commands::reset_mfa(config, &email).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -16,6 +16,7 @@ use crate::{
     ssr::mail::link_tokens,
     ssr::platform::clock::unix_now,
     ssr::state::AppState,
+    ssr::two_step,
     ssr::users,
 };
 
@@ -26,6 +27,7 @@ pub const POLICIES: &[super::PolicyRow] = &[
     (SetRole::PATH, ADMIN_RECENTLY),
     (SetDisabled::PATH, ADMIN_RECENTLY),
     (RevokeUserSessions::PATH, ADMIN_RECENTLY),
+    (AdminResetSecondFactors::PATH, ADMIN_RECENTLY),
 ];
 
 /// How many audit events one page of the log holds.
@@ -105,6 +107,23 @@ pub async fn revoke_user_sessions(user_id: i64) -> Result<(), AppError> {
         user_id,
         "",
     );
+    Ok(())
+}
+
+/// Turns off a user's two-step verification (authenticator app and recovery codes), for an owner
+/// who lost both: every session of theirs ends, and they are mailed.
+#[server(prefix = "/api", endpoint = "admin_reset_second_factors")]
+pub async fn admin_reset_second_factors(user_id: i64) -> Result<(), AppError> {
+    let (state, admin) = admin_acting_on::<AdminResetSecondFactors>(user_id).await?;
+    two_step::remove_all(&state.db, user_id).await?;
+    state.sessions.revoke_all(user_id).await?;
+    if let Some(user) = users::find_by_id(&state.db, user_id).await? {
+        state
+            .mail
+            .send(&two_step::notices::reset_by_admin(&user.email))
+            .await?;
+    }
+    record(&state, EventKind::MfaResetByAdmin, &admin, user_id, "");
     Ok(())
 }
 

@@ -26,6 +26,7 @@ pub mod step_up;
 pub mod two_step;
 
 use crate::auth::policy::Policy;
+use server_fn::ServerFn;
 
 /// One row of a feature's policy table: a server function's URL and who may call it.
 pub type PolicyRow = (&'static str, Policy);
@@ -41,6 +42,19 @@ const FEATURES: &[&[PolicyRow]] = &[
     two_step::POLICIES,
     second_step::POLICIES,
     bench::POLICIES,
+];
+
+/// The functions a login confined to setting up two-step verification may call
+/// (`MFA_REQUIRED_ROLES`), beside the public ones; every other answers 403
+/// `mfa_enrollment_required`.
+pub const OPEN_WHILE_ENROLLING: &[&str] = &[
+    two_step::SecurityOverview::PATH,
+    two_step::TotpEnrolment::PATH,
+    two_step::BeginTotp::PATH,
+    two_step::ConfirmTotp::PATH,
+    step_up::Reauthenticate::PATH,
+    sign_in::LogoutAll::PATH,
+    sign_in::Me::PATH,
 ];
 
 /// The policy of the server function at `path`, if it declares one.
@@ -70,6 +84,13 @@ mod admitted {
             tracing::error!(path = F::PATH, "server function without a policy refused");
             return Err(AppError::forbidden());
         };
-        authorize(policy)?.ok_or_else(AppError::unauthenticated)
+        let viewer = authorize(policy)?.ok_or_else(AppError::unauthenticated)?;
+        let confined = crate::ssr::context::request_auth()
+            .claims
+            .is_some_and(|claims| claims.enrol);
+        if confined && !super::OPEN_WHILE_ENROLLING.contains(&F::PATH) {
+            return Err(AppError::mfa_enrollment_required());
+        }
+        Ok(viewer)
     }
 }

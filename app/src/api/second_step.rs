@@ -12,7 +12,6 @@ use crate::{
     auth::redirect::second_step_url,
     ssr::audit::{self, Event, EventKind},
     ssr::context::{app_state, append_set_cookies, client_info, continue_to, request_parts},
-    ssr::platform::clock::unix_now,
     ssr::sign_in::replace_session_as,
     ssr::state::AppState,
     ssr::two_step::pending::PendingSignIn,
@@ -75,7 +74,7 @@ pub async fn verify_second_factor(method: Option<String>, code: String) -> Resul
         return Err(expired(&state));
     }
     append_set_cookies([state.cookies.clear_pending()]);
-    let authentication = super::two_step::both_factors();
+    let authentication = two_step::both_factors();
     let family =
         replace_session_as(&state, &user.viewer(), waiting.checked_from, authentication).await?;
     let succeeded = Event::new(EventKind::SecondFactorSucceeded, client.clone())
@@ -112,7 +111,6 @@ pub(super) async fn wait_for_second_step(
     let waiting = PendingSignIn {
         user_id,
         checked_from,
-        password_at: unix_now(),
         next,
     };
     let token = pending::create(state.sessions.coordination().as_ref(), &waiting).await?;

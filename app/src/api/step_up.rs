@@ -57,7 +57,7 @@ pub async fn reauthenticate(
                 }
                 return Err(error);
             }
-            super::two_step::both_factors()
+            two_step::both_factors()
         }
     };
     renew_authentication(&state, authentication).await?;

@@ -10,7 +10,6 @@ use server_fn::ServerFn;
 
 #[cfg(feature = "ssr")]
 use crate::{
-    auth::assurance::{Authentication, Level, Method},
     ssr::audit::{self, Event, EventKind},
     ssr::context::{client_info, continue_to},
     ssr::platform::clock::unix_now,
@@ -156,25 +155,23 @@ pub async fn confirm_totp(code: String) -> Result<(), AppError> {
             .family(&family),
     );
     fresh_codes::keep(&state, key, &family, viewer.user_id, &codes).await?;
-    renew_authentication(&state, both_factors()).await?;
+    // The code just proved the second factor: this login counts as using both from now on.
+    // Best effort: the factor is on either way, and a login that could not be renewed asks for
+    // both at its next step-up.
+    if let Err(error) = renew_authentication(&state, two_step::both_factors()).await {
+        tracing::warn!(error = %error.message, "a login was not renewed after turning on two-step verification");
+    }
     continue_to(RECOVERY_CODES_PAGE);
     Ok(())
-}
-
-/// This login's authentication once the holder has just used both factors.
-#[cfg(feature = "ssr")]
-pub(super) fn both_factors() -> Authentication {
-    Authentication {
-        auth_time: unix_now(),
-        amr: vec![Method::Pwd, Method::Otp, Method::Mfa],
-        acr: Level::Aal2,
-    }
 }
 
 /// Turns two-step verification off: the authenticator and every recovery code are deleted.
 #[server(prefix = "/api", endpoint = "disable_totp")]
 pub async fn disable_totp() -> Result<(), AppError> {
     let (state, viewer, family) = super::account::current_login::<DisableTotp>()?;
+    if state.settings.mfa_required_roles.contains(&viewer.role) {
+        return Err(AppError::mfa_required_for_role());
+    }
     if !two_step::has_second_factor(&state.db, viewer.user_id).await? {
         continue_to(SECURITY_PAGE);
         return Ok(());

@@ -89,6 +89,9 @@ pub struct Profile {
     /// The account has followed a link mailed to its address.
     #[serde(default)]
     pub email_verified: bool,
+    /// Signing in takes a second step (an authenticator app).
+    #[serde(default)]
+    pub two_step: bool,
 }
 
 /// One of the signed-in user's logins, for their devices list.

@@ -61,3 +61,55 @@ pub fn SubmitButton(
         </button>
     }
 }
+
+/// Which one-time code a [`CodeField`] takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CodeKind {
+    /// The six digits an authenticator app shows: a numeric keyboard, and the browser may offer
+    /// a code it received.
+    App,
+    /// A recovery code, `XXXX-XXXX-XXXX-XXXX`.
+    Recovery,
+    /// Either, in one field.
+    Either,
+}
+
+/// The `code` field of the second-step forms; marks itself invalid when the error concerns it.
+#[component]
+pub fn CodeField(
+    label: &'static str,
+    kind: CodeKind,
+    test_id: &'static str,
+    #[prop(into)] error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let invalid = move || {
+        error
+            .get()
+            .is_some_and(|error| error.is_about("code"))
+            .to_string()
+    };
+    let app = kind == CodeKind::App;
+    let autocomplete = if kind == CodeKind::Recovery {
+        "off"
+    } else {
+        "one-time-code"
+    };
+    view! {
+        <label class="field">
+            <span class="field-label">{label}</span>
+            <input
+                type="text"
+                name="code"
+                inputmode=app.then_some("numeric")
+                pattern=app.then_some("[0-9 ]*")
+                maxlength=if app { "7" } else { "40" }
+                autocomplete=autocomplete
+                autocapitalize="characters"
+                spellcheck="false"
+                required
+                aria-invalid=invalid
+                data-testid=test_id
+            />
+        </label>
+    }
+}

@@ -1,5 +1,6 @@
 use crate::api::admin::{
-    audit_log, list_users, RevokeUserSessions, SetDisabled, SetRole, AUDIT_PAGE,
+    audit_log, list_users, AdminResetSecondFactors, RevokeUserSessions, SetDisabled, SetRole,
+    AUDIT_PAGE,
 };
 use crate::auth::viewer::use_viewer;
 use crate::auth::{AuditEntry, AuditFilter, Profile, Role};
@@ -16,6 +17,7 @@ struct UserActions {
     set_role: ServerAction<SetRole>,
     set_disabled: ServerAction<SetDisabled>,
     revoke: ServerAction<RevokeUserSessions>,
+    reset_two_step: ServerAction<AdminResetSecondFactors>,
 }
 
 impl UserActions {
@@ -25,6 +27,7 @@ impl UserActions {
             self.set_role.value().get().and_then(Result::err),
             self.set_disabled.value().get().and_then(Result::err),
             self.revoke.value().get().and_then(Result::err),
+            self.reset_two_step.value().get().and_then(Result::err),
         ]
         .into_iter()
         .flatten()
@@ -49,6 +52,7 @@ fn AdminConsole(me: Option<i64>) -> impl IntoView {
         set_role: ServerAction::<SetRole>::new(),
         set_disabled: ServerAction::<SetDisabled>::new(),
         revoke: ServerAction::<RevokeUserSessions>::new(),
+        reset_two_step: ServerAction::<AdminResetSecondFactors>::new(),
     };
     confirm_identity_when_asked(move || actions.error().map(Err::<(), _>));
     let changes = move || {
@@ -56,6 +60,7 @@ fn AdminConsole(me: Option<i64>) -> impl IntoView {
             actions.set_role.version().get(),
             actions.set_disabled.version().get(),
             actions.revoke.version().get(),
+            actions.reset_two_step.version().get(),
         )
     };
     let users = Resource::new(changes, |_| list_users());
@@ -148,7 +153,7 @@ fn UserTable(users: Vec<Profile>, actions: UserActions, me: Option<i64>) -> impl
 #[component]
 fn UserRowActions(user: Profile, actions: UserActions) -> impl IntoView {
     let id = user.id.to_string();
-    let (role_id, status_id) = (id.clone(), id.clone());
+    let (role_id, status_id, reset_id) = (id.clone(), id.clone(), id.clone());
     // Offers the first other role, so with two roles one click swaps them.
     let proposed = Role::ALL
         .iter()
@@ -194,6 +199,14 @@ fn UserRowActions(user: Profile, actions: UserActions) -> impl IntoView {
                     "End sessions"
                 </button>
             </ActionForm>
+            {user.two_step.then(|| view! {
+                <ActionForm action=actions.reset_two_step attr:class="inline-form">
+                    <input type="hidden" name="user_id" value=reset_id.clone() />
+                    <button type="submit" class="button button-ghost button-small" data-testid="reset-two-step-button">
+                        "Reset two-step"
+                    </button>
+                </ActionForm>
+            })}
         </div>
     }
 }

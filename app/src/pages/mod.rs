@@ -49,6 +49,18 @@ pub const PAGES: &[Page] = &[
     Page::new("/account/security/recovery-codes", Policy::SignedIn),
 ];
 
+/// The signed-in pages a login confined to setting up two-step verification may see
+/// (`MFA_REQUIRED_ROLES`), beside the public ones; every other sends it to [`ENROLMENT_PAGE`].
+pub const OPEN_WHILE_ENROLLING: &[&str] = &[
+    "/account/security",
+    "/account/security/totp",
+    "/account/security/recovery-codes",
+    "/reauthenticate",
+];
+
+/// Where a confined login is sent.
+pub const ENROLMENT_PAGE: &str = "/account/security/totp";
+
 /// Every page of the app: [`PAGES`] and the benchmark pages.
 pub fn all_pages() -> impl Iterator<Item = &'static Page> {
     PAGES.iter().chain(bench::PAGES)

@@ -1,7 +1,7 @@
 use crate::api::step_up::Reauthenticate;
 use crate::api::two_step::security_overview;
 use crate::auth::redirect::safe_next;
-use crate::components::form::{Field, FormError, SubmitButton};
+use crate::components::form::{CodeField, CodeKind, Field, FormError, SubmitButton};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -43,12 +43,6 @@ fn ReauthenticateForm(next: String, two_step: bool) -> impl IntoView {
     let confirm = ServerAction::<Reauthenticate>::new();
     let error = Signal::derive(move || confirm.value().get().and_then(Result::err));
     let destination = safe_next(Some(&next));
-    let invalid_code = move || {
-        error
-            .get()
-            .is_some_and(|error| error.is_about("code"))
-            .to_string()
-    };
     view! {
         <ActionForm
             action=confirm
@@ -65,18 +59,12 @@ fn ReauthenticateForm(next: String, two_step: bool) -> impl IntoView {
                 error
             />
             {two_step.then(|| view! {
-                <label class="field">
-                    <span class="field-label">"Code from your authenticator app (or a recovery code)"</span>
-                    <input
-                        type="text"
-                        name="code"
-                        maxlength="40"
-                        autocomplete="one-time-code"
-                        required
-                        aria-invalid=invalid_code
-                        data-testid="code-input"
-                    />
-                </label>
+                <CodeField
+                    label="Code from your authenticator app (or a recovery code)"
+                    kind=CodeKind::Either
+                    test_id="code-input"
+                    error
+                />
             })}
             <FormError error test_id="reauthenticate-error" />
             <SubmitButton

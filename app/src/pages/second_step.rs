@@ -1,6 +1,6 @@
 use crate::api::second_step::VerifySecondFactor;
 use crate::auth::redirect::safe_next;
-use crate::components::form::{FormError, SubmitButton};
+use crate::components::form::{CodeField, CodeKind, FormError, SubmitButton};
 use crate::pages::link_page::query_value;
 use leptos::prelude::*;
 
@@ -17,10 +17,10 @@ pub fn SecondStepPage() -> impl IntoView {
         <section class="card auth-card">
             <h1>"Two-step verification"</h1>
             <p class="muted">"Enter the 6-digit code your authenticator app shows for this account."</p>
-            <CodeForm next=next.clone() />
+            <SecondStepForm method=CodeKind::App next=next.clone() />
             <details class="alternative" data-testid="recovery-code-option">
                 <summary>"Use a recovery code instead"</summary>
-                <RecoveryCodeForm next />
+                <SecondStepForm method=CodeKind::Recovery next />
             </details>
             <p class="muted">
                 "Codes change every 30 seconds; check that your device's clock is right. "
@@ -49,82 +49,43 @@ fn sign_in_waiting() -> bool {
     true
 }
 
+/// One of the page's two forms: `method` says which code it takes.
 #[component]
-fn CodeForm(next: String) -> impl IntoView {
+fn SecondStepForm(method: CodeKind, next: String) -> impl IntoView {
     let verify = ServerAction::<VerifySecondFactor>::new();
     let error = Signal::derive(move || verify.value().get().and_then(Result::err));
-    let invalid = move || {
-        error
-            .get()
-            .is_some_and(|error| error.is_about("code"))
-            .to_string()
+    // The form's method, its test ids (form, field, error, button), the field's label and the
+    // button's.
+    let (name, ids, label, submit) = match method {
+        CodeKind::Recovery => (
+            "recovery_code",
+            [
+                "recovery-code-form",
+                "recovery-code-input",
+                "recovery-code-error",
+                "recovery-code-submit",
+            ],
+            "Recovery code (XXXX-XXXX-XXXX-XXXX)",
+            "Use recovery code",
+        ),
+        _ => (
+            "totp",
+            [
+                "second-step-form",
+                "code-input",
+                "second-step-error",
+                "second-step-submit",
+            ],
+            "Authentication code",
+            "Verify",
+        ),
     };
     view! {
-        <ActionForm
-            action=verify
-            attr:data-testid="second-step-form"
-            attr:class="form"
-            attr:data-enhance=next
-        >
-            <input type="hidden" name="method" value="totp" />
-            <label class="field">
-                <span class="field-label">"Authentication code"</span>
-                <input
-                    type="text"
-                    name="code"
-                    inputmode="numeric"
-                    pattern="[0-9 ]*"
-                    maxlength="7"
-                    autocomplete="one-time-code"
-                    required
-                    aria-invalid=invalid
-                    data-testid="code-input"
-                />
-            </label>
-            <FormError error test_id="second-step-error" />
-            <SubmitButton label="Verify" test_id="second-step-submit" pending=verify.pending() />
-        </ActionForm>
-    }
-}
-
-#[component]
-fn RecoveryCodeForm(next: String) -> impl IntoView {
-    let verify = ServerAction::<VerifySecondFactor>::new();
-    let error = Signal::derive(move || verify.value().get().and_then(Result::err));
-    let invalid = move || {
-        error
-            .get()
-            .is_some_and(|error| error.is_about("code"))
-            .to_string()
-    };
-    view! {
-        <ActionForm
-            action=verify
-            attr:data-testid="recovery-code-form"
-            attr:class="form"
-            attr:data-enhance=next
-        >
-            <input type="hidden" name="method" value="recovery_code" />
-            <label class="field">
-                <span class="field-label">"Recovery code (XXXX-XXXX-XXXX-XXXX)"</span>
-                <input
-                    type="text"
-                    name="code"
-                    maxlength="40"
-                    autocomplete="off"
-                    autocapitalize="characters"
-                    spellcheck="false"
-                    required
-                    aria-invalid=invalid
-                    data-testid="recovery-code-input"
-                />
-            </label>
-            <FormError error test_id="recovery-code-error" />
-            <SubmitButton
-                label="Use recovery code"
-                test_id="recovery-code-submit"
-                pending=verify.pending()
-            />
+        <ActionForm action=verify attr:data-testid=ids[0] attr:class="form" attr:data-enhance=next>
+            <input type="hidden" name="method" value=name />
+            <CodeField label kind=method test_id=ids[1] error />
+            <FormError error test_id=ids[2] />
+            <SubmitButton label=submit test_id=ids[3] pending=verify.pending() />
         </ActionForm>
     }
 }

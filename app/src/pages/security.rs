@@ -3,7 +3,7 @@ use crate::api::two_step::{
     RegenerateRecoveryCodes, Security, RECOVERY_CODES_PAGE, SECURITY_PAGE, TOTP_PAGE,
 };
 use crate::components::display::utc_time;
-use crate::components::form::{FormError, SubmitButton};
+use crate::components::form::{CodeField, CodeKind, FormError, SubmitButton};
 use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
 use server_fn::ServerFn;
@@ -157,12 +157,6 @@ pub fn TotpSetupPage() -> impl IntoView {
 fn ConfirmTotpForm() -> impl IntoView {
     let confirm = ServerAction::<ConfirmTotp>::new();
     let error = Signal::derive(move || confirm.value().get().and_then(Result::err));
-    let invalid = move || {
-        error
-            .get()
-            .is_some_and(|error| error.is_about("code"))
-            .to_string()
-    };
     view! {
         <ActionForm
             action=confirm
@@ -170,20 +164,12 @@ fn ConfirmTotpForm() -> impl IntoView {
             attr:class="form"
             attr:data-enhance=RECOVERY_CODES_PAGE
         >
-            <label class="field">
-                <span class="field-label">"Then enter the 6-digit code it shows"</span>
-                <input
-                    type="text"
-                    name="code"
-                    inputmode="numeric"
-                    pattern="[0-9 ]*"
-                    maxlength="7"
-                    autocomplete="one-time-code"
-                    required
-                    aria-invalid=invalid
-                    data-testid="code-input"
-                />
-            </label>
+            <CodeField
+                label="Then enter the 6-digit code it shows"
+                kind=CodeKind::App
+                test_id="code-input"
+                error
+            />
             <FormError error test_id="confirm-totp-error" />
             <SubmitButton label="Turn on" test_id="confirm-totp-submit" pending=confirm.pending() />
         </ActionForm>

@@ -113,6 +113,9 @@ pub struct Settings {
     /// How recent the last interactive authentication must be for a step-up action
     /// (`STEP_UP_MAX_AGE`): older, and the user confirms it's them first.
     pub step_up_max_age: Duration,
+    /// Roles whose accounts must have a second factor (`MFA_REQUIRED_ROLES`): until they set one
+    /// up, their logins can do nothing else.
+    pub mfa_required_roles: Vec<crate::auth::Role>,
 }
 
 /// `EMAIL_VERIFICATION`: `required` refuses sign-in until the account has followed the link
@@ -250,6 +253,7 @@ impl Settings {
             verify_token_ttl: Duration::from_secs(24 * 3600),
             undo_email_change_ttl: Duration::from_secs(7 * 24 * 3600),
             step_up_max_age: Duration::from_secs(600),
+            mfa_required_roles: Vec::new(),
         }
     }
 }

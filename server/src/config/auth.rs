@@ -50,6 +50,7 @@ pub(super) fn auth_settings(
     }
     auth.reset_token_ttl =
         vars.seconds_at_most("RESET_TOKEN_TTL", auth.reset_token_ttl, MAX_RESET_TTL)?;
+    auth.mfa_required_roles = mfa_required_roles(vars)?;
     auth.step_up_max_age =
         vars.seconds_at_most("STEP_UP_MAX_AGE", auth.step_up_max_age, MAX_STEP_UP_AGE)?;
     if app_env == AppEnv::Prod && auth.email_verification == EmailVerification::Optional {
@@ -61,6 +62,26 @@ pub(super) fn auth_settings(
     auth.public_origin = public_origin;
     auth.hash_concurrency = hash_concurrency;
     Ok(auth)
+}
+
+/// `MFA_REQUIRED_ROLES`: roles by name, comma-separated; an unknown name is refused.
+fn mfa_required_roles(
+    vars: &Vars<impl Fn(&str) -> Option<String>>,
+) -> Result<Vec<app::auth::Role>, ConfigError> {
+    let Some(value) = vars.get("MFA_REQUIRED_ROLES") else {
+        return Ok(Vec::new());
+    };
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|name| !name.is_empty())
+        .map(|name| {
+            app::auth::Role::parse(name).ok_or_else(|| ConfigError::Invalid {
+                name: "MFA_REQUIRED_ROLES",
+                reason: format!("unknown role {name:?}. {}", app::auth::Role::choose_one()),
+            })
+        })
+        .collect()
 }
 
 /// `PUBLIC_ORIGIN`, the site's origin for links in mail: `scheme://host[:port]` and nothing

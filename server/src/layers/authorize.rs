@@ -23,7 +23,7 @@ use app::api::server_fn_policy;
 use app::auth::policy::{Access, Policy};
 use app::auth::redirect::{login_url, reauthenticate_url};
 use app::error::{AppError, ErrorCode};
-use app::pages::declared_policy;
+use app::pages::{declared_policy, ENROLMENT_PAGE};
 use app::ssr::audit::{self, Event, EventKind};
 use app::ssr::context::{accepts_html, check_step_up, client_info_of, RequestAuth};
 use app::ssr::platform::coordination::StoreError;
@@ -104,6 +104,10 @@ async fn page_request(
         };
         return decision.finish(&state, response);
     }
+    if access == Access::Allowed && decision.confined(policy, route) {
+        let response = Redirect::to(ENROLMENT_PAGE).into_response();
+        return decision.finish(&state, response);
+    }
     if access == Access::Allowed && decision.step_up(&state, policy).is_err() {
         let response = Redirect::to(&reauthenticate_url(target)).into_response();
         return decision.finish(&state, response);
@@ -133,7 +137,14 @@ async fn function_request(
         Ok(request) => request,
         Err(error) => return api_error(route, error),
     };
-    if let Err(error) = decision.enforce(&state, policy).await {
+    let confined = decision.confined(policy, route);
+    if let Err(error) = decision.enforce(&state, policy).await.and_then(|()| {
+        if confined {
+            Err(AppError::mfa_enrollment_required())
+        } else {
+            Ok(())
+        }
+    }) {
         if error.code == ErrorCode::Forbidden {
             record_denial(&state, &decision, &request);
         }
@@ -196,6 +207,18 @@ impl Decision {
         } else {
             self.step_up(state, policy)
         }
+    }
+
+    /// Whether the login is confined to setting up two-step verification (its role requires it)
+    /// and `route`, which needs a session, is not one it may use meanwhile.
+    fn confined(&self, policy: Policy, route: &str) -> bool {
+        let enrolling = self.auth.claims.as_ref().is_some_and(|claims| claims.enrol);
+        let open = if is_server_fn(route) {
+            app::api::OPEN_WHILE_ENROLLING.contains(&route)
+        } else {
+            app::pages::OPEN_WHILE_ENROLLING.contains(&route)
+        };
+        enrolling && policy.needs_session() && !open
     }
 
     /// A step-up policy's freshness, from the claims alone (no I/O); other policies pass.

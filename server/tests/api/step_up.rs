@@ -20,6 +20,11 @@ const STEP_UP: &[&str] = &[
     "/api/set_role",
     "/api/set_disabled",
     "/api/revoke_user_sessions",
+    "/api/admin_reset_second_factors",
+    "/api/begin_totp",
+    "/api/confirm_totp",
+    "/api/disable_totp",
+    "/api/regenerate_recovery_codes",
 ];
 
 /// Rewrites `browser`'s access token as if its login had last proved who it is an hour ago.
@@ -61,6 +66,9 @@ fn sensitive_actions_are_declared_as_step_up() {
         );
     }
     assert!(route_policy("/account/export").unwrap().needs_step_up());
+    assert!(route_policy("/account/security/totp")
+        .unwrap()
+        .needs_step_up());
     assert!(!server_fn_policy("/api/reauthenticate")
         .unwrap()
         .needs_step_up());

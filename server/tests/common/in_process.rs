@@ -143,6 +143,7 @@ fn signed_in_as(role: Role, freshness: Freshness) -> RequestAuth {
         sep: 0,
         auth: Authentication::password(auth_time),
         mfa: false,
+        enrol: false,
         kind: "access".into(),
         iss: String::new(),
         aud: String::new(),

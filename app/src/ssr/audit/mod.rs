@@ -96,6 +96,7 @@ event_kinds! {
     SecondFactorThrottled => "second_factor_throttled", Attempt;
     RecoveryCodeUsed => "recovery_code_used", Account;
     RecoveryCodesRegenerated => "recovery_codes_regenerated", Account;
+    MfaResetByAdmin => "mfa_reset_by_admin", Account;
 }
 
 impl EventKind {

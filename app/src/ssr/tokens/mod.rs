@@ -42,6 +42,10 @@ pub struct AccessClaims {
     /// The account has a second factor: a step-up then also asks for `acr` `aal2`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub mfa: bool,
+    /// The account's role requires a second factor it does not have yet (`MFA_REQUIRED_ROLES`):
+    /// this login may only set one up.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub enrol: bool,
     pub kind: String,
     pub iss: String,
     pub aud: String,
@@ -86,6 +90,7 @@ pub struct TokenIssuer {
     issuer: String,
     audience: String,
     ttl: Duration,
+    mfa_required_roles: Vec<Role>,
 }
 
 impl TokenIssuer {
@@ -112,6 +117,7 @@ impl TokenIssuer {
             issuer: settings.issuer.clone(),
             audience: settings.audience.clone(),
             ttl: settings.access_ttl,
+            mfa_required_roles: settings.mfa_required_roles.clone(),
         }
     }
 
@@ -138,6 +144,7 @@ impl TokenIssuer {
             sep: epoch,
             auth: auth.clone(),
             mfa,
+            enrol: !mfa && self.mfa_required_roles.contains(&viewer.role),
             kind: ACCESS_KIND.to_owned(),
             iss: self.issuer.clone(),
             aud: self.audience.clone(),

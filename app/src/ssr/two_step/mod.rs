@@ -13,12 +13,23 @@ pub mod pending;
 pub mod recovery_codes;
 pub mod totp;
 
+use crate::auth::assurance::{Authentication, Level, Method as AuthMethod};
 use crate::error::AppError;
 use crate::ssr::platform::clock::unix_now;
 use crate::ssr::state::AppState;
 use recovery_codes::TypedCode;
 use sqlx::AnyPool;
 use std::time::Duration;
+
+/// A login's authentication once its holder has just used both factors (a code after the
+/// password, or to confirm the app's set-up).
+pub fn both_factors() -> Authentication {
+    Authentication {
+        auth_time: unix_now(),
+        amr: vec![AuthMethod::Pwd, AuthMethod::Otp, AuthMethod::Mfa],
+        acr: Level::Aal2,
+    }
+}
 
 /// Whether account `user_id` has a confirmed second factor.
 pub async fn has_second_factor(db: &AnyPool, user_id: i64) -> Result<bool, sqlx::Error> {

@@ -38,6 +38,25 @@ pub fn turned_off(to: &str) -> Mail {
     )
 }
 
+pub fn reset_by_admin(to: &str) -> Mail {
+    notice(
+        to,
+        format!(
+            "Two-step verification was reset on your {} account",
+            product::NAME
+        ),
+        &[
+            "An administrator turned off two-step verification on your account, as asked when \
+             the authenticator app and recovery codes were lost, and signed out every device. \
+             Sign in with your password and set it up again from the security page."
+                .to_owned(),
+            "If you did not ask for this, tell your administrator and reset your password from \
+             the sign-in page."
+                .to_owned(),
+        ],
+    )
+}
+
 pub fn recovery_code_used(to: &str, left: i64) -> Mail {
     notice(
         to,

@@ -20,8 +20,6 @@ pub struct PendingSignIn {
     pub user_id: i64,
     /// When the password check began (Unix µs): the login's epoch.
     pub checked_from: u64,
-    /// When the password was checked (Unix seconds).
-    pub password_at: u64,
     /// Where to go once signed in (already checked to be a path on this site).
     pub next: String,
 }

@@ -54,6 +54,7 @@ impl UserRow {
             created_at: self.created_at,
             disabled: self.is_disabled(),
             email_verified: self.is_verified(),
+            two_step: self.has_second_factor(),
         }
     }
 

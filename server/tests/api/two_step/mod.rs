@@ -5,6 +5,8 @@
 
 mod enrolment;
 mod limits;
+mod reset;
+mod roles;
 mod sign_in;
 
 use crate::helpers::*;
