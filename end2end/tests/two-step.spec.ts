@@ -93,8 +93,20 @@ for (const javaScript of [true, false]) {
       await phone.getByTestId('recovery-code-option').locator('summary').click();
       await ready(phone, javaScript);
       await phone.getByTestId('recovery-code-input').fill(codes[0].toLowerCase());
+      await phone.getByTestId('recovery-code-form').getByTestId('trust-device').check();
       await phone.getByTestId('recovery-code-submit').click();
       await expect(phone).toHaveURL(/\/dashboard$/);
+
+      // That browser is trusted now: signed out and in again, it skips the code.
+      expect((await phone.request.post('/api/logout')).status()).toBe(200);
+      await phone.goto('/login');
+      await ready(phone, javaScript);
+      await phone.getByTestId('email-input').fill(account.email);
+      await phone.getByTestId('password-input').fill(account.password);
+      await phone.getByTestId('login-submit').click();
+      await expect(phone).toHaveURL(/\/dashboard$/);
+      await phone.goto('/account/security');
+      await expect(phone.getByTestId('trusted-browser')).toHaveCount(1);
     });
   });
 }

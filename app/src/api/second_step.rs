@@ -11,12 +11,17 @@ use server_fn::ServerFn;
 use crate::{
     auth::redirect::second_step_url,
     ssr::audit::{self, Event, EventKind},
+    ssr::context::presented_known_device,
     ssr::context::{app_state, append_set_cookies, client_info, continue_to, request_parts},
+    ssr::platform::clock::unix_now,
+    ssr::sessions::ClientInfo,
     ssr::sign_in::replace_session_as,
     ssr::state::AppState,
     ssr::two_step::pending::PendingSignIn,
+    ssr::two_step::trusted,
     ssr::two_step::{self, notices, pending, Accepted, Code, Method},
     ssr::users,
+    ssr::users::UserRow,
 };
 
 /// Who may call each function of this module: anyone, with a waiting sign-in in its cookie.
@@ -26,9 +31,15 @@ pub const POLICIES: &[super::PolicyRow] = &[(VerifySecondFactor::PATH, Policy::P
 /// default) or a recovery code (`recovery_code`). Bad input: a code of the wrong shape 422
 /// `invalid_code` (not counted); a wrong one 422 `invalid_code` (counted: five per sign-in, ten
 /// per account per window, then 429); a code just used 422 `code_already_used`; no waiting
-/// sign-in, or one past its attempts, 410 `mfa_pending_expired`.
+/// sign-in, or one past its attempts, 410 `mfa_pending_expired`. With `trust_device` (`true`),
+/// this browser skips the second step for `MFA_TRUST_DAYS` (a one-factor sign-in: step-up still
+/// asks for both).
 #[server(prefix = "/api", endpoint = "verify_second_factor")]
-pub async fn verify_second_factor(method: Option<String>, code: String) -> Result<(), AppError> {
+pub async fn verify_second_factor(
+    method: Option<String>,
+    code: String,
+    trust_device: Option<String>,
+) -> Result<(), AppError> {
     let state = app_state()?;
     let Some(token) = request_parts().and_then(|parts| state.cookies.read_pending(&parts.headers))
     else {
@@ -74,6 +85,9 @@ pub async fn verify_second_factor(method: Option<String>, code: String) -> Resul
         return Err(expired(&state));
     }
     append_set_cookies([state.cookies.clear_pending()]);
+    if matches!(trust_device.as_deref(), Some("true" | "on")) {
+        trust_this_browser(&state, &user, &client).await?;
+    }
     let authentication = two_step::both_factors();
     let family =
         replace_session_as(&state, &user.viewer(), waiting.checked_from, authentication).await?;
@@ -97,26 +111,56 @@ pub async fn verify_second_factor(method: Option<String>, code: String) -> Resul
     Ok(())
 }
 
-/// After a right password for account `user_id` whose check began at `checked_from`: leaves the
-/// sign-in waiting for its second step (the record, and its cookie) and sends the browser to the
-/// second-step page, which goes on to `next` (a checked same-site path) once it is done.
+/// After a right password for `user` whose check began at `checked_from`, from the browser known
+/// as `device`: whether the sign-in needs its second step. If so, it is left waiting (the record,
+/// and its cookie) and the browser is sent to the second-step page, which goes on to `next` (a
+/// checked same-site path) once it is done. An account without a factor, or a browser it trusts,
+/// signs in at once.
 #[cfg(feature = "ssr")]
-pub(super) async fn wait_for_second_step(
+pub(super) async fn asks_for_it(
     state: &AppState,
-    user_id: i64,
+    user: &UserRow,
+    device: Option<&str>,
     checked_from: u64,
-    next: String,
-) -> Result<(), AppError> {
-    let page = second_step_url(&next);
+    next: &str,
+) -> Result<bool, AppError> {
+    if !user.has_second_factor() {
+        return Ok(false);
+    }
+    if let Some(device) = device {
+        let now = unix_now() as i64;
+        if trusted::is_trusted(&state.db, user.id, device, now).await? {
+            return Ok(false);
+        }
+    }
+    let page = second_step_url(next);
     let waiting = PendingSignIn {
-        user_id,
+        user_id: user.id,
         checked_from,
-        next,
+        next: next.to_owned(),
     };
     let token = pending::create(state.sessions.coordination().as_ref(), &waiting).await?;
     let lifetime = pending::PENDING_LIFETIME.as_secs();
     append_set_cookies([state.cookies.set_pending(&token, lifetime)]);
     continue_to(&page);
+    Ok(true)
+}
+
+/// Trusts this browser (its known-device id) to skip `user`'s second step for `MFA_TRUST_DAYS`.
+#[cfg(feature = "ssr")]
+async fn trust_this_browser(
+    state: &AppState,
+    user: &UserRow,
+    client: &ClientInfo,
+) -> Result<(), AppError> {
+    let lifetime = state.settings.mfa_trust.as_secs() as i64;
+    let Some(device) = presented_known_device(state, user).filter(|_| lifetime > 0) else {
+        return Ok(());
+    };
+    let now = unix_now() as i64;
+    trusted::trust(&state.db, user.id, &device, client, now, now + lifetime).await?;
+    let added = Event::new(EventKind::TrustedDeviceAdded, client.clone()).user(user.id);
+    audit::record(&state.db, added);
     Ok(())
 }
 

@@ -223,8 +223,8 @@ pub async fn login(
         return Err(AppError::email_unverified());
     }
     let next = safe_next(next.as_deref());
-    if user.has_second_factor() {
-        super::second_step::wait_for_second_step(&state, user.id, checked_from, next).await?;
+    let device = known_device.as_deref();
+    if super::second_step::asks_for_it(&state, &user, device, checked_from, &next).await? {
         return Ok(None);
     }
     let viewer = user.viewer();
@@ -272,13 +272,15 @@ pub async fn logout() -> Result<(), AppError> {
     Ok(())
 }
 
-/// Ends every session of the signed-in user on every device, this one included.
+/// Ends every session of the signed-in user on every device, this one included, and forgets the
+/// browsers trusted to skip the second step.
 #[server(prefix = "/api", endpoint = "logout_all")]
 pub async fn logout_all() -> Result<(), AppError> {
     let state = app_state()?;
     let viewer = super::admitted_viewer::<LogoutAll>()?;
     // Links mailed before (a pending address change, a reset) end with the sessions.
     link_tokens::void_all(&state.db, viewer.user_id).await?;
+    crate::ssr::two_step::trusted::forget_all(&state.db, viewer.user_id).await?;
     state.sessions.revoke_all(viewer.user_id).await?;
     audit::record(
         &state.db,

@@ -14,7 +14,7 @@ use crate::{
     ssr::context::{client_info, continue_to},
     ssr::platform::clock::unix_now,
     ssr::sign_in::renew_authentication,
-    ssr::two_step::{self, fresh_codes, notices, recovery_codes, totp},
+    ssr::two_step::{self, fresh_codes, notices, recovery_codes, totp, trusted},
 };
 
 /// Who may call each function of this module.
@@ -25,6 +25,8 @@ pub const POLICIES: &[super::PolicyRow] = &[
     (ConfirmTotp::PATH, SIGNED_IN_RECENTLY),
     (DisableTotp::PATH, SIGNED_IN_RECENTLY),
     (RegenerateRecoveryCodes::PATH, SIGNED_IN_RECENTLY),
+    (ForgetTrustedBrowser::PATH, Policy::SignedIn),
+    (ForgetTrustedBrowsers::PATH, Policy::SignedIn),
 ];
 
 /// The security page after a change, and the page showing new recovery codes.
@@ -42,6 +44,20 @@ pub struct Security {
     pub recovery_codes_left: i64,
     /// Recovery codes this login made in the last ten minutes, to be written down.
     pub fresh_recovery_codes: Vec<String>,
+    /// Browsers that skip the second step until their trust ends.
+    pub trusted_browsers: Vec<TrustedBrowserInfo>,
+}
+
+/// A browser trusted to skip the second step.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrustedBrowserInfo {
+    /// Names it in requests (a hash; not a credential).
+    pub handle: String,
+    pub user_agent: Option<String>,
+    pub ip: Option<String>,
+    /// Unix seconds.
+    pub trusted_at: i64,
+    pub expires_at: i64,
 }
 
 /// An authenticator set-up under way: what the app needs to learn the seed.
@@ -62,6 +78,17 @@ pub async fn security_overview() -> Result<Security, AppError> {
         totp_since: factors.totp_since,
         recovery_codes_left: factors.recovery_codes_left,
         fresh_recovery_codes: fresh_codes::shown_to(&state, &family, viewer.user_id).await?,
+        trusted_browsers: trusted::list(&state.db, viewer.user_id, unix_now() as i64)
+            .await?
+            .into_iter()
+            .map(|browser| TrustedBrowserInfo {
+                handle: browser.handle,
+                user_agent: browser.user_agent,
+                ip: browser.ip,
+                trusted_at: browser.created_at,
+                expires_at: browser.expires_at,
+            })
+            .collect(),
     })
 }
 
@@ -220,4 +247,33 @@ pub async fn regenerate_recovery_codes() -> Result<(), AppError> {
     fresh_codes::keep(&state, key, &family, viewer.user_id, &codes).await?;
     continue_to(RECOVERY_CODES_PAGE);
     Ok(())
+}
+
+/// Forgets one trusted browser, named by its `handle` from `/api/security`: it asks for the
+/// second step again.
+#[server(prefix = "/api", endpoint = "forget_trusted_browser")]
+pub async fn forget_trusted_browser(handle: String) -> Result<(), AppError> {
+    let (state, viewer, _) = super::account::current_login::<ForgetTrustedBrowser>()?;
+    if !trusted::forget(&state.db, viewer.user_id, &handle).await? {
+        return Err(AppError::not_found());
+    }
+    forgotten(&state, viewer.user_id);
+    Ok(())
+}
+
+/// Forgets every trusted browser of the account.
+#[server(prefix = "/api", endpoint = "forget_trusted_browsers")]
+pub async fn forget_trusted_browsers() -> Result<(), AppError> {
+    let (state, viewer, _) = super::account::current_login::<ForgetTrustedBrowsers>()?;
+    trusted::forget_all(&state.db, viewer.user_id).await?;
+    forgotten(&state, viewer.user_id);
+    Ok(())
+}
+
+/// Audits a forgotten trust and sends a plain form back to the security page.
+#[cfg(feature = "ssr")]
+fn forgotten(state: &crate::ssr::state::AppState, user_id: i64) {
+    let event = Event::new(EventKind::TrustedDeviceForgotten, client_info()).user(user_id);
+    audit::record(&state.db, event);
+    continue_to(SECURITY_PAGE);
 }

@@ -49,6 +49,31 @@ fn sign_in_waiting() -> bool {
     true
 }
 
+/// "Trust this browser", when trust is on (`MFA_TRUST_DAYS` above zero).
+#[component]
+fn TrustThisBrowser() -> impl IntoView {
+    let days = trust_days();
+    (days > 0).then(|| {
+        view! {
+            <label class="inline-label">
+                <input type="checkbox" name="trust_device" value="true" data-testid="trust-device" />
+                {format!("Trust this browser: skip this step here for {days} days")}
+            </label>
+        }
+    })
+}
+
+/// `MFA_TRUST_DAYS`, read on the server (the page renders there only).
+fn trust_days() -> u64 {
+    #[cfg(feature = "ssr")]
+    {
+        crate::ssr::context::app_state()
+            .map_or(0, |state| state.settings.mfa_trust.as_secs() / 86_400)
+    }
+    #[cfg(not(feature = "ssr"))]
+    0
+}
+
 /// One of the page's two forms: `method` says which code it takes.
 #[component]
 fn SecondStepForm(method: CodeKind, next: String) -> impl IntoView {
@@ -84,6 +109,7 @@ fn SecondStepForm(method: CodeKind, next: String) -> impl IntoView {
         <ActionForm action=verify attr:data-testid=ids[0] attr:class="form" attr:data-enhance=next>
             <input type="hidden" name="method" value=name />
             <CodeField label kind=method test_id=ids[1] error />
+            <TrustThisBrowser />
             <FormError error test_id=ids[2] />
             <SubmitButton label=submit test_id=ids[3] pending=verify.pending() />
         </ActionForm>

@@ -1,8 +1,9 @@
 use crate::api::two_step::{
-    security_overview, totp_enrolment, BeginTotp, ConfirmTotp, DisableTotp,
-    RegenerateRecoveryCodes, Security, RECOVERY_CODES_PAGE, SECURITY_PAGE, TOTP_PAGE,
+    security_overview, totp_enrolment, BeginTotp, ConfirmTotp, DisableTotp, ForgetTrustedBrowser,
+    ForgetTrustedBrowsers, RegenerateRecoveryCodes, Security, TrustedBrowserInfo,
+    RECOVERY_CODES_PAGE, SECURITY_PAGE, TOTP_PAGE,
 };
-use crate::components::display::utc_time;
+use crate::components::display::{device_name, utc_time};
 use crate::components::form::{CodeField, CodeKind, FormError, SubmitButton};
 use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
@@ -77,9 +78,48 @@ fn TwoStepCard(security: Security) -> impl IntoView {
             <p data-testid="two-step-status">"Two-step verification is not available on this server."</p>
         }),
     };
+    let trusted = (!security.trusted_browsers.is_empty())
+        .then(|| view! { <TrustedBrowsers browsers=security.trusted_browsers /> });
     view! {
         <h2>"Two-step verification"</h2>
         {status}
+        {trusted}
+    }
+}
+
+/// The browsers that skip the second step, each with a way to forget it.
+#[component]
+fn TrustedBrowsers(browsers: Vec<TrustedBrowserInfo>) -> impl IntoView {
+    view! {
+        <h2>"Trusted browsers"</h2>
+        <p class="muted">"These skip the code until their trust ends. Forget any you do not recognise."</p>
+        <ul data-testid="trusted-browsers">
+            {browsers
+                .into_iter()
+                .map(|browser| {
+                    view! {
+                        <li data-testid="trusted-browser">
+                            {device_name(browser.user_agent.as_deref())} ", trusted "
+                            {utc_time(browser.trusted_at)} ", until " {utc_time(browser.expires_at)} " "
+                            <form method="post" action=ForgetTrustedBrowser::url() class="inline-form" data-enhance=SECURITY_PAGE>
+                                <p class="alert" role="alert" hidden></p>
+                                <input type="hidden" name="handle" value=browser.handle />
+                                <button type="submit" class="button button-ghost button-small" data-testid="forget-trusted-browser">
+                                    "Forget"
+                                </button>
+                            </form>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+        <ButtonForm
+            action=ForgetTrustedBrowsers::url()
+            then=SECURITY_PAGE
+            label="Forget every trusted browser"
+            test_id="forget-trusted-browsers"
+            danger=false
+        />
     }
 }
 

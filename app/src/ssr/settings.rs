@@ -116,6 +116,8 @@ pub struct Settings {
     /// Roles whose accounts must have a second factor (`MFA_REQUIRED_ROLES`): until they set one
     /// up, their logins can do nothing else.
     pub mfa_required_roles: Vec<crate::auth::Role>,
+    /// How long a browser trusted at the second step skips it (`MFA_TRUST_DAYS`); zero: never.
+    pub mfa_trust: Duration,
 }
 
 /// `EMAIL_VERIFICATION`: `required` refuses sign-in until the account has followed the link
@@ -254,6 +256,7 @@ impl Settings {
             undo_email_change_ttl: Duration::from_secs(7 * 24 * 3600),
             step_up_max_age: Duration::from_secs(600),
             mfa_required_roles: Vec::new(),
+            mfa_trust: Duration::from_secs(30 * 24 * 3600),
         }
     }
 }

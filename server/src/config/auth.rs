@@ -51,6 +51,12 @@ pub(super) fn auth_settings(
     auth.reset_token_ttl =
         vars.seconds_at_most("RESET_TOKEN_TTL", auth.reset_token_ttl, MAX_RESET_TTL)?;
     auth.mfa_required_roles = mfa_required_roles(vars)?;
+    let trust_days = vars.parsed("MFA_TRUST_DAYS", "a number of days (0: never)", |value| {
+        value.parse::<u64>().ok().filter(|days| *days <= 365)
+    })?;
+    if let Some(days) = trust_days {
+        auth.mfa_trust = Duration::from_secs(days * 86_400);
+    }
     auth.step_up_max_age =
         vars.seconds_at_most("STEP_UP_MAX_AGE", auth.step_up_max_age, MAX_STEP_UP_AGE)?;
     if app_env == AppEnv::Prod && auth.email_verification == EmailVerification::Optional {

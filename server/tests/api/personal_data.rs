@@ -116,7 +116,23 @@ async fn the_export_carries_and_the_erasure_removes_what_the_registry_says() {
     app.wait_for_mail(email, 1).await;
     // Two-step verification, for rows in its tables.
     crate::two_step::clear_of_step_end(3).await;
-    crate::two_step::enrol_with(&browser, 0).await;
+    let enrolled = crate::two_step::enrol_with(&browser, 0).await;
+    // A trusted browser, for a row in its table: this one, signing in again.
+    browser.post_login(email, PASSWORD, None).await;
+    let form = [
+        ("code", crate::two_step::code_at(&enrolled.seed, 30)),
+        ("trust_device", "true".to_owned()),
+    ];
+    let trusted = browser
+        .post_form(
+            "/api/verify_second_factor",
+            &form
+                .iter()
+                .map(|(k, v)| (*k, v.as_str()))
+                .collect::<Vec<_>>(),
+        )
+        .await;
+    assert_eq!(trusted.status(), StatusCode::OK);
     let user_id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
         .bind(email)
         .fetch_one(&app.state.db)

@@ -97,6 +97,8 @@ event_kinds! {
     RecoveryCodeUsed => "recovery_code_used", Account;
     RecoveryCodesRegenerated => "recovery_codes_regenerated", Account;
     MfaResetByAdmin => "mfa_reset_by_admin", Account;
+    TrustedDeviceAdded => "trusted_device_added", Account;
+    TrustedDeviceForgotten => "trusted_device_forgotten", Account;
 }
 
 impl EventKind {

@@ -67,6 +67,20 @@ pub async fn account_data(
         "authenticator_app_since": factors.totp_since,
         "recovery_codes_left": factors.recovery_codes_left,
     });
+    let trusted_browsers: Vec<Value> =
+        crate::ssr::two_step::trusted::list(&state.db, user_id, unix_now() as i64)
+            .await?
+            .into_iter()
+            .map(|browser| {
+                json!({
+                    "trusted_at": browser.created_at,
+                    "expires_at": browser.expires_at,
+                    "last_used_at": browser.last_used_at,
+                    "user_agent": browser.user_agent,
+                    "ip": browser.ip,
+                })
+            })
+            .collect();
     // Any signed-in browser can ask for it again and again: written once a minute at most.
     audit::record_coalesced(
         &state.db,
@@ -87,5 +101,6 @@ pub async fn account_data(
         "audit_events": events,
         "mail": mail,
         "two_step_verification": two_step,
+        "trusted_browsers": trusted_browsers,
     }))
 }

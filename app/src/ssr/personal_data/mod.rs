@@ -77,6 +77,12 @@ pub const ACCOUNT_TABLES: &[AccountTable] = &[
         erasure: Erasure::Deleted,
     },
     AccountTable {
+        table: "trusted_devices",
+        column: "user_id",
+        export: Export::Under("trusted_browsers"),
+        erasure: Erasure::Deleted,
+    },
+    AccountTable {
         table: "link_tokens",
         column: "user_id",
         export: Export::Omitted("hashes of one-time secrets: nothing a person can read"),

@@ -12,6 +12,7 @@ pub mod notices;
 pub mod pending;
 pub mod recovery_codes;
 pub mod totp;
+pub mod trusted;
 
 use crate::auth::assurance::{Authentication, Level, Method as AuthMethod};
 use crate::error::AppError;
@@ -203,10 +204,11 @@ pub async fn factors(db: &AnyPool, user_id: i64) -> Result<Factors, sqlx::Error>
     })
 }
 
-/// Removes every second factor of account `user_id` (its authenticator and recovery codes).
+/// Removes every second factor of account `user_id` (its authenticator and recovery codes) and
+/// the browsers trusted to skip it.
 pub async fn remove_all(db: &AnyPool, user_id: i64) -> Result<(), sqlx::Error> {
     let mut tx = db.begin().await?;
-    for table in ["user_totp", "recovery_codes"] {
+    for table in ["user_totp", "recovery_codes", "trusted_devices"] {
         sqlx::query(&format!("DELETE FROM {table} WHERE user_id = $1"))
             .bind(user_id)
             .execute(&mut *tx)

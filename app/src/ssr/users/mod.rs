@@ -133,8 +133,9 @@ pub async fn list(db: &AnyPool) -> Result<Vec<UserRow>, sqlx::Error> {
         .await
 }
 
-/// Replaces a user's password hash, and voids every link mailed to the account before (in the
-/// same transaction: a pending address change or reset must not outlive the new password).
+/// Replaces a user's password hash, and voids every link mailed to the account before and the
+/// browsers it trusted to skip the second step (in the same transaction: a pending address
+/// change, a reset or a trusted browser must not outlive the new password).
 /// `false` when there is no such user.
 pub async fn set_password_hash(db: &AnyPool, id: i64, hash: &str) -> Result<bool, sqlx::Error> {
     let mut tx = db.begin().await?;
@@ -145,6 +146,10 @@ pub async fn set_password_hash(db: &AnyPool, id: i64, hash: &str) -> Result<bool
         .execute(&mut *tx)
         .await?;
     link_tokens::void_all(&mut *tx, id).await?;
+    sqlx::query("DELETE FROM trusted_devices WHERE user_id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
     tx.commit().await?;
     Ok(updated.rows_affected() == 1)
 }

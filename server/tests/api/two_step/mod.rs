@@ -8,6 +8,7 @@ mod limits;
 mod reset;
 mod roles;
 mod sign_in;
+mod trusted;
 
 use crate::helpers::*;
 use http::StatusCode;
