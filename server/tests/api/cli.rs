@@ -2,7 +2,8 @@ use crate::helpers::*;
 use reqwest::StatusCode;
 use std::process::Command;
 
-fn server_command(database_url: &str) -> Command {
+/// The server binary on `database_url`, in the `test` profile, as an operator would run it.
+pub fn server_command(database_url: &str) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_server"));
     command
         .env_clear()

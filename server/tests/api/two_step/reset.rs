@@ -2,6 +2,7 @@
 //! step, or, with no administrator able to sign in, the server's command line does.
 
 use super::*;
+use crate::cli::server_command;
 use app::auth::Role;
 
 #[tokio::test]
@@ -52,13 +53,7 @@ async fn the_command_line_resets_a_second_step_when_no_administrator_can_sign_in
     let app = TestApp::spawn().await;
     let email = "only-admin@example.com";
     let (_, _) = enrolled(&app, email).await;
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_server"))
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("APP_ENV", "test")
-        .env("JWT_SECRET", JWT_SECRET)
-        .env("DATABASE_URL", &app.database_url)
-        .env("RUST_LOG", "error")
+    let output = server_command(&app.database_url)
         .args(["user", "reset-mfa", "--email", email])
         .output()
         .unwrap();
@@ -82,11 +77,7 @@ async fn the_command_line_resets_a_second_step_when_no_administrator_can_sign_in
     .unwrap();
     assert_eq!(audited, 1);
 
-    let unknown = std::process::Command::new(env!("CARGO_BIN_EXE_server"))
-        .env_clear()
-        .env("APP_ENV", "test")
-        .env("JWT_SECRET", JWT_SECRET)
-        .env("DATABASE_URL", &app.database_url)
+    let unknown = server_command(&app.database_url)
         .args(["user", "reset-mfa", "--email", "nobody@example.com"])
         .output()
         .unwrap();
