@@ -57,7 +57,14 @@ pub fn set_page_policy() {
     let Some(response) = use_context::<ResponseOptions>() else {
         return;
     };
-    let nonce = leptos::nonce::use_nonce();
+    // Leptos provides the nonce just before this runs. Once in a long browser run a page was
+    // still seen without one (its every inline script then blocked); should the context lack it,
+    // the page gets one here, so its scripts and its policy agree.
+    let nonce = leptos::nonce::use_nonce().or_else(|| {
+        tracing::warn!("a page rendered without a nonce in its context: one was provided");
+        leptos::nonce::provide_nonce();
+        leptos::nonce::use_nonce()
+    });
     if let Ok(policy) = HeaderValue::from_str(&page_policy(nonce.as_deref())) {
         response.insert_header(CONTENT_SECURITY_POLICY, policy);
     }
