@@ -116,8 +116,6 @@ for (const javaScript of [true, false]) {
       await again.getByTestId('password-input').fill(account.password);
       await again.getByTestId('login-submit').click();
       await expect(again).toHaveURL(/\/dashboard$/);
-      await again.goto('/account/security');
-      await expect(again.getByTestId('trusted-browser')).toHaveCount(1);
     });
   });
 }
