@@ -110,6 +110,8 @@ impl TokenIssuer {
         validation.set_issuer(&[&settings.issuer]);
         validation.set_audience(&[&settings.audience]);
         validation.set_required_spec_claims(&["exp", "nbf", "iat", "iss", "aud", "sub"]);
+        // Cannot fail: jsonwebtoken refuses only an empty HMAC key, and the assert above (start-up
+        // only, never a request) has ruled that out.
         Self {
             encoding: EncodingKey::from_secret(secret).expect("a non-empty HMAC key"),
             decoding: DecodingKey::from_secret(secret).expect("a non-empty HMAC key"),
