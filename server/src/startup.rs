@@ -17,16 +17,18 @@ use app::ssr::audit;
 use app::ssr::mail::sealed::BodyKey;
 use app::ssr::mail::sender::{self, Delivery};
 use app::ssr::mail::Mailer;
+use app::ssr::passkeys::Passkeys;
 use app::ssr::passwords::PasswordHasher;
 use app::ssr::personal_data::{self, UNCONFIRMED_ACCOUNT_LIFETIME};
 use app::ssr::platform::clock::unix_now;
 use app::ssr::platform::coordination::CoordinationStore;
+use app::ssr::platform::keyed_hash::KeyedHash;
 use app::ssr::platform::periodic;
 use app::ssr::platform::sealing::DataKey;
 use app::ssr::platform::server_secrets::{self, Origin};
 use app::ssr::sessions::revocation_feed;
 use app::ssr::sessions::{RefreshSessions, SessionLifetimes};
-use app::ssr::settings::{AppEnv, EmailVerification, Secret};
+use app::ssr::settings::{AppEnv, EmailVerification, Secret, Settings};
 use app::ssr::state::AppState;
 use app::ssr::throttle::known_device::KnownDevices;
 use app::ssr::throttle::LoginThrottle;
@@ -103,12 +105,24 @@ pub async fn build_state(
         known_devices: KnownDevices::new(&signing_key),
         mail,
         data_key: data_key(config, db).await?,
+        passkeys: passkeys(&settings, &signing_key)?,
         passwords: PasswordHasher::new(settings.hash_cost, settings.hash_concurrency)?,
         cookies: AuthCookies::new(settings.secure_cookies()),
         settings: Arc::new(settings),
         db: db.pool.clone(),
         leptos_options,
     })
+}
+
+/// The passkey verifier for the configured relying party (`None` with `PASSKEYS=off`).
+fn passkeys(settings: &Settings, signing_key: &Secret) -> Result<Option<Arc<Passkeys>>, StartupError> {
+    let Some(party) = &settings.passkeys else {
+        return Ok(None);
+    };
+    let keys = KeyedHash::derive(signing_key, "passkey stand-in ids v1");
+    Passkeys::new(party, &keys)
+        .map(|passkeys| Some(Arc::new(passkeys)))
+        .map_err(StartupError::Unsupported)
 }
 
 /// `JWT_SECRET`, or else (`dev` and `test` only) the key generated at first start and kept in
@@ -143,12 +157,15 @@ async fn data_key(config: &Config, db: &Database) -> Result<Option<DataKey>, Sta
             .await?;
         if sealed > 0 {
             return Err(StartupError::Unsupported(
-                "DATA_ENCRYPTION_KEY is not set, and accounts have second factors sealed under                  it: set it back (openssl rand -base64 32 makes a new one only for a new                  deployment)"
+                "DATA_ENCRYPTION_KEY is not set, and accounts have second factors sealed under \
+                 it: set it back (openssl rand -base64 32 makes a new one only for a new \
+                 deployment)"
                     .into(),
             ));
         }
         tracing::warn!(
-            "DATA_ENCRYPTION_KEY is not set: two-step verification is off until it is              (openssl rand -base64 32)"
+            "DATA_ENCRYPTION_KEY is not set: two-step verification is off until it is \
+             (openssl rand -base64 32)"
         );
         return Ok(None);
     }

@@ -21,6 +21,7 @@ pub mod context;
 pub mod errors;
 pub mod input;
 pub mod mail;
+pub mod passkeys;
 pub mod passwords;
 pub mod personal_data;
 pub mod platform;

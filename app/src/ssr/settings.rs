@@ -118,6 +118,8 @@ pub struct Settings {
     pub mfa_required_roles: Vec<crate::auth::Role>,
     /// How long a browser trusted at the second step skips it (`MFA_TRUST_DAYS`); zero: never.
     pub mfa_trust: Duration,
+    /// Where passkeys work (`WEBAUTHN_RP_ID` and its origins); `None` with `PASSKEYS=off`.
+    pub passkeys: Option<crate::ssr::passkeys::party::RelyingParty>,
 }
 
 /// `EMAIL_VERIFICATION`: `required` refuses sign-in until the account has followed the link
@@ -179,6 +181,8 @@ pub struct ThrottleLimits {
     pub first_block: Duration,
     /// Accounts one address may create within `window` (an IPv6 address: its /64).
     pub registrations_per_address: u64,
+    /// Passkey ceremonies (sign-in options) one address group may start within `window`.
+    pub passkey_ceremonies_per_address: u64,
     /// Mails one address may be sent within `mail_window` (resets, links, notices).
     pub mail_per_recipient: u64,
     /// Mails the clients of one address group may cause within `mail_window`.
@@ -201,6 +205,7 @@ impl ThrottleLimits {
         window: Duration::from_secs(15 * 60),
         first_block: Duration::from_secs(30),
         registrations_per_address: 20,
+        passkey_ceremonies_per_address: 100,
         mail_per_recipient: 5,
         mail_per_address: 20,
         mail_window: Duration::from_secs(3600),
@@ -210,6 +215,7 @@ impl ThrottleLimits {
     /// The `test` profile's: suites create many accounts from one address.
     pub const FOR_TEST_SUITES: ThrottleLimits = ThrottleLimits {
         registrations_per_address: 10_000,
+        passkey_ceremonies_per_address: 10_000,
         mail_per_address: 10_000,
         ..ThrottleLimits::DEFAULT
     };
@@ -257,6 +263,9 @@ impl Settings {
             step_up_max_age: Duration::from_secs(600),
             mfa_required_roles: Vec::new(),
             mfa_trust: Duration::from_secs(30 * 24 * 3600),
+            // `prod` takes its relying party from `PUBLIC_ORIGIN` (see the server's config).
+            passkeys: (env != AppEnv::Prod)
+                .then(|| crate::ssr::passkeys::party::RelyingParty::local(crate::product::NAME)),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Everything a request handler needs, built once at start-up and shared.
 
 use crate::ssr::mail::Mailer;
+use crate::ssr::passkeys::Passkeys;
 use crate::ssr::passwords::PasswordHasher;
 use crate::ssr::platform::sealing::DataKey;
 use crate::ssr::sessions::{IssuedRefresh, RefreshSessions};
@@ -32,6 +33,8 @@ pub struct AppState {
     /// Seals second factors' secrets (`DATA_ENCRYPTION_KEY`); `None` in a `prod` deployment
     /// that has not set one, which then offers no two-step verification.
     pub data_key: Option<DataKey>,
+    /// Checks passkeys (`WEBAUTHN_RP_ID`); `None` with `PASSKEYS=off`.
+    pub passkeys: Option<Arc<Passkeys>>,
     pub leptos_options: LeptosOptions,
 }
 

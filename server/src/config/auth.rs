@@ -65,6 +65,7 @@ pub(super) fn auth_settings(
              has an account (409), and accounts may use addresses they do not own"
         );
     }
+    auth.passkeys = super::passkeys::relying_party(vars, app_env, public_origin.as_deref())?;
     auth.public_origin = public_origin;
     auth.hash_concurrency = hash_concurrency;
     Ok(auth)
@@ -119,7 +120,7 @@ fn public_origin(
 }
 
 /// `value` as `scheme://host[:port]` (one trailing slash allowed), or `None`.
-fn parse_origin(value: &str) -> Option<String> {
+pub(super) fn parse_origin(value: &str) -> Option<String> {
     let value = value.strip_suffix('/').unwrap_or(value);
     let (scheme, authority) = value.split_once("://")?;
     if !matches!(scheme, "http" | "https") || authority.contains(['@', '/', '\\', '?', '#']) {
@@ -195,6 +196,11 @@ fn throttle_limits(
             "REGISTER_MAX_PER_IP",
             limits.registrations_per_address,
             "accounts",
+        )?,
+        passkey_ceremonies_per_address: vars.positive(
+            "PASSKEY_MAX_CEREMONIES_PER_IP",
+            limits.passkey_ceremonies_per_address,
+            "ceremonies",
         )?,
         mail_per_recipient: vars.positive(
             "MAIL_MAX_PER_RECIPIENT",

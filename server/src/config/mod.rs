@@ -1,12 +1,14 @@
 //! Configuration from the environment (and `.env`), parsed once into one typed value.
 //! `.env.example` documents every variable. Each group of settings has its file: [`auth`]
-//! (lifetimes, throttling, client addresses, mail links), [`secrets`] (the signing key),
+//! (lifetimes, throttling, client addresses, mail links), [`passkeys`] (the relying party),
+//! [`secrets`] (the signing key),
 //! [`mail`] (the relay or the outbox folder), [`bind`] (what may listen beyond this machine);
 //! [`vars`] reads one variable.
 
 mod auth;
 mod bind;
 mod mail;
+mod passkeys;
 mod secrets;
 #[cfg(test)]
 mod tests;

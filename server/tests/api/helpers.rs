@@ -429,7 +429,7 @@ pub fn sign_with(
     jsonwebtoken::encode(
         &header,
         claims,
-        &jsonwebtoken::EncodingKey::from_secret(secret.as_bytes()).expect("a non-empty test key"),
+        &jsonwebtoken::EncodingKey::from_secret(secret.as_bytes()),
     )
     .unwrap()
 }

@@ -99,6 +99,11 @@ event_kinds! {
     MfaResetByAdmin => "mfa_reset_by_admin", Account;
     TrustedDeviceAdded => "trusted_device_added", Account;
     TrustedDeviceForgotten => "trusted_device_forgotten", Account;
+    PasskeyAdded => "passkey_added", Account;
+    PasskeyRenamed => "passkey_renamed", Account;
+    PasskeyRemoved => "passkey_removed", Account;
+    PasskeyRefused => "passkey_refused", Attempt;
+    PasskeyCloneSuspected => "passkey_clone_suspected", Account;
 }
 
 impl EventKind {

@@ -162,6 +162,18 @@ impl LoginThrottle {
             .await
     }
 
+    /// Whether a client at `ip` may start another passkey ceremony, or how long it must wait
+    /// (each stores its challenge for a few minutes: a flood must not fill the store).
+    pub async fn admit_passkey_ceremony(
+        &self,
+        ip: Option<&str>,
+    ) -> Result<Option<Duration>, StoreError> {
+        let Some(ip) = ip else { return Ok(None) };
+        let limit = self.limits.passkey_ceremonies_per_address;
+        self.admit_counted(Subject::passkey_ceremonies(ip), limit, self.limits.window)
+            .await
+    }
+
     /// Whether a mail may go to `recipient` at the request of a client at `ip`, or how long it
     /// must wait. Per `mail_window`: each client (address group) may cause `mail_per_address`
     /// mails; each address may be sent `mail_per_recipient` at the requests of one client group,

@@ -17,6 +17,8 @@ pub(super) enum Subject {
     Address(String),
     /// Sign-ups from one address group.
     Registrations(String),
+    /// Passkey ceremonies started by clients of one address group (each holds a little state).
+    PasskeyCeremonies(String),
     /// Mail caused by clients of one address group.
     MailFrom(String),
     /// Mail to one address (named like an account, by its keyed hash), from all clients.
@@ -38,8 +40,13 @@ impl Subject {
         Subject::Registrations(group_of_recorded(ip))
     }
 
+    pub(super) fn passkey_ceremonies(ip: &str) -> Subject {
+        Subject::PasskeyCeremonies(group_of_recorded(ip))
+    }
+
     pub(super) fn count_key(&self) -> String {
         match self {
+            Subject::PasskeyCeremonies(ip) => format!("passkey-ceremonies:ip:{ip}"),
             Subject::Account(hash) => format!("login-failures:account:{hash}"),
             Subject::AccountDaily(hash) => format!("login-failures:account-day:{hash}"),
             Subject::AccountFrom { account, address } => {
@@ -58,6 +65,7 @@ impl Subject {
 
     pub(super) fn block_key(&self) -> String {
         match self {
+            Subject::PasskeyCeremonies(ip) => format!("passkey-ceremony-block:ip:{ip}"),
             Subject::Account(hash) => format!("login-block:account:{hash}"),
             Subject::AccountDaily(hash) => format!("login-block:account-day:{hash}"),
             Subject::AccountFrom { account, address } => {

@@ -97,8 +97,9 @@ impl TokenIssuer {
     /// An issuer signing and verifying with `secret` (HS256), under the settings' lifetime,
     /// issuer and audience.
     ///
-    /// Panics on an empty secret, the one key jsonwebtoken refuses: start-up refuses any signing
-    /// key under 32 bytes (`server::config::secrets`) before an issuer is made.
+    /// Panics on an empty secret: start-up refuses any signing key under 32 bytes
+    /// (`server::config::secrets`) before an issuer is made, and an empty HMAC key would sign
+    /// tokens anyone could forge.
     pub fn new(settings: &Settings, secret: &Secret) -> Self {
         let secret = secret.expose().as_bytes();
         assert!(!secret.is_empty(), "the signing key is checked at start-up");
@@ -110,11 +111,9 @@ impl TokenIssuer {
         validation.set_issuer(&[&settings.issuer]);
         validation.set_audience(&[&settings.audience]);
         validation.set_required_spec_claims(&["exp", "nbf", "iat", "iss", "aud", "sub"]);
-        // Cannot fail: jsonwebtoken refuses only an empty HMAC key, and the assert above (start-up
-        // only, never a request) has ruled that out.
         Self {
-            encoding: EncodingKey::from_secret(secret).expect("a non-empty HMAC key"),
-            decoding: DecodingKey::from_secret(secret).expect("a non-empty HMAC key"),
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
             validation,
             issuer: settings.issuer.clone(),
             audience: settings.audience.clone(),

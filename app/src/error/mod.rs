@@ -9,6 +9,8 @@ use server_fn::codec::JsonEncoding;
 use server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use std::fmt;
 
+mod factors;
+
 /// What went wrong, in a form clients can branch on. Each variant names its HTTP status.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -48,6 +50,16 @@ pub enum ErrorCode {
     MfaPendingExpired,
     /// 409: two-step verification is already on.
     MfaAlreadyEnabled,
+    /// 409: the account has as many passkeys as it may.
+    PasskeyLimit,
+    /// 410: the passkey ceremony is unknown, expired or already finished: start again.
+    PasskeyCeremonyExpired,
+    /// 400: a passkey being added could not be verified.
+    PasskeyInvalid,
+    /// 401: a passkey signing in could not be verified. Spelled as [`ErrorCode::PasskeyInvalid`]
+    /// on the wire (one code, each with its status), so a browser reads it back as that.
+    #[serde(rename = "passkey_invalid", skip_deserializing)]
+    PasskeyRefused,
     /// 409: an account with this email already exists.
     EmailTaken,
     /// 409: the change would leave no enabled administrator.
@@ -66,9 +78,11 @@ impl ErrorCode {
     /// The HTTP status this kind of error is answered with.
     pub fn status(self) -> u16 {
         match self {
-            ErrorCode::BadRequest => 400,
+            ErrorCode::BadRequest | ErrorCode::PasskeyInvalid => 400,
             ErrorCode::Invalid | ErrorCode::InvalidCode | ErrorCode::CodeAlreadyUsed => 422,
-            ErrorCode::BadCredentials | ErrorCode::Unauthenticated => 401,
+            ErrorCode::BadCredentials | ErrorCode::Unauthenticated | ErrorCode::PasskeyRefused => {
+                401
+            }
             ErrorCode::Forbidden
             | ErrorCode::CrossSite
             | ErrorCode::AccountDisabled
@@ -77,10 +91,13 @@ impl ErrorCode {
             | ErrorCode::MfaEnrollmentRequired
             | ErrorCode::MfaRequiredForRole => 403,
             ErrorCode::NotFound => 404,
-            ErrorCode::LinkInvalid | ErrorCode::MfaPendingExpired => 410,
-            ErrorCode::EmailTaken | ErrorCode::LastAdministrator | ErrorCode::MfaAlreadyEnabled => {
-                409
-            }
+            ErrorCode::LinkInvalid
+            | ErrorCode::MfaPendingExpired
+            | ErrorCode::PasskeyCeremonyExpired => 410,
+            ErrorCode::EmailTaken
+            | ErrorCode::LastAdministrator
+            | ErrorCode::MfaAlreadyEnabled
+            | ErrorCode::PasskeyLimit => 409,
             ErrorCode::TooLarge => 413,
             ErrorCode::TooManyRequests => 429,
             ErrorCode::Internal => 500,
@@ -157,58 +174,6 @@ impl AppError {
         Self::new(
             ErrorCode::EmailUnverified,
             "Confirm your email address first: we have sent a new link to it.",
-        )
-    }
-
-    pub fn reauthentication_required() -> Self {
-        Self::new(
-            ErrorCode::ReauthenticationRequired,
-            "Confirm it's you to continue.",
-        )
-    }
-
-    pub fn mfa_enrollment_required() -> Self {
-        Self::new(
-            ErrorCode::MfaEnrollmentRequired,
-            "Your role requires two-step verification. Set it up to continue.",
-        )
-    }
-
-    pub fn mfa_required_for_role() -> Self {
-        Self::new(
-            ErrorCode::MfaRequiredForRole,
-            "Your role requires two-step verification: it cannot be turned off.",
-        )
-    }
-
-    pub fn invalid_code() -> Self {
-        Self {
-            field: Some("code".to_owned()),
-            ..Self::new(ErrorCode::InvalidCode, "That code is not right. Try again.")
-        }
-    }
-
-    pub fn code_already_used() -> Self {
-        Self {
-            field: Some("code".to_owned()),
-            ..Self::new(
-                ErrorCode::CodeAlreadyUsed,
-                "That code was just used. Wait for the next one.",
-            )
-        }
-    }
-
-    pub fn mfa_pending_expired() -> Self {
-        Self::new(
-            ErrorCode::MfaPendingExpired,
-            "This sign-in has expired. Sign in again.",
-        )
-    }
-
-    pub fn mfa_already_enabled() -> Self {
-        Self::new(
-            ErrorCode::MfaAlreadyEnabled,
-            "Two-step verification is already on.",
         )
     }
 

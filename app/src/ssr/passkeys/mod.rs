@@ -1,0 +1,311 @@
+//! Passkeys (WebAuthn): adding one to an account, and signing in with one, with or without a
+//! typed address, or as the second step of a password sign-in.
+//!
+//! Every ceremony's state stays on the server ([`ceremony`]); the browser gets the options as
+//! JSON and posts back what `credential.toJSON()` gives. webauthn-rs checks the origin, the RP
+//! id, the challenge, user verification (always required: a passkey sign-in is two factors in
+//! one) and the signature counter; this module adds what only the app knows: whose credential
+//! it is, and that a ceremony serves the account and login it was started for.
+
+pub mod ceremony;
+pub mod party;
+pub mod rows;
+
+use crate::error::AppError;
+use crate::ssr::platform::keyed_hash::KeyedHash;
+use crate::ssr::state::AppState;
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+use party::RelyingParty;
+use rows::PasskeyRow;
+use serde::{Deserialize, Serialize};
+use webauthn_rs::fake::{FakePasskeyDistribution, WebauthnFakeCredentialGenerator};
+use webauthn_rs::prelude::{
+    CredentialID, DiscoverableAuthentication, PasskeyRegistration, PublicKeyCredential,
+    RegisterPublicKeyCredential, Uuid, Webauthn, WebauthnError,
+};
+use webauthn_rs_proto::{AllowCredentials, ResidentKeyRequirement};
+
+/// The verifier, and the stand-in credential ids offered for addresses without passkeys.
+pub struct Passkeys {
+    pub webauthn: Webauthn,
+    decoys: WebauthnFakeCredentialGenerator<FakePasskeyDistribution>,
+}
+
+impl Passkeys {
+    /// Passkeys for `party`; the stand-ins derive from `keys` (a key of their own), so they are
+    /// the same for an address on every instance and after restarts.
+    pub fn new(party: &RelyingParty, keys: &KeyedHash) -> Result<Passkeys, String> {
+        let decoy_key = keys.mac(&[b"webauthn stand-in credential ids"]);
+        Ok(Passkeys {
+            webauthn: party.verifier()?,
+            decoys: WebauthnFakeCredentialGenerator::new(&decoy_key)
+                .map_err(|error| error.to_string())?,
+        })
+    }
+
+    /// The credential ids to offer for the account at `email`: its passkeys', or, for an
+    /// address without an account or without passkeys, ids derived from the address (as many,
+    /// and as long, as real accounts' tend to be), the same each time, so the answer does not
+    /// tell which.
+    pub fn offered_for(&self, passkeys: &[PasskeyRow], email: &str) -> Vec<CredentialID> {
+        let ids: Vec<CredentialID> = passkeys
+            .iter()
+            .filter_map(|row| URL_SAFE_NO_PAD.decode(&row.credential_id).ok())
+            .map(CredentialID::from)
+            .collect();
+        if !ids.is_empty() {
+            return ids;
+        }
+        self.decoys.generate(email.as_bytes()).unwrap_or_default()
+    }
+}
+
+/// Passkeys one account may have.
+pub const MAX_PER_ACCOUNT: usize = 10;
+
+/// A ceremony started: its id, and the options for `navigator.credentials` as JSON.
+#[derive(Clone, Debug)]
+pub struct Started {
+    pub ceremony: String,
+    pub options: String,
+}
+
+/// A registration in flight: for which account, from which login.
+#[derive(Serialize, Deserialize)]
+struct Registering {
+    user_id: i64,
+    family: String,
+    state: PasskeyRegistration,
+}
+
+/// A sign-in in flight. Every kind runs as a discoverable authentication (its state lists no
+/// credentials); one started for an account (its address typed, or its password given) names
+/// it, and only that account's passkeys finish it.
+#[derive(Serialize, Deserialize)]
+struct SigningIn {
+    user_id: Option<i64>,
+    state: DiscoverableAuthentication,
+}
+
+/// Why a passkey was refused, for the audit log; the browser is told only
+/// `passkey_ceremony_expired` or `passkey_invalid`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// The ceremony is unknown, expired, or already finished.
+    Expired,
+    /// The signature counter did not move forward: the credential may have been copied.
+    CloneSuspected,
+    /// The credential is not stored, or belongs to another account than the one asked for.
+    NotTheAccounts,
+    /// The authenticator did not verify the user (no PIN, no biometric).
+    UserNotVerified,
+    /// Anything else that fails verification (signature, origin, challenge, malformed).
+    Invalid,
+}
+
+impl Refusal {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Refusal::Expired => "ceremony_expired",
+            Refusal::CloneSuspected => "clone_suspected",
+            Refusal::NotTheAccounts => "not_the_accounts",
+            Refusal::UserNotVerified => "user_not_verified",
+            Refusal::Invalid => "invalid",
+        }
+    }
+}
+
+/// The verifier, or 503 when passkeys are off (`PASSKEYS=off`).
+pub fn verifier(state: &AppState) -> Result<&Webauthn, AppError> {
+    state
+        .passkeys
+        .as_deref()
+        .map(|passkeys| &passkeys.webauthn)
+        .ok_or_else(AppError::passkeys_unavailable)
+}
+
+/// Starts adding a passkey to account `user_id` (known to authenticators as `email`) from login
+/// `family`. 409 `passkey_limit` at [`MAX_PER_ACCOUNT`].
+pub async fn start_registration(
+    state: &AppState,
+    user_id: i64,
+    family: &str,
+    email: &str,
+) -> Result<Started, AppError> {
+    let webauthn = verifier(state)?;
+    let existing = rows::list(&state.db, user_id).await?;
+    if existing.len() >= MAX_PER_ACCOUNT {
+        return Err(AppError::passkey_limit());
+    }
+    let exclude = existing
+        .iter()
+        .filter_map(PasskeyRow::credential)
+        .map(|passkey| passkey.cred_id().clone())
+        .collect();
+    let handle = rows::handle_of(&state.db, user_id).await?;
+    let (mut options, registration) = webauthn
+        .start_passkey_registration(handle, email, email, Some(exclude))
+        .map_err(internal)?;
+    // webauthn-rs asks for a non-discoverable credential; Chromium then refuses every sign-in
+    // that does not name the account first (the button and autofill). "preferred" lets the
+    // authenticator keep it (a slot on a hardware key), as SimpleWebAuthn does by default.
+    if let Some(selection) = options.public_key.authenticator_selection.as_mut() {
+        selection.resident_key = Some(ResidentKeyRequirement::Preferred);
+        selection.require_resident_key = false;
+    }
+    let registering = Registering {
+        user_id,
+        family: family.to_owned(),
+        state: registration,
+    };
+    let store = state.sessions.coordination().as_ref();
+    Ok(Started {
+        ceremony: ceremony::start(store, &registering).await?,
+        options: serde_json::to_string(&options).map_err(internal)?,
+    })
+}
+
+/// Finishes adding a passkey: the browser's `credential` for `ceremony`, which login `family`
+/// of account `user_id` started. The stored row, or the refusal.
+pub async fn finish_registration(
+    state: &AppState,
+    user_id: i64,
+    family: &str,
+    ceremony: &str,
+    credential: &str,
+    name: &str,
+) -> Result<Result<PasskeyRow, Refusal>, AppError> {
+    let webauthn = verifier(state)?;
+    let store = state.sessions.coordination().as_ref();
+    let Some(registering) = ceremony::take::<Registering>(store, ceremony).await? else {
+        return Ok(Err(Refusal::Expired));
+    };
+    if registering.user_id != user_id || registering.family != family {
+        return Ok(Err(Refusal::NotTheAccounts));
+    }
+    let Ok(credential) = serde_json::from_str::<RegisterPublicKeyCredential>(credential) else {
+        return Ok(Err(Refusal::Invalid));
+    };
+    let passkey = match webauthn.finish_passkey_registration(&credential, &registering.state) {
+        Ok(passkey) => passkey,
+        Err(error) => return Ok(Err(refusal_of(error))),
+    };
+    let credential_id = URL_SAFE_NO_PAD.encode(passkey.cred_id().as_slice());
+    let now = crate::ssr::platform::clock::unix_now() as i64;
+    if !rows::insert(&state.db, user_id, &credential_id, &passkey, name, now).await? {
+        return Ok(Err(Refusal::NotTheAccounts));
+    }
+    let stored = rows::find_by_credential(&state.db, &credential_id).await?;
+    Ok(stored.ok_or(Refusal::Invalid))
+}
+
+/// Starts a sign-in. `account` names the account it is for, with its passkeys' ids to offer
+/// (email-first, or a second step); `None` lets the browser offer any passkey of this site.
+pub async fn start_sign_in(
+    state: &AppState,
+    account: Option<(Option<i64>, Vec<CredentialID>)>,
+) -> Result<Started, AppError> {
+    let webauthn = verifier(state)?;
+    let (mut options, authentication) = webauthn
+        .start_discoverable_authentication()
+        .map_err(internal)?;
+    // The page picks the mediation (conditional for autofill, modal for the button).
+    options.mediation = None;
+    let mut signing_in = SigningIn {
+        user_id: None,
+        state: authentication,
+    };
+    if let Some((user_id, credential_ids)) = account {
+        signing_in.user_id = user_id;
+        options.public_key.allow_credentials = credential_ids
+            .into_iter()
+            .map(|id| AllowCredentials {
+                type_: "public-key".to_owned(),
+                id,
+                transports: None,
+            })
+            .collect();
+    }
+    let store = state.sessions.coordination().as_ref();
+    Ok(Started {
+        ceremony: ceremony::start(store, &signing_in).await?,
+        options: serde_json::to_string(&options).map_err(internal)?,
+    })
+}
+
+/// Finishes a sign-in: the browser's `credential` for `ceremony`. The passkey's account and
+/// row (its counter and last use recorded), or the refusal.
+pub async fn finish_sign_in(
+    state: &AppState,
+    ceremony: &str,
+    credential: &str,
+) -> Result<Result<PasskeyRow, Refusal>, AppError> {
+    let webauthn = verifier(state)?;
+    let store = state.sessions.coordination().as_ref();
+    let Some(signing_in) = ceremony::take::<SigningIn>(store, ceremony).await? else {
+        return Ok(Err(Refusal::Expired));
+    };
+    let Ok(credential) = serde_json::from_str::<PublicKeyCredential>(credential) else {
+        return Ok(Err(Refusal::Invalid));
+    };
+    let credential_id = URL_SAFE_NO_PAD.encode(credential.get_credential_id());
+    let Some(row) = rows::find_by_credential(&state.db, &credential_id).await? else {
+        return Ok(Err(Refusal::NotTheAccounts));
+    };
+    if !owned_as_claimed(state, &row, &credential, signing_in.user_id).await? {
+        return Ok(Err(Refusal::NotTheAccounts));
+    }
+    let Some(mut passkey) = row.credential() else {
+        return Ok(Err(Refusal::Invalid));
+    };
+    let result =
+        match webauthn.finish_discoverable_authentication_v2(&credential, signing_in.state, &passkey)
+        {
+            Ok(result) => result,
+            Err(error) => return Ok(Err(refusal_of(error))),
+        };
+    if !result.user_verified() {
+        return Ok(Err(Refusal::UserNotVerified));
+    }
+    passkey.update_credential(&result);
+    let now = crate::ssr::platform::clock::unix_now() as i64;
+    rows::record_use(&state.db, &row, &passkey, result.backup_state(), now).await?;
+    Ok(Ok(row))
+}
+
+/// Whether passkey `row` belongs to the account the ceremony was for (if it was started for
+/// one) and to the account its user handle names (if the authenticator sent one; a sign-in for
+/// no named account needs it).
+async fn owned_as_claimed(
+    state: &AppState,
+    row: &PasskeyRow,
+    credential: &PublicKeyCredential,
+    expected: Option<i64>,
+) -> Result<bool, AppError> {
+    if expected.is_some_and(|user_id| user_id != row.user_id) {
+        return Ok(false);
+    }
+    let Some(handle) = credential.get_user_unique_id() else {
+        return Ok(expected.is_some());
+    };
+    let Ok(handle) = Uuid::from_slice(handle) else {
+        return Ok(false);
+    };
+    Ok(rows::user_with_handle(&state.db, &handle).await? == Some(row.user_id))
+}
+
+fn refusal_of(error: WebauthnError) -> Refusal {
+    match error {
+        WebauthnError::CredentialPossibleCompromise => Refusal::CloneSuspected,
+        WebauthnError::UserNotVerified => Refusal::UserNotVerified,
+        error => {
+            tracing::info!(%error, "a passkey failed verification");
+            Refusal::Invalid
+        }
+    }
+}
+
+fn internal(error: impl std::fmt::Display) -> AppError {
+    tracing::error!(%error, "passkey ceremony");
+    AppError::internal()
+}
