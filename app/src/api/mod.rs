@@ -13,13 +13,16 @@
 //! devices and password), [`email`] (password reset and address checks by mail),
 //! [`address_change`] (moving an account to a new address, and undoing a move), [`step_up`]
 //! (confirming it's you before a sensitive action), [`two_step`] (setting up a second factor),
-//! [`second_step`] (signing in with it), [`admin`] (accounts and the audit log).
+//! [`second_step`] (signing in with it), [`passkeys`] (adding and managing passkeys),
+//! [`passkey_sign_in`] (signing in with one), [`admin`] (accounts and the audit log).
 
 pub mod account;
 pub mod address_change;
 pub mod admin;
 pub mod bench;
 pub mod email;
+pub mod passkey_sign_in;
+pub mod passkeys;
 pub mod second_step;
 pub mod sign_in;
 pub mod step_up;
@@ -41,6 +44,8 @@ const FEATURES: &[&[PolicyRow]] = &[
     step_up::POLICIES,
     two_step::POLICIES,
     second_step::POLICIES,
+    passkeys::POLICIES,
+    passkey_sign_in::POLICIES,
     bench::POLICIES,
 ];
 

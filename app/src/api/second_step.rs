@@ -1,6 +1,6 @@
 //! The second step of a sign-in: the password step of an account with a second factor left a
 //! waiting sign-in (`ssr::two_step::pending`) and sent the browser to `/login/verify`, where a code
-//! from the authenticator app, or a recovery code, completes it.
+//! from the authenticator app, a recovery code, or one of the account's passkeys completes it.
 
 use crate::auth::policy::Policy;
 use crate::error::AppError;
@@ -9,7 +9,9 @@ use server_fn::ServerFn;
 
 #[cfg(feature = "ssr")]
 use crate::{
+    auth::assurance::Authentication,
     auth::redirect::second_step_url,
+    ssr::passkeys,
     ssr::audit::{self, Event, EventKind},
     ssr::context::presented_known_device,
     ssr::context::{app_state, append_set_cookies, client_info, continue_to, request_parts},
@@ -28,7 +30,9 @@ use crate::{
 pub const POLICIES: &[super::PolicyRow] = &[(VerifySecondFactor::PATH, Policy::Public)];
 
 /// Completes the waiting sign-in with `code`: from the authenticator app (`method` `totp`, the
-/// default) or a recovery code (`recovery_code`). Bad input: a code of the wrong shape 422
+/// default) or a recovery code (`recovery_code`); or, with `method` `passkey`, with the
+/// `credential` a passkey of the account signed for `ceremony` (from
+/// `/api/passkey_second_factor_options`; refused 401 `passkey_invalid`). Bad input: a code of the wrong shape 422
 /// `invalid_code` (not counted); a wrong one 422 `invalid_code` (counted: five per sign-in, ten
 /// per account per window, then 429); a code just used 422 `code_already_used`; no waiting
 /// sign-in, or one past its attempts, 410 `mfa_pending_expired`. With `trust_device` (`true`),
@@ -37,8 +41,10 @@ pub const POLICIES: &[super::PolicyRow] = &[(VerifySecondFactor::PATH, Policy::P
 #[server(prefix = "/api", endpoint = "verify_second_factor")]
 pub async fn verify_second_factor(
     method: Option<String>,
-    code: String,
+    code: Option<String>,
     trust_device: Option<String>,
+    ceremony: Option<String>,
+    credential: Option<String>,
 ) -> Result<(), AppError> {
     let state = app_state()?;
     let Some(token) = request_parts().and_then(|parts| state.cookies.read_pending(&parts.headers))
@@ -49,8 +55,13 @@ pub async fn verify_second_factor(
     let Some(waiting) = pending::load(store, &token).await? else {
         return Err(expired(&state));
     };
+    let with_passkey = method.as_deref() == Some("passkey");
     let method = Method::parse(method.as_deref());
-    let code = Code::parse(method, &code)?;
+    let code = match (&code, with_passkey) {
+        (Some(code), false) => Some(Code::parse(method, code)?),
+        (None, false) => return Err(AppError::bad_request()),
+        (_, true) => None,
+    };
     let client = client_info();
     if let Some(wait) = two_step::blocked_for(&state, waiting.user_id).await? {
         let throttled = Event::new(EventKind::SecondFactorThrottled, client);
@@ -69,15 +80,18 @@ pub async fn verify_second_factor(
         pending::discard(store, &token).await?;
         return Err(expired(&state));
     };
-    let accepted = match two_step::check_code(&state, user.id, &code).await {
-        Ok(accepted) => accepted,
-        Err(error) => {
-            if error.code == crate::error::ErrorCode::InvalidCode {
-                two_step::count_failure(&state, user.id, &user.email).await?;
-                let failed = Event::new(EventKind::SecondFactorFailed, client).user(user.id);
-                audit::record(&state.db, failed.detail(method.as_str()));
+    let accepted = match code {
+        Some(code) => check_code(&state, &user, method, &code, &client).await?,
+        None => {
+            let ceremony = ceremony.unwrap_or_default();
+            let credential = credential.unwrap_or_default();
+            match passkeys::finish_sign_in(&state, &ceremony, &credential).await? {
+                Ok(row) if row.user_id == user.id => Accepted::Passkey,
+                Ok(_) => return Err(AppError::passkey_refused()),
+                Err((refusal, owner)) => {
+                    return Err(super::passkey_sign_in::refused(&state, client, refusal, owner))
+                }
             }
-            return Err(error);
         }
     };
     if !pending::spend(store, &token).await? {
@@ -88,13 +102,17 @@ pub async fn verify_second_factor(
     if matches!(trust_device.as_deref(), Some("true" | "on")) {
         trust_this_browser(&state, &user, &client).await?;
     }
-    let authentication = two_step::both_factors();
+    let authentication = match accepted {
+        Accepted::Passkey => Authentication::password_and_passkey(unix_now()),
+        _ => two_step::both_factors(),
+    };
     let family =
         replace_session_as(&state, &user.viewer(), waiting.checked_from, authentication).await?;
     let succeeded = Event::new(EventKind::SecondFactorSucceeded, client.clone())
         .user(user.id)
         .family(&family);
-    audit::record(&state.db, succeeded.detail(method.as_str()));
+    let detail = if with_passkey { "passkey" } else { method.as_str() };
+    audit::record(&state.db, succeeded.detail(detail));
     let signed_in = Event::new(EventKind::SignInSucceeded, client.clone())
         .user(user.id)
         .family(&family);
@@ -109,6 +127,27 @@ pub async fn verify_second_factor(
     }
     continue_to(&waiting.next);
     Ok(())
+}
+
+/// Checks `code` for `user`'s second step; a wrong one counts against the account and is
+/// audited.
+#[cfg(feature = "ssr")]
+async fn check_code(
+    state: &AppState,
+    user: &UserRow,
+    method: Method,
+    code: &Code,
+    client: &ClientInfo,
+) -> Result<Accepted, AppError> {
+    let checked = two_step::check_code(state, user.id, code).await;
+    if let Err(error) = &checked {
+        if error.code == crate::error::ErrorCode::InvalidCode {
+            two_step::count_failure(state, user.id, &user.email).await?;
+            let failed = Event::new(EventKind::SecondFactorFailed, client.clone()).user(user.id);
+            audit::record(&state.db, failed.detail(method.as_str()));
+        }
+    }
+    checked
 }
 
 /// After a right password for `user` whose check began at `checked_from`, from the browser known

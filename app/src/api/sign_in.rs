@@ -17,7 +17,7 @@ use crate::{
     },
     ssr::input::{Email, NewPassword, PASSWORD_MAX_CHARS},
     ssr::mail::link_tokens,
-    ssr::mail::links::{admit_mail, admit_mail_quietly, link_origin, mail_verification_link},
+    ssr::mail::links::{admit_mail_quietly, link_origin, mail_verification_link},
     ssr::mail::messages,
     ssr::platform::clock::now_micros,
     ssr::sessions::refresh::rotate,
@@ -210,18 +210,7 @@ pub async fn login(
     };
     state.throttle.succeeded(&attempt).await?;
     remember_device(&state, &email, &user.password_hash, known_device.as_deref());
-    if user.is_disabled() {
-        // Said only to someone who knows the password: it reveals nothing to a guesser.
-        return Err(AppError::account_disabled());
-    }
-    if !user.is_verified() && state.settings.email_verification == EmailVerification::Required {
-        // Also only said to the password's holder; a fresh link goes out unless mail to the
-        // address is throttled.
-        if let Ok((origin, _)) = admit_mail(&state, &email).await {
-            mail_verification_link(&state, &user, &origin).await?;
-        }
-        return Err(AppError::email_unverified());
-    }
+    crate::ssr::sign_in::may_sign_in(&state, &user, &email).await?;
     let next = safe_next(next.as_deref());
     let device = known_device.as_deref();
     if super::second_step::asks_for_it(&state, &user, device, checked_from, &next).await? {

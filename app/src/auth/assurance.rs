@@ -60,6 +60,25 @@ impl Authentication {
 
     /// Whether it happened at most `max_age_secs` before `now` (Unix seconds). A time ahead of
     /// `now` (another instance's clock) counts as now.
+    /// A passkey with user verification, alone (`amr` `hwk`, `user`, `mfa`; `aal2`): the key on
+    /// a device and the PIN or biometric that unlocks it are two factors.
+    pub fn passkey(at: u64) -> Self {
+        Self {
+            auth_time: at,
+            amr: vec![Method::Hwk, Method::User, Method::Mfa],
+            acr: Level::Aal2,
+        }
+    }
+
+    /// A password, then a passkey as the second step.
+    pub fn password_and_passkey(at: u64) -> Self {
+        Self {
+            auth_time: at,
+            amr: vec![Method::Pwd, Method::Hwk, Method::User, Method::Mfa],
+            acr: Level::Aal2,
+        }
+    }
+
     pub fn is_fresh(&self, now: u64, max_age_secs: u64) -> bool {
         self.auth_time != 0 && now.saturating_sub(self.auth_time) <= max_age_secs
     }

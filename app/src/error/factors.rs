@@ -78,12 +78,12 @@ impl AppError {
         )
     }
 
-    /// A passkey signing in that failed verification: the same words, 401.
+    /// A passkey signing in that failed verification: the same code and words, 401.
     pub fn passkey_refused() -> Self {
-        Self::new(
-            ErrorCode::PasskeyRefused,
-            "That passkey could not be verified.",
-        )
+        Self {
+            status: Some(401),
+            ..Self::passkey_invalid()
+        }
     }
 
     /// 503: this server offers no passkeys (`PASSKEYS=off`).

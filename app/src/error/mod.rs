@@ -54,12 +54,10 @@ pub enum ErrorCode {
     PasskeyLimit,
     /// 410: the passkey ceremony is unknown, expired or already finished: start again.
     PasskeyCeremonyExpired,
-    /// 400: a passkey being added could not be verified.
+    /// 400: a passkey being added could not be verified; 401 for one signing in (the error's
+    /// `status` says so).
     PasskeyInvalid,
-    /// 401: a passkey signing in could not be verified. Spelled as [`ErrorCode::PasskeyInvalid`]
-    /// on the wire (one code, each with its status), so a browser reads it back as that.
-    #[serde(rename = "passkey_invalid", skip_deserializing)]
-    PasskeyRefused,
+
     /// 409: an account with this email already exists.
     EmailTaken,
     /// 409: the change would leave no enabled administrator.
@@ -80,9 +78,7 @@ impl ErrorCode {
         match self {
             ErrorCode::BadRequest | ErrorCode::PasskeyInvalid => 400,
             ErrorCode::Invalid | ErrorCode::InvalidCode | ErrorCode::CodeAlreadyUsed => 422,
-            ErrorCode::BadCredentials | ErrorCode::Unauthenticated | ErrorCode::PasskeyRefused => {
-                401
-            }
+            ErrorCode::BadCredentials | ErrorCode::Unauthenticated => 401,
             ErrorCode::Forbidden
             | ErrorCode::CrossSite
             | ErrorCode::AccountDisabled
@@ -115,6 +111,9 @@ pub struct AppError {
     pub field: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<u64>,
+    /// The HTTP status, where it is not the one the code names (one code, two uses).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
 }
 
 impl AppError {
@@ -124,6 +123,7 @@ impl AppError {
             message: message.into(),
             field: None,
             retry_after: None,
+            status: None,
         }
     }
 
@@ -250,7 +250,7 @@ impl AppError {
 
     /// The HTTP status this error is answered with.
     pub fn status(&self) -> u16 {
-        self.code.status()
+        self.status.unwrap_or_else(|| self.code.status())
     }
 
     /// Whether this error concerns the given form field (for showing it next to that field).

@@ -9,7 +9,11 @@ use crate::ssr::platform::clock::unix_now;
 use crate::ssr::sessions::refresh::rotate_with;
 use crate::ssr::sessions::IssuedRefresh;
 use crate::ssr::state::AppState;
+use crate::ssr::input::Email;
+use crate::ssr::mail::links::{admit_mail, mail_verification_link};
+use crate::ssr::settings::EmailVerification;
 use crate::ssr::two_step;
+use crate::ssr::users::UserRow;
 
 /// Starts a login for `viewer` whose password check began at `checked_from` (Unix µs), sets its
 /// cookies, and returns its family id. The login counts as authenticated now, by the password.
@@ -111,4 +115,25 @@ pub async fn renew_authentication(
     } else {
         Err(AppError::unavailable())
     }
+}
+
+/// Whether `user`, whose credential was just right, may sign in: 403 `account_disabled` for a
+/// disabled account; 403 `email_unverified` for one that has not confirmed its address where
+/// that is required (and a fresh link goes out, unless mail to it is throttled). Said only to
+/// the credential's holder: it reveals nothing to a guesser.
+pub async fn may_sign_in(
+    state: &AppState,
+    user: &UserRow,
+    email: &Email,
+) -> Result<(), AppError> {
+    if user.is_disabled() {
+        return Err(AppError::account_disabled());
+    }
+    if !user.is_verified() && state.settings.email_verification == EmailVerification::Required {
+        if let Ok((origin, _)) = admit_mail(state, email).await {
+            mail_verification_link(state, user, &origin).await?;
+        }
+        return Err(AppError::email_unverified());
+    }
+    Ok(())
 }

@@ -11,6 +11,8 @@ mod mail;
 mod passkeys;
 mod secrets;
 #[cfg(test)]
+mod passkey_tests;
+#[cfg(test)]
 mod tests;
 mod vars;
 

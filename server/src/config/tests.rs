@@ -6,7 +6,7 @@ use app::ssr::settings::{EmailVerification, HashCost, MailTransport};
 use std::collections::HashMap;
 use std::time::Duration;
 
-fn parse(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+pub(super) fn parse(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
     let vars: HashMap<String, String> = vars
         .iter()
         .map(|(key, value)| (key.to_string(), value.to_string()))
@@ -24,9 +24,9 @@ fn defaults_are_the_embedded_dev_setup() {
     assert_eq!(config.auth.hash_cost, HashCost::OWASP);
 }
 
-const STRONG: &str = "k3Jv9-QwZt_7hLmN2pXr8sYc4dFg6bHa0eUi1oTj5";
+pub(super) const STRONG: &str = "k3Jv9-QwZt_7hLmN2pXr8sYc4dFg6bHa0eUi1oTj5";
 const ORIGIN: (&str, &str) = ("PUBLIC_ORIGIN", "https://app.example");
-const SMTP: (&str, &str) = ("SMTP_URL", "smtps://mailer:secret@smtp.example:465");
+pub(super) const SMTP: (&str, &str) = ("SMTP_URL", "smtps://mailer:secret@smtp.example:465");
 
 #[test]
 fn prod_refuses_a_missing_secret_and_any_profile_a_weak_one() {

@@ -21,6 +21,8 @@ pub struct TestApp {
     pub address: String,
     pub database_url: String,
     pub state: app::ssr::state::AppState,
+    /// The settings it was started with, for a second instance of it ([`TestApp::twin`]).
+    vars: HashMap<String, String>,
     dir: tempfile::TempDir,
 }
 
@@ -105,6 +107,14 @@ impl TestApp {
         for (key, value) in overrides {
             vars.insert(key.to_string(), value.to_string());
         }
+        Self::start(vars, dir, database_url).await
+    }
+
+    async fn start(
+        vars: HashMap<String, String>,
+        dir: tempfile::TempDir,
+        database_url: String,
+    ) -> TestApp {
         let application = build_application(&vars, dir.path())
             .await
             .expect("app starts");
@@ -115,8 +125,15 @@ impl TestApp {
             address,
             database_url,
             state,
+            vars,
             dir,
         }
+    }
+
+    /// A second instance of this app: the same database, session store and settings.
+    pub async fn twin(&self) -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        Self::start(self.vars.clone(), dir, self.database_url.clone()).await
     }
 
     pub async fn spawn() -> TestApp {

@@ -24,6 +24,7 @@ mod instances;
 mod lifecycle;
 mod lifetimes;
 mod outages;
+mod passkeys;
 mod personal_data;
 mod policies;
 mod processes;

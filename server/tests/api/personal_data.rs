@@ -133,6 +133,8 @@ async fn the_export_carries_and_the_erasure_removes_what_the_registry_says() {
         )
         .await;
     assert_eq!(trusted.status(), StatusCode::OK);
+    // A passkey, for a row in its table (the second step just now makes this login fresh).
+    crate::passkeys::add_passkey(&browser, "Phone").await;
     let user_id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
         .bind(email)
         .fetch_one(&app.state.db)

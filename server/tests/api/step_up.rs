@@ -25,6 +25,9 @@ const STEP_UP: &[&str] = &[
     "/api/confirm_totp",
     "/api/disable_totp",
     "/api/regenerate_recovery_codes",
+    "/api/passkey_registration_options",
+    "/api/register_passkey",
+    "/api/delete_passkey",
 ];
 
 /// Rewrites `browser`'s access token as if its login had last proved who it is an hour ago.

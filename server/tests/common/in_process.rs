@@ -22,7 +22,8 @@ use tower::ServiceExt;
 /// the check cannot tell whether the body guards itself: add the new argument here.
 const EVERY_ARGUMENT: &str = "handle=x&current_password=x&new_password=x&password=x\
     &new_email=someone%40example.com&email=someone%40example.com&token=x\
-    &user_id=1&role=user&disabled=false&code=123456&method=totp";
+    &user_id=1&role=user&disabled=false&code=123456&method=totp\
+    &id=1&name=x&ceremony=x&credential=x";
 
 /// The registered functions that serve, in process, a caller their policy does not admit: an
 /// anonymous one (any policy but `Public`), a signed-in one of a role outside `AnyRole`, or,

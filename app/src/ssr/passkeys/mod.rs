@@ -8,6 +8,7 @@
 //! it is, and that a ceremony serves the account and login it was started for.
 
 pub mod ceremony;
+pub mod notices;
 pub mod party;
 pub mod rows;
 
@@ -79,12 +80,22 @@ struct Registering {
 }
 
 /// A sign-in in flight. Every kind runs as a discoverable authentication (its state lists no
-/// credentials); one started for an account (its address typed, or its password given) names
-/// it, and only that account's passkeys finish it.
+/// credentials); [`Signer`] says whose passkeys may finish it.
 #[derive(Serialize, Deserialize)]
 struct SigningIn {
-    user_id: Option<i64>,
+    signer: Signer,
     state: DiscoverableAuthentication,
+}
+
+/// Whose passkey may finish a sign-in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Signer {
+    /// Any account's: the browser offers every passkey it has for this site.
+    Anyone,
+    /// This account's only: its address was typed, or its password given.
+    Account(i64),
+    /// Nobody's: the address typed has no account (the options offered stand-ins).
+    Nobody,
 }
 
 /// Why a passkey was refused, for the audit log; the browser is told only
@@ -199,11 +210,12 @@ pub async fn finish_registration(
     Ok(stored.ok_or(Refusal::Invalid))
 }
 
-/// Starts a sign-in. `account` names the account it is for, with its passkeys' ids to offer
-/// (email-first, or a second step); `None` lets the browser offer any passkey of this site.
+/// Starts a sign-in that `signer`'s passkey may finish, offering the credentials `offered` (none:
+/// the browser offers whichever it has for this site).
 pub async fn start_sign_in(
     state: &AppState,
-    account: Option<(Option<i64>, Vec<CredentialID>)>,
+    signer: Signer,
+    offered: Vec<CredentialID>,
 ) -> Result<Started, AppError> {
     let webauthn = verifier(state)?;
     let (mut options, authentication) = webauthn
@@ -211,21 +223,18 @@ pub async fn start_sign_in(
         .map_err(internal)?;
     // The page picks the mediation (conditional for autofill, modal for the button).
     options.mediation = None;
-    let mut signing_in = SigningIn {
-        user_id: None,
+    options.public_key.allow_credentials = offered
+        .into_iter()
+        .map(|id| AllowCredentials {
+            type_: "public-key".to_owned(),
+            id,
+            transports: None,
+        })
+        .collect();
+    let signing_in = SigningIn {
+        signer,
         state: authentication,
     };
-    if let Some((user_id, credential_ids)) = account {
-        signing_in.user_id = user_id;
-        options.public_key.allow_credentials = credential_ids
-            .into_iter()
-            .map(|id| AllowCredentials {
-                type_: "public-key".to_owned(),
-                id,
-                transports: None,
-            })
-            .collect();
-    }
     let store = state.sessions.coordination().as_ref();
     Ok(Started {
         ceremony: ceremony::start(store, &signing_in).await?,
@@ -233,39 +242,41 @@ pub async fn start_sign_in(
     })
 }
 
-/// Finishes a sign-in: the browser's `credential` for `ceremony`. The passkey's account and
-/// row (its counter and last use recorded), or the refusal.
+/// Finishes a sign-in: the browser's `credential` for `ceremony`. The passkey's row (its
+/// counter and last use recorded), or the refusal, with the account of the passkey presented
+/// when it is a stored one.
 pub async fn finish_sign_in(
     state: &AppState,
     ceremony: &str,
     credential: &str,
-) -> Result<Result<PasskeyRow, Refusal>, AppError> {
+) -> Result<Result<PasskeyRow, (Refusal, Option<i64>)>, AppError> {
     let webauthn = verifier(state)?;
     let store = state.sessions.coordination().as_ref();
     let Some(signing_in) = ceremony::take::<SigningIn>(store, ceremony).await? else {
-        return Ok(Err(Refusal::Expired));
+        return Ok(Err((Refusal::Expired, None)));
     };
     let Ok(credential) = serde_json::from_str::<PublicKeyCredential>(credential) else {
-        return Ok(Err(Refusal::Invalid));
+        return Ok(Err((Refusal::Invalid, None)));
     };
     let credential_id = URL_SAFE_NO_PAD.encode(credential.get_credential_id());
     let Some(row) = rows::find_by_credential(&state.db, &credential_id).await? else {
-        return Ok(Err(Refusal::NotTheAccounts));
+        return Ok(Err((Refusal::NotTheAccounts, None)));
     };
-    if !owned_as_claimed(state, &row, &credential, signing_in.user_id).await? {
-        return Ok(Err(Refusal::NotTheAccounts));
+    let refused = |refusal| Ok(Err((refusal, Some(row.user_id))));
+    if !owned_as_claimed(state, &row, &credential, signing_in.signer).await? {
+        return refused(Refusal::NotTheAccounts);
     }
     let Some(mut passkey) = row.credential() else {
-        return Ok(Err(Refusal::Invalid));
+        return refused(Refusal::Invalid);
     };
     let result =
         match webauthn.finish_discoverable_authentication_v2(&credential, signing_in.state, &passkey)
         {
             Ok(result) => result,
-            Err(error) => return Ok(Err(refusal_of(error))),
+            Err(error) => return refused(refusal_of(error)),
         };
     if !result.user_verified() {
-        return Ok(Err(Refusal::UserNotVerified));
+        return refused(Refusal::UserNotVerified);
     }
     passkey.update_credential(&result);
     let now = crate::ssr::platform::clock::unix_now() as i64;
@@ -273,20 +284,21 @@ pub async fn finish_sign_in(
     Ok(Ok(row))
 }
 
-/// Whether passkey `row` belongs to the account the ceremony was for (if it was started for
-/// one) and to the account its user handle names (if the authenticator sent one; a sign-in for
-/// no named account needs it).
+/// Whether passkey `row` may finish a sign-in for `signer`, and belongs to the account its user
+/// handle names (if the authenticator sent one; a sign-in for anyone needs it).
 async fn owned_as_claimed(
     state: &AppState,
     row: &PasskeyRow,
     credential: &PublicKeyCredential,
-    expected: Option<i64>,
+    signer: Signer,
 ) -> Result<bool, AppError> {
-    if expected.is_some_and(|user_id| user_id != row.user_id) {
-        return Ok(false);
+    match signer {
+        Signer::Nobody => return Ok(false),
+        Signer::Account(user_id) if user_id != row.user_id => return Ok(false),
+        Signer::Account(_) | Signer::Anyone => {}
     }
     let Some(handle) = credential.get_user_unique_id() else {
-        return Ok(expected.is_some());
+        return Ok(signer != Signer::Anyone);
     };
     let Ok(handle) = Uuid::from_slice(handle) else {
         return Ok(false);

@@ -81,6 +81,19 @@ pub async fn account_data(
                 })
             })
             .collect();
+    // Names and dates only: the public keys say nothing about the person.
+    let passkeys: Vec<Value> = crate::ssr::passkeys::rows::list(&state.db, user_id)
+        .await?
+        .into_iter()
+        .map(|passkey| {
+            json!({
+                "name": passkey.name,
+                "created_at": passkey.created_at,
+                "last_used_at": passkey.last_used_at,
+                "synced": passkey.synced(),
+            })
+        })
+        .collect();
     // Any signed-in browser can ask for it again and again: written once a minute at most.
     audit::record_coalesced(
         &state.db,
@@ -102,5 +115,6 @@ pub async fn account_data(
         "mail": mail,
         "two_step_verification": two_step,
         "trusted_browsers": trusted_browsers,
+        "passkeys": passkeys,
     }))
 }

@@ -83,6 +83,12 @@ pub const ACCOUNT_TABLES: &[AccountTable] = &[
         erasure: Erasure::Deleted,
     },
     AccountTable {
+        table: "passkeys",
+        column: "user_id",
+        export: Export::Under("passkeys"),
+        erasure: Erasure::Deleted,
+    },
+    AccountTable {
         table: "link_tokens",
         column: "user_id",
         export: Export::Omitted("hashes of one-time secrets: nothing a person can read"),

@@ -104,6 +104,8 @@ pub enum Accepted {
     RecoveryCode {
         left: i64,
     },
+    /// One of the account's passkeys (see `ssr::passkeys`).
+    Passkey,
 }
 
 /// Checks `code` for account `user_id`: accepted once (a TOTP code's step, a recovery code
