@@ -115,7 +115,10 @@ pub async fn build_state(
 }
 
 /// The passkey verifier for the configured relying party (`None` with `PASSKEYS=off`).
-fn passkeys(settings: &Settings, signing_key: &Secret) -> Result<Option<Arc<Passkeys>>, StartupError> {
+fn passkeys(
+    settings: &Settings,
+    signing_key: &Secret,
+) -> Result<Option<Arc<Passkeys>>, StartupError> {
     let Some(party) = &settings.passkeys else {
         return Ok(None);
     };

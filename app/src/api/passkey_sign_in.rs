@@ -128,7 +128,8 @@ pub async fn passkey_second_factor_options() -> Result<CeremonyOptions, AppError
         return Err(AppError::not_found());
     }
     let offered = service.offered_for(&stored, "");
-    let started = passkeys::start_sign_in(&state, Signer::Account(waiting.user_id), offered).await?;
+    let started =
+        passkeys::start_sign_in(&state, Signer::Account(waiting.user_id), offered).await?;
     Ok(started.into())
 }
 
@@ -136,7 +137,11 @@ pub async fn passkey_second_factor_options() -> Result<CeremonyOptions, AppError
 #[cfg(feature = "ssr")]
 async fn admit_ceremony(state: &AppState) -> Result<(), AppError> {
     let client = client_info();
-    match state.throttle.admit_passkey_ceremony(client.ip.as_deref()).await? {
+    match state
+        .throttle
+        .admit_passkey_ceremony(client.ip.as_deref())
+        .await?
+    {
         Some(wait) => Err(AppError::too_many_requests(wait.as_secs() + 1)),
         None => Ok(()),
     }

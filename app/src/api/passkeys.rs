@@ -26,6 +26,7 @@ pub const POLICIES: &[super::PolicyRow] = &[
 ];
 
 /// Where a plain form goes back to.
+#[cfg(feature = "ssr")]
 const SECURITY_PAGE: &str = super::two_step::SECURITY_PAGE;
 
 /// The longest passkey name.
@@ -104,7 +105,11 @@ pub async fn register_passkey(
 ) -> Result<PasskeyInfo, AppError> {
     let (state, viewer, family) = super::account::current_login::<RegisterPasskey>()?;
     let client = client_info();
-    let name = match name.as_deref().map(str::trim).filter(|name| !name.is_empty()) {
+    let name = match name
+        .as_deref()
+        .map(str::trim)
+        .filter(|name| !name.is_empty())
+    {
         Some(name) => checked_name(name)?,
         None => crate::components::display::device_name(client.user_agent.as_deref()),
     };
@@ -129,7 +134,10 @@ pub async fn register_passkey(
         }
     };
     let (_, email) = super::account::own_account(&state, &viewer).await?;
-    state.mail.send(&notices::added(email.as_str(), &name)).await?;
+    state
+        .mail
+        .send(&notices::added(email.as_str(), &name))
+        .await?;
     let added = Event::new(EventKind::PasskeyAdded, client).user(viewer.user_id);
     audit::record(&state.db, added.family(&family).detail(&name));
     Ok(PasskeyInfo::from(&row))
@@ -170,7 +178,10 @@ pub async fn delete_passkey(id: i64) -> Result<(), AppError> {
 async fn removed(state: &AppState, user_id: i64, family: &str, name: &str) -> Result<(), AppError> {
     let user = crate::ssr::users::find_by_id(&state.db, user_id).await?;
     if let Some(user) = user {
-        state.mail.send(&notices::removed(&user.email, name)).await?;
+        state
+            .mail
+            .send(&notices::removed(&user.email, name))
+            .await?;
     }
     let event = Event::new(EventKind::PasskeyRemoved, client_info()).user(user_id);
     audit::record(&state.db, event.family(family).detail(name));

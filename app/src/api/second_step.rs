@@ -11,10 +11,10 @@ use server_fn::ServerFn;
 use crate::{
     auth::assurance::Authentication,
     auth::redirect::second_step_url,
-    ssr::passkeys,
     ssr::audit::{self, Event, EventKind},
     ssr::context::presented_known_device,
     ssr::context::{app_state, append_set_cookies, client_info, continue_to, request_parts},
+    ssr::passkeys,
     ssr::platform::clock::unix_now,
     ssr::sessions::ClientInfo,
     ssr::sign_in::replace_session_as,
@@ -89,7 +89,9 @@ pub async fn verify_second_factor(
                 Ok(row) if row.user_id == user.id => Accepted::Passkey,
                 Ok(_) => return Err(AppError::passkey_refused()),
                 Err((refusal, owner)) => {
-                    return Err(super::passkey_sign_in::refused(&state, client, refusal, owner))
+                    return Err(super::passkey_sign_in::refused(
+                        &state, client, refusal, owner,
+                    ))
                 }
             }
         }
@@ -111,7 +113,11 @@ pub async fn verify_second_factor(
     let succeeded = Event::new(EventKind::SecondFactorSucceeded, client.clone())
         .user(user.id)
         .family(&family);
-    let detail = if with_passkey { "passkey" } else { method.as_str() };
+    let detail = if with_passkey {
+        "passkey"
+    } else {
+        method.as_str()
+    };
     audit::record(&state.db, succeeded.detail(detail));
     let signed_in = Event::new(EventKind::SignInSucceeded, client.clone())
         .user(user.id)

@@ -5,13 +5,13 @@ use crate::auth::assurance::Authentication;
 use crate::auth::Viewer;
 use crate::error::AppError;
 use crate::ssr::context::{append_set_cookies, client_info, presented_refresh_token};
+use crate::ssr::input::Email;
+use crate::ssr::mail::links::{admit_mail, mail_verification_link};
 use crate::ssr::platform::clock::unix_now;
 use crate::ssr::sessions::refresh::rotate_with;
 use crate::ssr::sessions::IssuedRefresh;
-use crate::ssr::state::AppState;
-use crate::ssr::input::Email;
-use crate::ssr::mail::links::{admit_mail, mail_verification_link};
 use crate::ssr::settings::EmailVerification;
+use crate::ssr::state::AppState;
 use crate::ssr::two_step;
 use crate::ssr::users::UserRow;
 
@@ -121,11 +121,7 @@ pub async fn renew_authentication(
 /// disabled account; 403 `email_unverified` for one that has not confirmed its address where
 /// that is required (and a fresh link goes out, unless mail to it is throttled). Said only to
 /// the credential's holder: it reveals nothing to a guesser.
-pub async fn may_sign_in(
-    state: &AppState,
-    user: &UserRow,
-    email: &Email,
-) -> Result<(), AppError> {
+pub async fn may_sign_in(state: &AppState, user: &UserRow, email: &Email) -> Result<(), AppError> {
     if user.is_disabled() {
         return Err(AppError::account_disabled());
     }

@@ -8,10 +8,10 @@
 mod auth;
 mod bind;
 mod mail;
-mod passkeys;
-mod secrets;
 #[cfg(test)]
 mod passkey_tests;
+mod passkeys;
+mod secrets;
 #[cfg(test)]
 mod tests;
 mod vars;

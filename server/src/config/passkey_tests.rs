@@ -32,7 +32,10 @@ fn prod_makes_passkeys_for_the_public_origin_and_dev_for_localhost() {
         assert_eq!(party.id, "localhost");
         assert!(party.any_port);
     }
-    let off = prod(&[("PUBLIC_ORIGIN", "https://app.example.com"), ("PASSKEYS", "off")]);
+    let off = prod(&[
+        ("PUBLIC_ORIGIN", "https://app.example.com"),
+        ("PASSKEYS", "off"),
+    ]);
     assert!(off.unwrap().auth.passkeys.is_none());
 }
 

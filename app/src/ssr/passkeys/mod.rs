@@ -52,7 +52,6 @@ impl Passkeys {
         let ids: Vec<CredentialID> = passkeys
             .iter()
             .filter_map(|row| URL_SAFE_NO_PAD.decode(&row.credential_id).ok())
-            .map(CredentialID::from)
             .collect();
         if !ids.is_empty() {
             return ids;
@@ -269,12 +268,14 @@ pub async fn finish_sign_in(
     let Some(mut passkey) = row.credential() else {
         return refused(Refusal::Invalid);
     };
-    let result =
-        match webauthn.finish_discoverable_authentication_v2(&credential, signing_in.state, &passkey)
-        {
-            Ok(result) => result,
-            Err(error) => return refused(refusal_of(error)),
-        };
+    let result = match webauthn.finish_discoverable_authentication_v2(
+        &credential,
+        signing_in.state,
+        &passkey,
+    ) {
+        Ok(result) => result,
+        Err(error) => return refused(refusal_of(error)),
+    };
     if !result.user_verified() {
         return refused(Refusal::UserNotVerified);
     }

@@ -12,7 +12,10 @@ async fn passkeys_are_renamed_and_deleted_and_a_deleted_one_no_longer_signs_in()
     let id = json(browser.post_form("/api/passkeys", &[]).await).await[0]["id"].to_string();
 
     let renamed = browser
-        .post_form("/api/rename_passkey", &[("id", &id), ("name", "  Work laptop ")])
+        .post_form(
+            "/api/rename_passkey",
+            &[("id", &id), ("name", "  Work laptop ")],
+        )
         .await;
     assert_eq!(renamed.status(), StatusCode::OK);
     let listed = json(browser.post_form("/api/passkeys", &[]).await).await;
@@ -21,14 +24,23 @@ async fn passkeys_are_renamed_and_deleted_and_a_deleted_one_no_longer_signs_in()
         let refused = browser
             .post_form("/api/rename_passkey", &[("id", &id), ("name", name)])
             .await;
-        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY, "{name:?}");
+        assert_eq!(
+            refused.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{name:?}"
+        );
         assert_eq!(json(refused).await["field"], "name");
     }
 
     // Someone else's passkey is not there to rename or delete.
-    let stranger = app.signed_in("passkey-stranger@example.com", Role::User).await;
+    let stranger = app
+        .signed_in("passkey-stranger@example.com", Role::User)
+        .await;
     for (path, form) in [
-        ("/api/rename_passkey", vec![("id", id.as_str()), ("name", "Mine")]),
+        (
+            "/api/rename_passkey",
+            vec![("id", id.as_str()), ("name", "Mine")],
+        ),
         ("/api/delete_passkey", vec![("id", id.as_str())]),
     ] {
         let refused = stranger.post_form(path, &form).await;
@@ -86,7 +98,9 @@ async fn an_account_holds_ten_passkeys_and_a_ceremony_serves_only_its_login() {
 #[tokio::test]
 async fn a_credential_that_fails_verification_is_not_added() {
     let app = TestApp::spawn().await;
-    let browser = app.signed_in("passkey-bad-add@example.com", Role::User).await;
+    let browser = app
+        .signed_in("passkey-bad-add@example.com", Role::User)
+        .await;
     let (ceremony, _) = super::ceremony(
         browser
             .post_form("/api/passkey_registration_options", &[])

@@ -102,7 +102,10 @@ pub async fn add_passkey(browser: &Browser, name: &str) -> Device {
     Device {
         authenticator,
         credential_id: credential["id"].as_str().unwrap().to_owned(),
-        user_handle: options["publicKey"]["user"]["id"].as_str().unwrap().to_owned(),
+        user_handle: options["publicKey"]["user"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
     }
 }
 
@@ -119,7 +122,11 @@ pub async fn sign_in_discoverably(browser: &Browser, device: &mut Device) -> req
     finish_sign_in(browser, &ceremony, &assertion).await
 }
 
-pub async fn finish_sign_in(browser: &Browser, ceremony: &str, assertion: &str) -> reqwest::Response {
+pub async fn finish_sign_in(
+    browser: &Browser,
+    ceremony: &str,
+    assertion: &str,
+) -> reqwest::Response {
     browser
         .post_form(
             "/api/sign_in_with_passkey",

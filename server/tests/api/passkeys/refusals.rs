@@ -29,7 +29,12 @@ async fn a_signature_counter_that_goes_back_is_refused_as_a_copy() {
     let body = json(copied).await;
     assert_eq!(body["code"], "passkey_invalid");
     assert_eq!(body["message"], "That passkey could not be verified.");
-    assert_audit_has(&app, "passkey_clone_suspected", Some(app.user_id(email).await)).await;
+    assert_audit_has(
+        &app,
+        "passkey_clone_suspected",
+        Some(app.user_id(email).await),
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -45,7 +50,12 @@ async fn another_accounts_passkey_is_refused_whatever_the_answer_claims() {
     let (ceremony, options, _) = offered_for(&browser, victim).await;
     let mut options = options;
     options["publicKey"]["allowCredentials"] = json!([]);
-    let assertion = sign(&mut attackers.authenticator, &options, &attackers.credential_id, None);
+    let assertion = sign(
+        &mut attackers.authenticator,
+        &options,
+        &attackers.credential_id,
+        None,
+    );
     let refused = finish_sign_in(&browser, &ceremony, &assertion).await;
     assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
 

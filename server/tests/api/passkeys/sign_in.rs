@@ -13,7 +13,11 @@ async fn a_passkey_added_signs_in_with_no_address_typed_and_address_first_at_aal
     let mut device = add_passkey(&browser, "Laptop").await;
     let user_id = app.user_id(email).await;
     let mail = app.wait_for_mail(email, 1).await;
-    assert!(mail.subject.contains("A passkey was added"), "{}", mail.subject);
+    assert!(
+        mail.subject.contains("A passkey was added"),
+        "{}",
+        mail.subject
+    );
     assert!(mail.text.contains("Laptop"), "{}", mail.text);
     assert_audit_has(&app, "passkey_added", Some(user_id)).await;
 
