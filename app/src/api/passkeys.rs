@@ -78,7 +78,13 @@ impl From<&PasskeyRow> for PasskeyInfo {
 #[server(prefix = "/api", endpoint = "passkeys")]
 pub async fn list_passkeys() -> Result<Vec<PasskeyInfo>, AppError> {
     let (state, viewer, _) = super::account::current_login::<ListPasskeys>()?;
-    let rows = rows::list(&state.db, viewer.user_id).await?;
+    owned_by(&state, viewer.user_id).await
+}
+
+/// The passkeys of account `user_id`, oldest first.
+#[cfg(feature = "ssr")]
+pub(super) async fn owned_by(state: &AppState, user_id: i64) -> Result<Vec<PasskeyInfo>, AppError> {
+    let rows = rows::list(&state.db, user_id).await?;
     Ok(rows.iter().map(PasskeyInfo::from).collect())
 }
 

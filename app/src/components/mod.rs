@@ -6,3 +6,4 @@ pub mod form;
 pub mod header;
 pub mod hydration;
 pub mod page_script;
+pub mod passkey;

@@ -18,7 +18,7 @@ static PAGE_SCRIPT: LazyLock<String> =
 
 /// Drops whole-line `//` comments, indentation and blank lines (the script has no multi-line
 /// strings, so no line's meaning depends on them).
-fn without_comments(source: &str) -> String {
+pub(crate) fn without_comments(source: &str) -> String {
     source
         .lines()
         .map(str::trim)

@@ -1,6 +1,7 @@
 use crate::api::sign_in::Login;
 use crate::auth::redirect::safe_next;
 use crate::components::form::{Field, FormError, SubmitButton};
+use crate::components::passkey::{passkeys_offered, PasskeyMessages, PasskeyScript};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -37,6 +38,7 @@ fn LoginForm(next: String) -> impl IntoView {
     let login = ServerAction::<Login>::new();
     let error = Signal::derive(move || login.value().get().and_then(Result::err));
     let destination = safe_next(Some(&next));
+    let passkey = passkeys_offered().then(|| view! { <PasskeySignIn next=destination.clone() /> });
 
     view! {
         <ActionForm
@@ -46,7 +48,8 @@ fn LoginForm(next: String) -> impl IntoView {
             attr:data-enhance=destination
         >
             <input type="hidden" name="next" value=next />
-            <Field label="Email" name="email" kind="email" autocomplete="username" error />
+            // `webauthn`: the browser may offer this site's passkeys on the field (autofill).
+            <Field label="Email" name="email" kind="email" autocomplete="username webauthn" error />
             <Field
                 label="Password"
                 name="password"
@@ -57,5 +60,22 @@ fn LoginForm(next: String) -> impl IntoView {
             <FormError error test_id="login-error" />
             <SubmitButton label="Sign in" test_id="login-submit" pending=login.pending() />
         </ActionForm>
+        {passkey}
+    }
+}
+
+/// Signing in with a passkey: shown by the passkey script where the browser can; hidden without
+/// JavaScript.
+#[component]
+fn PasskeySignIn(next: String) -> impl IntoView {
+    view! {
+        <div class="passkey" data-passkey-sign-in="" data-next=next data-testid="passkey-sign-in" hidden>
+            <p class="muted">"or"</p>
+            <button type="button" class="button button-ghost" data-testid="passkey-sign-in-button">
+                "Sign in with a passkey"
+            </button>
+            <PasskeyMessages test_id="passkey-sign-in" />
+        </div>
+        <PasskeyScript />
     }
 }

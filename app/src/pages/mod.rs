@@ -22,6 +22,7 @@ pub mod register;
 pub mod reset_password;
 pub mod second_step;
 pub mod security;
+pub mod security_passkeys;
 pub mod undo_email_change;
 pub mod verify_email;
 

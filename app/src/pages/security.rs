@@ -80,10 +80,14 @@ fn TwoStepCard(security: Security) -> impl IntoView {
     };
     let trusted = (!security.trusted_browsers.is_empty())
         .then(|| view! { <TrustedBrowsers browsers=security.trusted_browsers /> });
+    let passkeys = security
+        .passkeys
+        .map(|passkeys| view! { <super::security_passkeys::PasskeysCard passkeys /> });
     view! {
         <h2>"Two-step verification"</h2>
         {status}
         {trusted}
+        {passkeys}
     }
 }
 
