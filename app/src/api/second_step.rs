@@ -57,10 +57,10 @@ pub async fn verify_second_factor(
     };
     let with_passkey = method.as_deref() == Some("passkey");
     let method = Method::parse(method.as_deref());
-    let code = match (&code, with_passkey) {
-        (Some(code), false) => Some(Code::parse(method, code)?),
-        (None, false) => return Err(AppError::bad_request()),
-        (_, true) => None,
+    let code = if with_passkey {
+        None
+    } else {
+        Some(Code::parse(method, code.as_deref().unwrap_or_default())?)
     };
     let client = client_info();
     if let Some(wait) = two_step::blocked_for(&state, waiting.user_id).await? {
