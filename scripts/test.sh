@@ -106,10 +106,10 @@ prove_backend() {
 }
 
 echo "==> Playwright suite (Chromium) on the embedded defaults"
-E2E_POSTGRES_URL= E2E_REDIS_URL= playwright playwright-sqlite 49
+E2E_POSTGRES_URL= E2E_REDIS_URL= playwright playwright-sqlite 54
 prove_backend sqlite
 echo "==> Playwright suite (Chromium) on PostgreSQL + Redis"
-E2E_POSTGRES_URL="$TEST_POSTGRES_URL" E2E_REDIS_URL="$TEST_REDIS_URL" playwright playwright-postgres-redis 49
+E2E_POSTGRES_URL="$TEST_POSTGRES_URL" E2E_REDIS_URL="$TEST_REDIS_URL" playwright playwright-postgres-redis 54
 prove_backend postgres+redis
 
 # A few seconds of the benchmark harness on the debug build, so it cannot rot; its numbers are
