@@ -8,7 +8,8 @@
 //! 3. [`components`]: the parts pages share
 //! 4. [`api`]: the server functions, each with its policy and body
 //! 5. [`ssr`]: the server-only engine (state, tokens, passwords, sessions, stores, queries)
-//! 6. [`auth`], [`error`], [`product`]: roles, policies and the viewer; errors; the name
+//! 6. [`auth`], [`error`], [`product`], [`user_agent`]: roles, policies and the viewer; errors;
+//!    the name; browsers' names
 //!
 //! Everything under [`ssr`] runs only on the server; the rest compiles for both the server and
 //! the browser.
@@ -22,6 +23,7 @@ pub mod pages;
 pub mod product;
 #[cfg(feature = "ssr")]
 pub mod ssr;
+pub mod user_agent;
 
 pub use app::{shell, App};
 

@@ -17,18 +17,17 @@ use app::ssr::audit;
 use app::ssr::mail::sealed::BodyKey;
 use app::ssr::mail::sender::{self, Delivery};
 use app::ssr::mail::Mailer;
-use app::ssr::passkeys::Passkeys;
 use app::ssr::passwords::PasswordHasher;
 use app::ssr::personal_data::{self, UNCONFIRMED_ACCOUNT_LIFETIME};
 use app::ssr::platform::clock::unix_now;
 use app::ssr::platform::coordination::CoordinationStore;
-use app::ssr::platform::keyed_hash::KeyedHash;
 use app::ssr::platform::periodic;
+use app::ssr::platform::relying_party::Passkeys;
 use app::ssr::platform::sealing::DataKey;
 use app::ssr::platform::server_secrets::{self, Origin};
 use app::ssr::sessions::revocation_feed;
 use app::ssr::sessions::{RefreshSessions, SessionLifetimes};
-use app::ssr::settings::{AppEnv, EmailVerification, Secret, Settings};
+use app::ssr::settings::{AppEnv, EmailVerification, Secret};
 use app::ssr::state::AppState;
 use app::ssr::throttle::known_device::KnownDevices;
 use app::ssr::throttle::LoginThrottle;
@@ -105,27 +104,14 @@ pub async fn build_state(
         known_devices: KnownDevices::new(&signing_key),
         mail,
         data_key: data_key(config, db).await?,
-        passkeys: passkeys(&settings, &signing_key)?,
+        passkeys: Passkeys::for_party(settings.passkeys.as_ref(), &signing_key)
+            .map_err(StartupError::Unsupported)?,
         passwords: PasswordHasher::new(settings.hash_cost, settings.hash_concurrency)?,
         cookies: AuthCookies::new(settings.secure_cookies()),
         settings: Arc::new(settings),
         db: db.pool.clone(),
         leptos_options,
     })
-}
-
-/// The passkey verifier for the configured relying party (`None` with `PASSKEYS=off`).
-fn passkeys(
-    settings: &Settings,
-    signing_key: &Secret,
-) -> Result<Option<Arc<Passkeys>>, StartupError> {
-    let Some(party) = &settings.passkeys else {
-        return Ok(None);
-    };
-    let keys = KeyedHash::derive(signing_key, "passkey stand-in ids v1");
-    Passkeys::new(party, &keys)
-        .map(|passkeys| Some(Arc::new(passkeys)))
-        .map_err(StartupError::Unsupported)
 }
 
 /// `JWT_SECRET`, or else (`dev` and `test` only) the key generated at first start and kept in

@@ -67,7 +67,8 @@ pub async fn passkey_sign_in_options_for(email: String) -> Result<CeremonyOption
         Some(user) if !stored.is_empty() => Signer::Account(user.id),
         _ => Signer::Nobody,
     };
-    let offered = service.offered_for(&stored, email.as_str());
+    let stored_ids: Vec<String> = stored.iter().map(|row| row.credential_id.clone()).collect();
+    let offered = service.offered_for(&stored_ids, email.as_str());
     let started = passkeys::start_sign_in(&state, signer, offered).await?;
     Ok(started.into())
 }
@@ -127,7 +128,8 @@ pub async fn passkey_second_factor_options() -> Result<CeremonyOptions, AppError
     if stored.is_empty() {
         return Err(AppError::not_found());
     }
-    let offered = service.offered_for(&stored, "");
+    let stored_ids: Vec<String> = stored.iter().map(|row| row.credential_id.clone()).collect();
+    let offered = service.offered_for(&stored_ids, "");
     let started =
         passkeys::start_sign_in(&state, Signer::Account(waiting.user_id), offered).await?;
     Ok(started.into())

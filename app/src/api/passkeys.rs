@@ -25,9 +25,9 @@ pub const POLICIES: &[super::PolicyRow] = &[
     (DeletePasskey::PATH, SIGNED_IN_RECENTLY),
 ];
 
-/// Where a plain form goes back to.
+/// Where a plain form goes back to: the security page, which lists the passkeys.
 #[cfg(feature = "ssr")]
-const SECURITY_PAGE: &str = super::two_step::SECURITY_PAGE;
+use crate::auth::redirect::SECURITY_PAGE;
 
 /// The longest passkey name.
 pub const NAME_MAX_CHARS: usize = 64;
@@ -78,13 +78,7 @@ impl From<&PasskeyRow> for PasskeyInfo {
 #[server(prefix = "/api", endpoint = "passkeys")]
 pub async fn list_passkeys() -> Result<Vec<PasskeyInfo>, AppError> {
     let (state, viewer, _) = super::account::current_login::<ListPasskeys>()?;
-    owned_by(&state, viewer.user_id).await
-}
-
-/// The passkeys of account `user_id`, oldest first.
-#[cfg(feature = "ssr")]
-pub(super) async fn owned_by(state: &AppState, user_id: i64) -> Result<Vec<PasskeyInfo>, AppError> {
-    let rows = rows::list(&state.db, user_id).await?;
+    let rows = rows::list(&state.db, viewer.user_id).await?;
     Ok(rows.iter().map(PasskeyInfo::from).collect())
 }
 
@@ -117,7 +111,7 @@ pub async fn register_passkey(
         .filter(|name| !name.is_empty())
     {
         Some(name) => checked_name(name)?,
-        None => crate::components::display::device_name(client.user_agent.as_deref()),
+        None => crate::user_agent::device_name(client.user_agent.as_deref()),
     };
     let finished = passkeys::finish_registration(
         &state,

@@ -30,7 +30,7 @@ pub const POLICIES: &[super::PolicyRow] = &[
 ];
 
 /// The security page after a change, and the page showing new recovery codes.
-pub const SECURITY_PAGE: &str = "/account/security";
+pub use crate::auth::redirect::SECURITY_PAGE;
 pub const TOTP_PAGE: &str = "/account/security/totp";
 pub const RECOVERY_CODES_PAGE: &str = "/account/security/recovery-codes";
 
@@ -46,8 +46,6 @@ pub struct Security {
     pub fresh_recovery_codes: Vec<String>,
     /// Browsers that skip the second step until their trust ends.
     pub trusted_browsers: Vec<TrustedBrowserInfo>,
-    /// The account's passkeys; `None` when this server offers none (`PASSKEYS=off`).
-    pub passkeys: Option<Vec<super::passkeys::PasskeyInfo>>,
 }
 
 /// A browser trusted to skip the second step.
@@ -75,12 +73,7 @@ pub struct Enrolment {
 pub async fn security_overview() -> Result<Security, AppError> {
     let (state, viewer, family) = super::account::current_login::<SecurityOverview>()?;
     let factors = two_step::factors(&state.db, viewer.user_id).await?;
-    let passkeys = match state.passkeys {
-        Some(_) => Some(super::passkeys::owned_by(&state, viewer.user_id).await?),
-        None => None,
-    };
     Ok(Security {
-        passkeys,
         available: state.data_key.is_some(),
         totp_since: factors.totp_since,
         recovery_codes_left: factors.recovery_codes_left,

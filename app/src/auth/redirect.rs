@@ -31,6 +31,9 @@ pub fn second_step_url(path_and_query: &str) -> String {
 /// Where a sign-in of an account with a second factor asks for it.
 pub const SECOND_STEP_PAGE: &str = "/login/verify";
 
+/// The account's security page (second factors, passkeys), where its forms lead back to.
+pub const SECURITY_PAGE: &str = "/account/security";
+
 /// The page confirming it's you, returning to `path_and_query` afterwards.
 pub fn reauthenticate_url(path_and_query: &str) -> String {
     returning_to(REAUTHENTICATE_PAGE, path_and_query)

@@ -1,6 +1,8 @@
 //! Small formatting helpers for tables of sessions and events. Plain functions so server and
 //! browser render the same text (no hydration mismatch) without a date library in the bundle.
 
+pub use crate::user_agent::device_name;
+
 /// Unix seconds as `YYYY-MM-DD HH:MM UTC`.
 pub fn utc_time(unix_seconds: i64) -> String {
     let days = unix_seconds.div_euclid(86_400);
@@ -31,40 +33,6 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
     };
     let year = year_of_era + era * 400 + i64::from(month <= 2);
     (year, month, day)
-}
-
-/// A short human name for a browser's user agent: "Firefox on Linux", or "Unknown device".
-pub fn device_name(user_agent: Option<&str>) -> String {
-    let Some(agent) = user_agent.filter(|agent| !agent.is_empty()) else {
-        return "Unknown device".to_owned();
-    };
-    // Order matters: Edge and Chrome also claim Safari; Chrome on iOS claims Safari too.
-    let browser = [
-        ("Edg/", "Edge"),
-        ("Firefox/", "Firefox"),
-        ("Chrome/", "Chrome"),
-        ("Chromium/", "Chromium"),
-        ("Safari/", "Safari"),
-    ]
-    .iter()
-    .find(|(marker, _)| agent.contains(marker))
-    .map(|(_, name)| *name);
-    let system = [
-        ("Android", "Android"),
-        ("iPhone", "iPhone"),
-        ("iPad", "iPad"),
-        ("Windows", "Windows"),
-        ("Mac OS X", "macOS"),
-        ("Linux", "Linux"),
-    ]
-    .iter()
-    .find(|(marker, _)| agent.contains(marker))
-    .map(|(_, name)| *name);
-    match (browser, system) {
-        (Some(browser), Some(system)) => format!("{browser} on {system}"),
-        (Some(name), None) | (None, Some(name)) => name.to_owned(),
-        (None, None) => agent.chars().take(40).collect(),
-    }
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ use crate::api::two_step::{
 };
 use crate::components::display::{device_name, utc_time};
 use crate::components::form::{CodeField, CodeKind, FormError, SubmitButton};
+use crate::components::passkey::passkeys_offered;
 use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
 use server_fn::ServerFn;
@@ -80,14 +81,11 @@ fn TwoStepCard(security: Security) -> impl IntoView {
     };
     let trusted = (!security.trusted_browsers.is_empty())
         .then(|| view! { <TrustedBrowsers browsers=security.trusted_browsers /> });
-    let passkeys = security
-        .passkeys
-        .map(|passkeys| view! { <super::security_passkeys::PasskeysCard passkeys /> });
     view! {
         <h2>"Two-step verification"</h2>
         {status}
         {trusted}
-        {passkeys}
+        {passkeys_offered().then(|| view! { <super::security_passkeys::Passkeys /> })}
     }
 }
 

@@ -2,15 +2,36 @@
 //! "Add a passkey". Renaming and deleting are plain forms (enhanced by the page script); adding
 //! needs the browser's WebAuthn, so the passkey script shows that part only where it exists.
 
-use crate::api::passkeys::{DeletePasskey, PasskeyInfo, RenamePasskey, NAME_MAX_CHARS};
-use crate::api::two_step::SECURITY_PAGE;
+use crate::api::passkeys::{
+    list_passkeys, DeletePasskey, PasskeyInfo, RenamePasskey, NAME_MAX_CHARS,
+};
+use crate::auth::redirect::SECURITY_PAGE;
 use crate::components::display::utc_time;
 use crate::components::passkey::{PasskeyMessages, PasskeyScript};
+use leptos::either::Either;
 use leptos::prelude::*;
 use server_fn::ServerFn;
 
+/// The account's passkeys, read when the page renders.
 #[component]
-pub fn PasskeysCard(passkeys: Vec<PasskeyInfo>) -> impl IntoView {
+pub fn Passkeys() -> impl IntoView {
+    let passkeys = Resource::new(|| (), |_| list_passkeys());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match passkeys.await {
+                    Ok(passkeys) => Either::Left(view! { <PasskeysCard passkeys /> }),
+                    Err(error) => Either::Right(view! {
+                        <p class="alert" role="alert">{error.message}</p>
+                    }),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn PasskeysCard(passkeys: Vec<PasskeyInfo>) -> impl IntoView {
     let summary = match passkeys.len() {
         0 => "No passkeys yet. A passkey signs you in with your device's screen lock or a \
               security key instead of your password, and cannot be phished."

@@ -119,7 +119,33 @@ pub struct Settings {
     /// How long a browser trusted at the second step skips it (`MFA_TRUST_DAYS`); zero: never.
     pub mfa_trust: Duration,
     /// Where passkeys work (`WEBAUTHN_RP_ID` and its origins); `None` with `PASSKEYS=off`.
-    pub passkeys: Option<crate::ssr::passkeys::party::RelyingParty>,
+    pub passkeys: Option<RelyingParty>,
+}
+
+/// The passkey settings (`PASSKEYS`, `WEBAUTHN_RP_ID`, `WEBAUTHN_RP_NAME`,
+/// `WEBAUTHN_EXTRA_ORIGINS`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RelyingParty {
+    /// The registrable domain passkeys are scoped to: the site's host or a suffix of it.
+    pub id: String,
+    /// The name an authenticator shows beside the account.
+    pub name: String,
+    /// Origins whose pages may use the passkeys: the site's, then any extra ones.
+    pub origins: Vec<url::Url>,
+    /// Any port of those origins (`dev` and `test` only, whose servers pick free ports).
+    pub any_port: bool,
+}
+
+impl RelyingParty {
+    /// `dev` and `test`: `localhost`, on any port.
+    pub fn local(name: &str) -> RelyingParty {
+        RelyingParty {
+            id: "localhost".to_owned(),
+            name: name.to_owned(),
+            origins: vec![url::Url::parse("http://localhost").expect("a valid literal URL")],
+            any_port: true,
+        }
+    }
 }
 
 /// `EMAIL_VERIFICATION`: `required` refuses sign-in until the account has followed the link
@@ -264,8 +290,7 @@ impl Settings {
             mfa_required_roles: Vec::new(),
             mfa_trust: Duration::from_secs(30 * 24 * 3600),
             // `prod` takes its relying party from `PUBLIC_ORIGIN` (see the server's config).
-            passkeys: (env != AppEnv::Prod)
-                .then(|| crate::ssr::passkeys::party::RelyingParty::local(crate::product::NAME)),
+            passkeys: (env != AppEnv::Prod).then(|| RelyingParty::local(crate::product::NAME)),
         }
     }
 }

@@ -1,8 +1,8 @@
 //! Everything a request handler needs, built once at start-up and shared.
 
 use crate::ssr::mail::Mailer;
-use crate::ssr::passkeys::Passkeys;
 use crate::ssr::passwords::PasswordHasher;
+use crate::ssr::platform::relying_party::Passkeys;
 use crate::ssr::platform::sealing::DataKey;
 use crate::ssr::sessions::{IssuedRefresh, RefreshSessions};
 use crate::ssr::settings::Settings;

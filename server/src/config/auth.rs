@@ -65,7 +65,6 @@ pub(super) fn auth_settings(
              has an account (409), and accounts may use addresses they do not own"
         );
     }
-    auth.passkeys = super::passkeys::relying_party(vars, app_env, public_origin.as_deref())?;
     auth.public_origin = public_origin;
     auth.hash_concurrency = hash_concurrency;
     Ok(auth)

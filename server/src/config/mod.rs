@@ -76,7 +76,8 @@ impl Config {
             .unwrap_or(AppEnv::Dev);
         let jwt_secret = secrets::jwt_secret(&vars, app_env)?;
         let data_key = secrets::data_key(&vars)?;
-        let auth = auth::auth_settings(&vars, app_env)?;
+        let mut auth = auth::auth_settings(&vars, app_env)?;
+        auth.passkeys = passkeys::relying_party(&vars, app_env, auth.public_origin.as_deref())?;
         let redis_url = vars.get("REDIS_URL");
         let redis_ca_cert = vars.get("REDIS_CA_CERT").map(PathBuf::from);
         if redis_ca_cert.is_some() && !redis_url.as_deref().is_some_and(uses_tls) {

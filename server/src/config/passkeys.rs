@@ -6,8 +6,8 @@
 use super::auth::parse_origin;
 use super::vars::Vars;
 use super::ConfigError;
-use app::ssr::passkeys::party::RelyingParty;
 use app::ssr::settings::AppEnv;
+use app::ssr::settings::RelyingParty;
 use url::Url;
 
 /// The relying party, or `None` with `PASSKEYS=off`. `prod`: the RP id defaults to the host of

@@ -9,56 +9,18 @@
 
 pub mod ceremony;
 pub mod notices;
-pub mod party;
 pub mod rows;
 
 use crate::error::AppError;
-use crate::ssr::platform::keyed_hash::KeyedHash;
 use crate::ssr::state::AppState;
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
-use party::RelyingParty;
 use rows::PasskeyRow;
 use serde::{Deserialize, Serialize};
-use webauthn_rs::fake::{FakePasskeyDistribution, WebauthnFakeCredentialGenerator};
 use webauthn_rs::prelude::{
     CredentialID, DiscoverableAuthentication, PasskeyRegistration, PublicKeyCredential,
     RegisterPublicKeyCredential, Uuid, Webauthn, WebauthnError,
 };
 use webauthn_rs_proto::{AllowCredentials, ResidentKeyRequirement};
-
-/// The verifier, and the stand-in credential ids offered for addresses without passkeys.
-pub struct Passkeys {
-    pub webauthn: Webauthn,
-    decoys: WebauthnFakeCredentialGenerator<FakePasskeyDistribution>,
-}
-
-impl Passkeys {
-    /// Passkeys for `party`; the stand-ins derive from `keys` (a key of their own), so they are
-    /// the same for an address on every instance and after restarts.
-    pub fn new(party: &RelyingParty, keys: &KeyedHash) -> Result<Passkeys, String> {
-        let decoy_key = keys.mac(&[b"webauthn stand-in credential ids"]);
-        Ok(Passkeys {
-            webauthn: party.verifier()?,
-            decoys: WebauthnFakeCredentialGenerator::new(&decoy_key)
-                .map_err(|error| error.to_string())?,
-        })
-    }
-
-    /// The credential ids to offer for the account at `email`: its passkeys', or, for an
-    /// address without an account or without passkeys, ids derived from the address (as many,
-    /// and as long, as real accounts' tend to be), the same each time, so the answer does not
-    /// tell which.
-    pub fn offered_for(&self, passkeys: &[PasskeyRow], email: &str) -> Vec<CredentialID> {
-        let ids: Vec<CredentialID> = passkeys
-            .iter()
-            .filter_map(|row| URL_SAFE_NO_PAD.decode(&row.credential_id).ok())
-            .collect();
-        if !ids.is_empty() {
-            return ids;
-        }
-        self.decoys.generate(email.as_bytes()).unwrap_or_default()
-    }
-}
 
 /// Passkeys one account may have.
 pub const MAX_PER_ACCOUNT: usize = 10;
