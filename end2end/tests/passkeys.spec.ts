@@ -1,6 +1,6 @@
-import AxeBuilder from '@axe-core/playwright';
 import type { Browser, Page } from '@playwright/test';
 import { test, expect, signInQuickly, waitForHydration, type Account } from '../support/fixtures';
+import { expectAccessible } from '../support/accessibility';
 import { latestMail } from '../support/mail';
 import { addAuthenticator, credentials, localhost, type Authenticator } from '../support/passkeys';
 import { totp } from '../support/totp';
@@ -14,21 +14,13 @@ test.use({ baseURL: localhost });
 // Each test drives several browsers through WebAuthn prompts: slower than most on a busy machine.
 test.describe.configure({ timeout: 60_000 });
 
-async function expectAccessible(page: Page): Promise<void> {
-  const results = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
-    .analyze();
-  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(serious.map((v) => `${v.id}: ${v.help}`), page.url()).toEqual([]);
-}
-
 /** Adds a passkey named `name` from the security page of the signed-in `page`. */
 async function addPasskey(page: Page, name: string): Promise<void> {
   await page.goto('/account/security');
   await waitForHydration(page);
   await expect(page.getByTestId('passkey-add')).toBeVisible();
   await page.getByTestId('passkey-name-input').fill(name);
-  await page.getByTestId('add-passkey').click();
+  await page.getByTestId('passkey-add-button').click();
   await expect(page.getByTestId('passkey-name')).toHaveValue(name);
 }
 
@@ -48,6 +40,7 @@ async function deviceWithCopy(browser: Browser, credential: object, path = '/log
   const key = await addAuthenticator(page);
   await page.goto(path);
   await waitForHydration(page);
+  await expect(page.locator('[data-passkey="sign-in"][data-autofill="offered"]')).toHaveCount(1);
   await key.cdp.send('WebAuthn.addCredential', { authenticatorId: key.id, credential });
   return [page, key];
 }

@@ -1,7 +1,7 @@
-import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import type { Browser } from '@playwright/test';
 import { test, expect, signInQuickly, waitForHydration, type Account } from '../support/fixtures';
+import { expectAccessible } from '../support/accessibility';
 import { servers } from '../support/servers';
 import { latestMail } from '../support/mail';
 import { totp } from '../support/totp';
@@ -11,14 +11,6 @@ import { totp } from '../support/totp';
 
 async function ready(page: Page, javaScript: boolean): Promise<void> {
   if (javaScript) await waitForHydration(page);
-}
-
-async function expectAccessible(page: Page): Promise<void> {
-  const results = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
-    .analyze();
-  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(serious.map((v) => `${v.id}: ${v.help}`), page.url()).toEqual([]);
 }
 
 /** Another device: a browser context of its own, with or without JavaScript. */

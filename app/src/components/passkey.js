@@ -1,6 +1,6 @@
-// Passkeys, on the three pages that offer them: signing in (`[data-passkey-sign-in]` on the
+// Passkeys, on the three pages that offer them: signing in (`[data-passkey="sign-in"]` on the
 // sign-in page: autofill on the email field, and a button), the second step
-// (`[data-passkey-second-step]`) and adding one (`[data-passkey-add]` on the security page).
+// (`[data-passkey="second-step"]`) and adding one (`[data-passkey="add"]` on the security page).
 // Each part is rendered hidden and shown only where the browser has WebAuthn's JSON helpers;
 // without them, or without JavaScript, the pages are what they were (password and codes).
 // The options come from the server as JSON, the credential goes back as `toJSON()`: the
@@ -73,7 +73,7 @@ async function attempt(part, task) {
   button.disabled = false;
 }
 
-const signIn = document.querySelector('[data-passkey-sign-in]');
+const signIn = document.querySelector('[data-passkey="sign-in"]');
 if (supported && signIn) {
   signIn.hidden = false;
   const next = signIn.dataset.next;
@@ -96,7 +96,10 @@ if (supported && signIn) {
     (async () => {
       const started = await start('/api/passkey_sign_in_options');
       const publicKey = PK.parseRequestOptionsFromJSON(started.options);
-      await finish(started, await navigator.credentials.get({ mediation: 'conditional', publicKey, signal }));
+      const offered = navigator.credentials.get({ mediation: 'conditional', publicKey, signal });
+      // Says the browser is now offering passkeys on the field (browser tests wait for it).
+      signIn.dataset.autofill = 'offered';
+      await finish(started, await offered);
     })().catch((error) => report(signIn, error));
   }
   // The button: only one request may be pending, so the autofill one is withdrawn first. With an
@@ -115,7 +118,7 @@ if (supported && signIn) {
   });
 }
 
-const secondStep = document.querySelector('[data-passkey-second-step]');
+const secondStep = document.querySelector('[data-passkey="second-step"]');
 if (supported && secondStep) {
   // Shown only when the waiting account has a passkey (the options say so).
   const response = await post('/api/passkey_second_factor_options', {});
@@ -137,7 +140,7 @@ if (supported && secondStep) {
   }
 }
 
-const add = document.querySelector('[data-passkey-add]');
+const add = document.querySelector('[data-passkey="add"]');
 if (supported && add) {
   add.hidden = false;
   add.querySelector('button').addEventListener('click', () => {

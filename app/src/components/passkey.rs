@@ -10,10 +10,9 @@ use std::sync::LazyLock;
 static PASSKEY_SCRIPT: LazyLock<String> =
     LazyLock::new(|| without_comments(include_str!("passkey.js")));
 
-/// Place once on a page with a passkey part (`data-passkey-sign-in`, `data-passkey-second-step`
-/// or `data-passkey-add`); the module runs after the page is parsed.
+/// Place once on a page with a [`PasskeyPart`]; the module runs after the page is parsed.
 #[component]
-pub fn PasskeyScript() -> impl IntoView {
+fn PasskeyScript() -> impl IntoView {
     view! {
         <script type="module" nonce=use_nonce()>
             {PASSKEY_SCRIPT.as_str()}
@@ -21,13 +20,32 @@ pub fn PasskeyScript() -> impl IntoView {
     }
 }
 
-/// The status and error lines of a passkey part: a cancelled prompt is said quietly, a refusal
-/// as an alert.
+/// A passkey part of a page (`part`: `sign-in`, `second-step` or `add`), with the script that
+/// runs it: hidden until the script shows it where the browser can use passkeys. Its `children`
+/// come before its button (`label`); under it, a status line (a cancelled prompt is said quietly)
+/// and an alert (a refusal). `next`: where to go after signing in.
 #[component]
-pub fn PasskeyMessages(test_id: &'static str) -> impl IntoView {
+pub fn PasskeyPart(
+    part: &'static str,
+    label: &'static str,
+    #[prop(optional, into)] next: Option<String>,
+    #[prop(optional)] primary: bool,
+    #[prop(optional)] children: Option<Children>,
+) -> impl IntoView {
+    let id = format!("passkey-{part}");
+    let class = if primary {
+        "button"
+    } else {
+        "button button-ghost"
+    };
     view! {
-        <p class="muted" role="status" data-testid=format!("{test_id}-status")></p>
-        <p class="alert" role="alert" data-testid=format!("{test_id}-error") hidden></p>
+        <div class="passkey" data-passkey=part data-next=next data-testid=id.clone() hidden>
+            {children.map(|children| children())}
+            <button type="button" class=class data-testid=format!("{id}-button")>{label}</button>
+            <p class="muted" role="status" data-testid=format!("{id}-status")></p>
+            <p class="alert" role="alert" data-testid=format!("{id}-error") hidden></p>
+        </div>
+        <PasskeyScript />
     }
 }
 
@@ -49,9 +67,9 @@ mod tests {
     #[test]
     fn the_sent_script_keeps_its_three_parts() {
         for part in [
-            "data-passkey-sign-in",
-            "data-passkey-second-step",
-            "data-passkey-add",
+            r#"[data-passkey="sign-in"]"#,
+            r#"[data-passkey="second-step"]"#,
+            r#"[data-passkey="add"]"#,
             "toJSON",
         ] {
             assert!(PASSKEY_SCRIPT.contains(part), "{part} missing");

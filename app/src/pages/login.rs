@@ -1,7 +1,7 @@
 use crate::api::sign_in::Login;
 use crate::auth::redirect::safe_next;
 use crate::components::form::{Field, FormError, SubmitButton};
-use crate::components::passkey::{passkeys_offered, PasskeyMessages, PasskeyScript};
+use crate::components::passkey::{passkeys_offered, PasskeyPart};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -69,13 +69,8 @@ fn LoginForm(next: String) -> impl IntoView {
 #[component]
 fn PasskeySignIn(next: String) -> impl IntoView {
     view! {
-        <div class="passkey" data-passkey-sign-in="" data-next=next data-testid="passkey-sign-in" hidden>
+        <PasskeyPart part="sign-in" label="Sign in with a passkey" next>
             <p class="muted">"or"</p>
-            <button type="button" class="button button-ghost" data-testid="passkey-sign-in-button">
-                "Sign in with a passkey"
-            </button>
-            <PasskeyMessages test_id="passkey-sign-in" />
-        </div>
-        <PasskeyScript />
+        </PasskeyPart>
     }
 }

@@ -1,7 +1,7 @@
 use crate::api::second_step::VerifySecondFactor;
 use crate::auth::redirect::safe_next;
 use crate::components::form::{CodeField, CodeKind, FormError, SubmitButton};
-use crate::components::passkey::{passkeys_offered, PasskeyMessages, PasskeyScript};
+use crate::components::passkey::{passkeys_offered, PasskeyPart};
 use crate::pages::link_page::query_value;
 use leptos::prelude::*;
 
@@ -19,7 +19,10 @@ pub fn SecondStepPage() -> impl IntoView {
             <h1>"Two-step verification"</h1>
             <p class="muted">"Enter the 6-digit code your authenticator app shows for this account."</p>
             <SecondStepForm method=CodeKind::App next=next.clone() />
-            {passkeys_offered().then(|| view! { <PasskeySecondStep next=next.clone() /> })}
+            {passkeys_offered().then(|| view! {
+                // Shown by the passkey script when the waiting account has a passkey.
+                <PasskeyPart part="second-step" label="Use a passkey instead" next=next.clone() />
+            })}
             <details class="alternative" data-testid="recovery-code-option">
                 <summary>"Use a recovery code instead"</summary>
                 <SecondStepForm method=CodeKind::Recovery next />
@@ -49,21 +52,6 @@ fn sign_in_waiting() -> bool {
     }
     #[cfg(not(feature = "ssr"))]
     true
-}
-
-/// Completing the step with a passkey: shown by the passkey script when the waiting account has
-/// one and the browser can use it.
-#[component]
-fn PasskeySecondStep(next: String) -> impl IntoView {
-    view! {
-        <div class="passkey" data-passkey-second-step="" data-next=next data-testid="passkey-second-step" hidden>
-            <button type="button" class="button button-ghost" data-testid="passkey-second-step-button">
-                "Use a passkey instead"
-            </button>
-            <PasskeyMessages test_id="passkey-second-step" />
-        </div>
-        <PasskeyScript />
-    }
 }
 
 /// "Trust this browser", when trust is on (`MFA_TRUST_DAYS` above zero).

@@ -7,7 +7,7 @@ use crate::api::passkeys::{
 };
 use crate::auth::redirect::SECURITY_PAGE;
 use crate::components::display::utc_time;
-use crate::components::passkey::{PasskeyMessages, PasskeyScript};
+use crate::components::passkey::PasskeyPart;
 use leptos::either::Either;
 use leptos::prelude::*;
 use server_fn::ServerFn;
@@ -45,15 +45,12 @@ fn PasskeysCard(passkeys: Vec<PasskeyInfo>) -> impl IntoView {
         <ul class="passkeys" data-testid="passkeys">
             {passkeys.into_iter().map(|passkey| view! { <PasskeyItem passkey /> }).collect_view()}
         </ul>
-        <div class="passkey form" data-passkey-add="" data-testid="passkey-add" hidden>
+        <PasskeyPart part="add" label="Add a passkey" primary=true>
             <label class="field">
                 <span class="field-label">"Name of the new passkey (optional)"</span>
                 <input type="text" name="name" maxlength=NAME_MAX_CHARS autocomplete="off" data-testid="passkey-name-input" />
             </label>
-            <button type="button" class="button" data-testid="add-passkey">"Add a passkey"</button>
-            <PasskeyMessages test_id="passkey-add" />
-        </div>
-        <PasskeyScript />
+        </PasskeyPart>
     }
 }
 

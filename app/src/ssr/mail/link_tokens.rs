@@ -14,8 +14,8 @@
 //! does next. Opening a link only [`peek`]s: a mail scanner fetching it spends nothing.
 
 use crate::ssr::platform::clock::unix_now;
+use crate::ssr::platform::digest::sha256_hex;
 use crate::ssr::platform::random::random_token;
-use sha2::{Digest, Sha256};
 use sqlx::{Any, AnyPool, Executor, Transaction};
 use std::time::Duration;
 
@@ -132,7 +132,7 @@ pub async fn issue(
         "INSERT INTO link_tokens (token_hash, purpose, user_id, email, created_at, expires_at) \
          VALUES ($1, $2, $3, $4, $5, $6)",
     )
-    .bind(hash(&token))
+    .bind(sha256_hex(&token))
     .bind(purpose.as_str())
     .bind(user_id)
     .bind(email)
@@ -186,7 +186,7 @@ async fn grant(
     }
     let row: Option<GrantRow> =
         sqlx::query_as(&format!("{head} ({}) {tail}", purpose_list(purposes)))
-            .bind(hash(token))
+            .bind(sha256_hex(token))
             .bind(unix_now() as i64)
             .fetch_optional(db)
             .await?;
@@ -256,13 +256,6 @@ pub fn well_formed(token: &str) -> bool {
         && token
             .bytes()
             .all(|byte| byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_')
-}
-
-fn hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
 }
 
 #[cfg(test)]

@@ -5,27 +5,20 @@
 //! serialises it only on that promise (`danger-allow-state-serialisation`).
 
 use crate::ssr::platform::coordination::{CoordinationStore, StoreError};
+use crate::ssr::platform::digest::sha256_hex;
 use crate::ssr::platform::random::random_token;
 use serde::{de::DeserializeOwned, Serialize};
-use sha2::{Digest, Sha256};
 use std::time::Duration;
 
 /// How long a ceremony may take, from the options to the browser's answer.
 pub const CEREMONY_LIFETIME: Duration = Duration::from_secs(5 * 60);
 
-fn digest(ceremony: &str) -> String {
-    Sha256::digest(ceremony.as_bytes())
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
-}
-
 fn record_key(ceremony: &str) -> String {
-    format!("passkey-ceremony:{}", digest(ceremony))
+    format!("passkey-ceremony:{}", sha256_hex(ceremony))
 }
 
 fn spent_key(ceremony: &str) -> String {
-    format!("passkey-ceremony-spent:{}", digest(ceremony))
+    format!("passkey-ceremony-spent:{}", sha256_hex(ceremony))
 }
 
 /// Stores `state` and returns the ceremony id for the browser.

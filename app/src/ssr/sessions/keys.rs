@@ -1,6 +1,7 @@
 //! Where each record lives: store ids are hashes of (namespace, kind of record, value), so the
 //! store never holds a token itself and namespaces never overlap.
 
+use crate::ssr::platform::digest::sha256_hex;
 use sha2::{Digest, Sha256};
 use tower_sessions::session::Id;
 
@@ -59,9 +60,7 @@ impl Keys {
 /// How a login is named outside the server (devices list, audit log): the first 12 hex digits
 /// of a hash of its family id. Tells logins apart; cannot be used to act as one.
 pub fn public_handle(family: &str) -> String {
-    Sha256::digest(family.as_bytes())
-        .iter()
-        .take(6)
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
+    let mut handle = sha256_hex(family);
+    handle.truncate(12);
+    handle
 }

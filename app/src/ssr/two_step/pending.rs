@@ -6,9 +6,9 @@
 //! attempts, then is gone; the first right code spends it, once, however many arrive at once.
 
 use crate::ssr::platform::coordination::{CoordinationStore, StoreError};
+use crate::ssr::platform::digest::sha256_hex;
 use crate::ssr::platform::random::random_token;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::time::Duration;
 
 /// How long the second step may take.
@@ -25,22 +25,15 @@ pub struct PendingSignIn {
 }
 
 fn record_key(token: &str) -> String {
-    format!("mfa-pending:{}", digest(token))
+    format!("mfa-pending:{}", sha256_hex(token))
 }
 
 fn attempts_key(token: &str) -> String {
-    format!("mfa-pending-attempts:{}", digest(token))
+    format!("mfa-pending-attempts:{}", sha256_hex(token))
 }
 
 fn spent_key(token: &str) -> String {
-    format!("mfa-pending-spent:{}", digest(token))
-}
-
-fn digest(token: &str) -> String {
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
+    format!("mfa-pending-spent:{}", sha256_hex(token))
 }
 
 /// Stores `pending` and returns the token for the browser's cookie.

@@ -6,9 +6,9 @@
 //! for both. Trust ends with a password change or reset, turning two-step verification off, an
 //! administrator's reset, signing out everywhere, and "forget" on the security page.
 
+use crate::ssr::platform::digest::sha256_hex;
 use crate::ssr::sessions::ClientInfo;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use sqlx::AnyPool;
 
 /// One trusted browser, as the security page lists it.
@@ -21,13 +21,6 @@ pub struct TrustedBrowser {
     pub created_at: i64,
     pub expires_at: i64,
     pub last_used_at: Option<i64>,
-}
-
-fn device_hash(device: &str) -> String {
-    Sha256::digest(device.as_bytes())
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
 }
 
 /// Trusts browser `device` for account `user_id` from `now` until `expires_at` (anew, if it was).
@@ -45,7 +38,7 @@ pub async fn trust(
          created_at = $3, expires_at = $4, user_agent = $5, ip = $6, last_used_at = NULL",
     )
     .bind(user_id)
-    .bind(device_hash(device))
+    .bind(sha256_hex(device))
     .bind(now)
     .bind(expires_at)
     .bind(client.user_agent.as_deref())
@@ -67,7 +60,7 @@ pub async fn is_trusted(
          WHERE user_id = $1 AND device_hash = $2 AND expires_at > $3",
     )
     .bind(user_id)
-    .bind(device_hash(device))
+    .bind(sha256_hex(device))
     .bind(now)
     .execute(db)
     .await?;
