@@ -2,6 +2,7 @@ import type { Browser, Page } from '@playwright/test';
 import { test, expect, signInQuickly, waitForHydration, type Account } from '../support/fixtures';
 import { expectAccessible } from '../support/accessibility';
 import { latestMail } from '../support/mail';
+import { servers } from '../support/servers';
 import { addAuthenticator, credentials, localhost, type Authenticator } from '../support/passkeys';
 import { totp } from '../support/totp';
 
@@ -153,7 +154,10 @@ test('a passkey completes the second step of a password sign-in', async ({ page,
   await laptop.waitForURL((url) => url.pathname === '/account');
 });
 
-test('without JavaScript no passkey appears and the password signs in as before', async ({ browser, account }) => {
+test('without JavaScript, or on another host, no passkey appears and the password signs in as before', async ({
+  browser,
+  account,
+}) => {
   const page = await device(browser, false);
   await page.goto('/login');
   await expect(page.getByTestId('passkey-sign-in')).toBeHidden();
@@ -164,4 +168,12 @@ test('without JavaScript no passkey appears and the password signs in as before'
   await page.goto('/account/security');
   await expect(page.getByTestId('passkey-add')).toBeHidden();
   await expect(page.getByTestId('passkeys-status')).toContainText('No passkeys yet');
+
+  // The same site reached as 127.0.0.1: passkeys made for `localhost` cannot work there, so the
+  // page offers none and says nothing about them.
+  const elsewhere = await (await browser.newContext({ baseURL: servers.main.url })).newPage();
+  await elsewhere.goto('/login');
+  await waitForHydration(elsewhere);
+  await expect(elsewhere.getByTestId('passkey-sign-in')).toBeHidden();
+  await expect(elsewhere.getByTestId('passkey-sign-in-error')).toBeHidden();
 });

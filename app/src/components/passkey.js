@@ -1,13 +1,22 @@
 // Passkeys, on the three pages that offer them: signing in (`[data-passkey="sign-in"]` on the
 // sign-in page: autofill on the email field, and a button), the second step
 // (`[data-passkey="second-step"]`) and adding one (`[data-passkey="add"]` on the security page).
-// Each part is rendered hidden and shown only where the browser has WebAuthn's JSON helpers;
-// without them, or without JavaScript, the pages are what they were (password and codes).
+// Each part is rendered hidden and shown only where the browser has WebAuthn's JSON helpers and
+// the page is on the passkeys' domain; elsewhere, or without JavaScript, the pages are what they
+// were (password and codes).
 // The options come from the server as JSON, the credential goes back as `toJSON()`: the
 // browser does the base64 work.
 
 const PK = window.PublicKeyCredential;
 const supported = !!(PK && PK.parseRequestOptionsFromJSON && PK.parseCreationOptionsFromJSON);
+
+/** Whether passkeys can work in `part`: the browser has what it takes, and the page is on the
+ * domain they are made for (`data-rp-id`; the browser refuses them anywhere else). */
+function usable(part) {
+  const rpId = part?.dataset.rpId;
+  const host = location.hostname;
+  return supported && !!rpId && (host === rpId || host.endsWith(`.${rpId}`));
+}
 const QUIET = 'No passkey was used.';
 const UNREACHABLE = 'Could not reach the server. Check your connection and try again.';
 
@@ -74,7 +83,7 @@ async function attempt(part, task) {
 }
 
 const signIn = document.querySelector('[data-passkey="sign-in"]');
-if (supported && signIn) {
+if (usable(signIn)) {
   signIn.hidden = false;
   const next = signIn.dataset.next;
   const email = document.querySelector('input[name="email"]');
@@ -100,7 +109,10 @@ if (supported && signIn) {
       // Says the browser is now offering passkeys on the field (browser tests wait for it).
       signIn.dataset.autofill = 'offered';
       await finish(started, await offered);
-    })().catch((error) => report(signIn, error));
+    })().catch((error) => {
+      // The browser's own refusals stay silent here: nobody pressed anything.
+      if (error?.code) report(signIn, error);
+    });
   }
   // The button: only one request may be pending, so the autofill one is withdrawn first. With an
   // address typed, that account's passkeys are offered (those the browser cannot find unasked too).
@@ -119,7 +131,7 @@ if (supported && signIn) {
 }
 
 const secondStep = document.querySelector('[data-passkey="second-step"]');
-if (supported && secondStep) {
+if (usable(secondStep)) {
   // Shown only when the waiting account has a passkey (the options say so).
   const response = await post('/api/passkey_second_factor_options', {});
   if (response.ok) {
@@ -141,7 +153,7 @@ if (supported && secondStep) {
 }
 
 const add = document.querySelector('[data-passkey="add"]');
-if (supported && add) {
+if (usable(add)) {
   add.hidden = false;
   add.querySelector('button').addEventListener('click', () => {
     attempt(add, async () => {

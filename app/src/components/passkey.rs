@@ -39,7 +39,7 @@ pub fn PasskeyPart(
         "button button-ghost"
     };
     view! {
-        <div class="passkey" data-passkey=part data-next=next data-testid=id.clone() hidden>
+        <div class="passkey" data-passkey=part data-rp-id=relying_party_id() data-next=next data-testid=id.clone() hidden>
             {children.map(|children| children())}
             <button type="button" class=class data-testid=format!("{id}-button")>{label}</button>
             <p class="muted" role="status" data-testid=format!("{id}-status")></p>
@@ -47,6 +47,22 @@ pub fn PasskeyPart(
         </div>
         <PasskeyScript />
     }
+}
+
+/// The domain passkeys are made for (`WEBAUTHN_RP_ID`): the script offers none on a page served
+/// under another host (`127.0.0.1`, say), where the browser would refuse them.
+fn relying_party_id() -> Option<String> {
+    #[cfg(feature = "ssr")]
+    {
+        let state = crate::ssr::context::app_state().ok()?;
+        state
+            .settings
+            .passkeys
+            .as_ref()
+            .map(|party| party.id.clone())
+    }
+    #[cfg(not(feature = "ssr"))]
+    None
 }
 
 /// Whether this server offers passkeys (`PASSKEYS`); read on the server, where the pages that
