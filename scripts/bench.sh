@@ -62,11 +62,14 @@ export APP_ENV=prod DATABASE_URL REDIS_URL="$TEST_REDIS_URL" BENCH_ROUTES=1 \
   JWT_SECRET="benchmark-secret-benchmark-secret-benchmark" PUBLIC_ORIGIN="https://bench.invalid" RUST_LOG=error \
   SMTP_URL="smtps://smtp.bench.invalid:465" \
   LEPTOS_SITE_ADDR="127.0.0.1:$PORT" LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg \
-  LEPTOS_OUTPUT_NAME LOGIN_MAX_FAILURES_PER_IP=1000000 STEP_UP_MAX_AGE=3600
+  LEPTOS_OUTPUT_NAME LOGIN_MAX_FAILURES_PER_IP=1000000 STEP_UP_MAX_AGE=3600 \
+  PASSKEY_MAX_CEREMONIES_PER_IP=1000000
 server="target/$PROFILE/server"
 "$server" migrate >/dev/null
 "$server" user create --email bench@example.com --password "$PASSWORD" >/dev/null
 "$server" user create --email bench-admin@example.com --password "$PASSWORD" --role admin >/dev/null
+# The passkey scenario's account: its own, so its passkeys change nothing for the others.
+"$server" user create --email bench-passkey@example.com --password "$PASSWORD" >/dev/null
 taskset -c "$SERVER_CPU" "$server" serve &
 SERVER_PID=$!
 for _ in $(seq 1 100); do curl -fs "$BASE/healthz" >/dev/null && break; sleep 0.1; done
@@ -170,6 +173,14 @@ storm() {
   touch "$OUT/$name.done"
   wait "$sampler" || true
 }
+
+PASSKEY_COUNT=$([ "$SMOKE" = 1 ] && echo 3 || echo 40)
+say "passkey and password sign-ins, alternating, one at a time: $ROUNDS round(s) of $PASSKEY_COUNT each"
+for round in $(seq 1 "$ROUNDS"); do
+  taskset -c "$LOAD_CPU" "target/$PROFILE/bench-client" passkey-sign-in --base "$BASE" \
+    --email bench-passkey@example.com --password "$PASSWORD" --origin "$PUBLIC_ORIGIN" \
+    --count "$PASSKEY_COUNT" --output "$OUT/passkey.$round.json"
+done
 
 say "sign-in storms, $ROUNDS round(s): the guarded page at ${RATE}/s idle, then during $STORM_CONCURRENCY clients signing in (each waits its Retry-After), then during a flood of $STORM_CONCURRENCY connections retrying at once; ${STORM_SECONDS}s each"
 for round in $(seq 1 "$ROUNDS"); do

@@ -224,6 +224,7 @@ def main() -> None:
             f"p50 {ms(logins['latencyPercentiles']['p50']):.1f} ms, p99 {ms(logins['latencyPercentiles']['p99']):.1f} ms "
             f"| see statuses |"
         )
+    passkey_rows(out, rounds)
     browser = browser_report(out)
     if browser is not None:
         browser_targets(browser, verdict)
@@ -235,6 +236,22 @@ def main() -> None:
     if browser is not None:
         print()
         browser_table(browser)
+
+
+def passkey_rows(out: Path, rounds: int) -> None:
+    """Passkey against password sign-in, one at a time (bench-client passkey-sign-in): the median
+    of each round's median, and their ratio."""
+    medians = {"password": [], "passkey": []}
+    for r in range(1, rounds + 1):
+        timings = json.loads((out / f"passkey.{r}.json").read_text())
+        for kind in medians:
+            medians[kind].append(ms(statistics.median(timings[kind])))
+    password = statistics.median(medians["password"])
+    passkey = statistics.median(medians["passkey"])
+    print(
+        f"| passkey sign-in (options + signed answer) / password sign-in, server time one at a time "
+        f"| {passkey:.2f} ms vs {password:.2f} ms (× {passkey / password:.3f}) | for reference |"
+    )
 
 
 def weight_tables(text: str) -> None:

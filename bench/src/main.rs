@@ -10,6 +10,9 @@
 //! - `sign-in-storm`: many clients signing in at once, each waiting as long as a refusal's
 //!   `Retry-After` says before trying again, as a browser-driven client or a polite script does.
 //!
+//! - `passkey-sign-in`: password and passkey sign-ins of one account, alternating, each timed as
+//!   its user waits for it (the passkey's two requests together).
+//!
 //! - `replay`: one request over and over, with oha's flags, so the harness's smoke run works
 //!   without compiling oha.
 //!
@@ -17,6 +20,7 @@
 
 mod chain;
 mod drive;
+mod passkey;
 mod record;
 mod replay;
 mod storm;
@@ -56,6 +60,17 @@ enum Scenario {
         /// How many clients sign in side by side.
         #[arg(long, default_value_t = 64)]
         clients: usize,
+    },
+    /// Times password and passkey sign-ins of one account, alternating, one at a time.
+    PasskeySignIn {
+        #[command(flatten)]
+        run: Run,
+        /// The site's origin as its pages are served (the passkey is made for its host).
+        #[arg(long)]
+        origin: String,
+        /// Sign-ins of each kind.
+        #[arg(long, default_value_t = 50)]
+        count: usize,
     },
     /// Sends one request over and over, as oha does (its flags); the report goes to stdout.
     Replay(replay::Replay),
@@ -113,6 +128,12 @@ async fn run(scenario: Scenario) -> Result<(), String> {
                 None => drive::closed_loop(&client, account, signed_in, length).await,
             };
             write_report(&run, &recorder)
+        }
+        Scenario::PasskeySignIn { run, origin, count } => {
+            let (client, account, _) = prepare(&run, 1)?;
+            let timings = passkey::compare(&client, &account, &origin, count.max(1)).await?;
+            std::fs::write(&run.output, timings.to_json().to_string())
+                .map_err(|error| format!("cannot write {}: {error}", run.output.display()))
         }
         Scenario::SignInStorm { run, clients } => {
             let (client, account, length) = prepare(&run, clients)?;

@@ -142,6 +142,7 @@ impl RelyingParty {
         RelyingParty {
             id: "localhost".to_owned(),
             name: name.to_owned(),
+            // Cannot fail: a literal, valid URL.
             origins: vec![url::Url::parse("http://localhost").expect("a valid literal URL")],
             any_port: true,
         }
