@@ -46,6 +46,9 @@ pub enum UserCommand {
     ResetMfa {
         #[arg(long)]
         email: String,
+        /// Delete the account's passkeys too (the lost device held them).
+        #[arg(long)]
+        passkeys: bool,
     },
 }
 

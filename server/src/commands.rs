@@ -68,9 +68,9 @@ pub async fn create_user(
     }
 }
 
-/// Turns off two-step verification of the account at `email` (`user reset-mfa`), audited as an
-/// operator's act.
-pub async fn reset_mfa(config: Config, email: &str) -> Result<(), CommandError> {
+/// Turns off two-step verification of the account at `email` (`user reset-mfa`), and with
+/// `passkeys` deletes its passkeys too, audited as an operator's act.
+pub async fn reset_mfa(config: Config, email: &str, passkeys: bool) -> Result<(), CommandError> {
     let email = Email::parse(email).map_err(|error| CommandError::invalid("email", error))?;
     let db = migrated_database(&config).await?;
     let user = users::find_by_email(&db.pool, &email)
@@ -80,14 +80,29 @@ pub async fn reset_mfa(config: Config, email: &str) -> Result<(), CommandError> 
     two_step::remove_all(&db.pool, user.id)
         .await
         .map_err(StartupError::from)?;
+    if passkeys {
+        app::ssr::passkeys::rows::delete_all(&db.pool, user.id)
+            .await
+            .map_err(StartupError::from)?;
+    }
+    let how = if passkeys {
+        "by the server's command line, with passkeys"
+    } else {
+        "by the server's command line"
+    };
     let event = Event::new(EventKind::MfaResetByAdmin, ClientInfo::default())
         .user(user.id)
-        .detail("by the server's command line");
+        .detail(how);
     audit::insert(&db.pool, &event)
         .await
         .map_err(StartupError::from)?;
+    let and_passkeys = if passkeys {
+        ", its passkeys deleted"
+    } else {
+        ""
+    };
     println!(
-        "two-step verification turned off for {} (id {}); its password alone signs in now",
+        "two-step verification turned off for {} (id {}){and_passkeys}; its password alone signs in now",
         email.as_str(),
         user.id
     );

@@ -34,8 +34,8 @@ async fn main() -> ExitCode {
                 },
         } => commands::create_user(config, &email, password, role).await,
         Command::User {
-            action: UserCommand::ResetMfa { email },
-        } => commands::reset_mfa(config, &email).await,
+            action: UserCommand::ResetMfa { email, passkeys },
+        } => commands::reset_mfa(config, &email, passkeys).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

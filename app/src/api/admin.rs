@@ -111,11 +111,19 @@ pub async fn revoke_user_sessions(user_id: i64) -> Result<(), AppError> {
 }
 
 /// Turns off a user's two-step verification (authenticator app and recovery codes), for an owner
-/// who lost both: every session of theirs ends, and they are mailed.
+/// who lost both: every session of theirs ends, and they are mailed. With `passkeys` (`true`),
+/// their passkeys are deleted too (a lost phone held both).
 #[server(prefix = "/api", endpoint = "admin_reset_second_factors")]
-pub async fn admin_reset_second_factors(user_id: i64) -> Result<(), AppError> {
+pub async fn admin_reset_second_factors(
+    user_id: i64,
+    passkeys: Option<String>,
+) -> Result<(), AppError> {
     let (state, admin) = admin_acting_on::<AdminResetSecondFactors>(user_id).await?;
     two_step::remove_all(&state.db, user_id).await?;
+    let with_passkeys = matches!(passkeys.as_deref(), Some("true" | "on"));
+    if with_passkeys {
+        crate::ssr::passkeys::rows::delete_all(&state.db, user_id).await?;
+    }
     state.sessions.revoke_all(user_id).await?;
     if let Some(user) = users::find_by_id(&state.db, user_id).await? {
         state
@@ -123,7 +131,8 @@ pub async fn admin_reset_second_factors(user_id: i64) -> Result<(), AppError> {
             .send(&two_step::notices::reset_by_admin(&user.email))
             .await?;
     }
-    record(&state, EventKind::MfaResetByAdmin, &admin, user_id, "");
+    let detail = if with_passkeys { "with passkeys" } else { "" };
+    record(&state, EventKind::MfaResetByAdmin, &admin, user_id, detail);
     Ok(())
 }
 

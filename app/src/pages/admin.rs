@@ -202,6 +202,10 @@ fn UserRowActions(user: Profile, actions: UserActions) -> impl IntoView {
             {user.two_step.then(|| view! {
                 <ActionForm action=actions.reset_two_step attr:class="inline-form">
                     <input type="hidden" name="user_id" value=reset_id.clone() />
+                    <label class="inline-label">
+                        <input type="checkbox" name="passkeys" value="true" data-testid="reset-passkeys" />
+                        "and passkeys"
+                    </label>
                     <button type="submit" class="button button-ghost button-small" data-testid="reset-two-step-button">
                         "Reset two-step"
                     </button>

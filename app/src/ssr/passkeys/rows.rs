@@ -136,6 +136,15 @@ pub async fn delete(db: &AnyPool, user_id: i64, id: i64) -> Result<bool, sqlx::E
     Ok(deleted.rows_affected() == 1)
 }
 
+/// Deletes every passkey of `user_id` (an administrator's reset of a lost device's factors).
+pub async fn delete_all(db: &AnyPool, user_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM passkeys WHERE user_id = $1")
+        .bind(user_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
 /// The account's WebAuthn user handle, made (random) the first time it is asked for.
 pub async fn handle_of(db: &AnyPool, user_id: i64) -> Result<Uuid, AppError> {
     let fresh = Uuid::new_v4().to_string();

@@ -139,3 +139,50 @@ async fn with_passkeys_off_nothing_is_offered() {
         assert_eq!(refused.status(), StatusCode::SERVICE_UNAVAILABLE, "{path}");
     }
 }
+
+#[tokio::test]
+async fn a_reset_of_lost_factors_deletes_the_passkeys_only_when_asked() {
+    let app = TestApp::spawn().await;
+    let email = "passkey-reset@example.com";
+    add_passkey(&app.signed_in(email, Role::User).await, "Phone").await;
+    let admin = app
+        .signed_in("passkey-helpdesk@example.com", Role::Admin)
+        .await;
+    let user_id = app.user_id(email).await.to_string();
+    let stored = || async {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM passkeys")
+            .fetch_one(&app.state.db)
+            .await
+            .unwrap()
+    };
+    let reset = |form: Vec<(&'static str, String)>| {
+        let admin = admin.clone();
+        async move {
+            let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            admin
+                .post_form("/api/admin_reset_second_factors", &form)
+                .await
+                .status()
+        }
+    };
+    assert_eq!(
+        reset(vec![("user_id", user_id.clone())]).await,
+        StatusCode::OK
+    );
+    assert_eq!(stored().await, 1, "kept unless asked");
+    let with = vec![
+        ("user_id", user_id.clone()),
+        ("passkeys", "true".to_owned()),
+    ];
+    assert_eq!(reset(with).await, StatusCode::OK);
+    assert_eq!(stored().await, 0);
+
+    // The command line, with no administrator: `--passkeys` too.
+    add_passkey(&app.signed_in_again(email).await, "Key").await;
+    let output = crate::cli::server_command(&app.database_url)
+        .args(["user", "reset-mfa", "--email", email, "--passkeys"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(stored().await, 0);
+}
