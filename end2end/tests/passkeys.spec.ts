@@ -54,7 +54,7 @@ async function withPasskey(page: Page, account: Account, name = 'Laptop'): Promi
   return authenticator;
 }
 
-test('a passkey added on the security page signs in by autofill', async ({ page, account }) => {
+test('a passkey added on the security page signs in by autofill and confirms it is you', async ({ page, account }) => {
   const authenticator = await withPasskey(page, account);
   const [credential] = await credentials(authenticator);
   expect(credential.isResidentCredential).toBe(true);
@@ -72,6 +72,12 @@ test('a passkey added on the security page signs in by autofill', async ({ page,
   const claims = JSON.parse(Buffer.from(access.value.split('.')[1], 'base64url').toString());
   expect(claims.amr).toEqual(['hwk', 'user', 'mfa']);
   expect(claims.acr).toBe('aal2');
+
+  // Confirming it's you before a sensitive action: the passkey instead of the password.
+  await page.goto('/reauthenticate?next=/account/security');
+  await expect(page.getByTestId('passkey-confirm')).toBeVisible();
+  await page.getByTestId('passkey-confirm-button').click();
+  await page.waitForURL((url) => url.pathname === '/account/security');
 });
 
 test('the button signs in with the address typed first, and without the passkey says so quietly', async ({
@@ -148,9 +154,9 @@ test('a passkey completes the second step of a password sign-in', async ({ page,
   await laptop.getByTestId('password-input').fill(account.password);
   await laptop.getByTestId('login-submit').click();
   await expect(laptop).toHaveURL(/\/login\/verify/);
-  await expect(laptop.getByTestId('passkey-second-step')).toBeVisible();
+  await expect(laptop.getByTestId('passkey-confirm')).toBeVisible();
   await expectAccessible(laptop);
-  await laptop.getByTestId('passkey-second-step-button').click();
+  await laptop.getByTestId('passkey-confirm-button').click();
   await laptop.waitForURL((url) => url.pathname === '/account');
 });
 

@@ -58,6 +58,8 @@ pub const OPEN_WHILE_ENROLLING: &[&str] = &[
     two_step::BeginTotp::PATH,
     two_step::ConfirmTotp::PATH,
     step_up::Reauthenticate::PATH,
+    step_up::PasskeyReauthenticationOptions::PATH,
+    step_up::ReauthenticateWithPasskey::PATH,
     sign_in::LogoutAll::PATH,
     sign_in::Me::PATH,
 ];

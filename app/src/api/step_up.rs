@@ -8,19 +8,26 @@ use crate::error::AppError;
 use leptos::prelude::*;
 use server_fn::ServerFn;
 
+pub use super::passkeys::CeremonyOptions;
+
 #[cfg(feature = "ssr")]
 use crate::{
     auth::assurance::Authentication,
     auth::redirect::safe_next,
     ssr::audit::{self, Event, EventKind},
-    ssr::context::{client_info, redirect_form_post},
+    ssr::context::{client_info, continue_to, redirect_form_post},
+    ssr::passkeys::{self, rows, Signer},
     ssr::platform::clock::unix_now,
     ssr::sign_in::renew_authentication,
     ssr::two_step,
 };
 
 /// Who may call each function of this module.
-pub const POLICIES: &[super::PolicyRow] = &[(Reauthenticate::PATH, Policy::SignedIn)];
+pub const POLICIES: &[super::PolicyRow] = &[
+    (Reauthenticate::PATH, Policy::SignedIn),
+    (PasskeyReauthenticationOptions::PATH, Policy::SignedIn),
+    (ReauthenticateWithPasskey::PATH, Policy::SignedIn),
+];
 
 /// Confirms the signed-in user's `password` (throttled and audited like every password check),
 /// and for an account with a second factor a `code` too (`method` `totp` or `recovery_code`,
@@ -68,5 +75,54 @@ pub async fn reauthenticate(
             .family(&family),
     );
     redirect_form_post(&safe_next(next.as_deref()));
+    Ok(())
+}
+
+/// Options for confirming it's you with one of the account's passkeys. 404 when it has none.
+#[server(prefix = "/api", endpoint = "passkey_reauthentication_options")]
+pub async fn passkey_reauthentication_options() -> Result<CeremonyOptions, AppError> {
+    let (state, viewer, _) = super::account::current_login::<PasskeyReauthenticationOptions>()?;
+    let service = state
+        .passkeys
+        .as_deref()
+        .ok_or_else(AppError::passkeys_unavailable)?;
+    let ids: Vec<String> = rows::list(&state.db, viewer.user_id)
+        .await?
+        .into_iter()
+        .map(|row| row.credential_id)
+        .collect();
+    if ids.is_empty() {
+        return Err(AppError::not_found());
+    }
+    let offered = service.offered_for(&ids, "");
+    let started = passkeys::start_sign_in(&state, Signer::Account(viewer.user_id), offered).await?;
+    Ok(started.into())
+}
+
+/// Confirms it's you with the `credential` one of the account's passkeys signed for `ceremony`
+/// (it verifies the user, so it counts as both factors), records it as the login's latest
+/// authentication, and goes on to `next`. Refused as a passkey sign-in is (410, 401
+/// `passkey_invalid`).
+#[server(prefix = "/api", endpoint = "reauthenticate_with_passkey")]
+pub async fn reauthenticate_with_passkey(
+    ceremony: String,
+    credential: String,
+    next: Option<String>,
+) -> Result<(), AppError> {
+    let (state, viewer, family) = super::account::current_login::<ReauthenticateWithPasskey>()?;
+    let client = client_info();
+    match passkeys::finish_sign_in(&state, &ceremony, &credential).await? {
+        Ok(row) if row.user_id == viewer.user_id => {}
+        Ok(_) => return Err(AppError::passkey_refused()),
+        Err((refusal, owner)) => {
+            return Err(super::passkey_sign_in::refused(
+                &state, client, refusal, owner,
+            ))
+        }
+    }
+    renew_authentication(&state, Authentication::passkey(unix_now())).await?;
+    let event = Event::new(EventKind::Reauthenticated, client).user(viewer.user_id);
+    audit::record(&state.db, event.family(&family).detail("passkey"));
+    continue_to(&safe_next(next.as_deref()));
     Ok(())
 }

@@ -14,10 +14,7 @@ static SCRIPTS: LazyLock<[(&str, String); 3]> = LazyLock::new(|| {
     let with_common = |own: &str| without_comments(&format!("{COMMON}\n{own}"));
     [
         ("sign-in", with_common(include_str!("passkey_sign_in.js"))),
-        (
-            "second-step",
-            with_common(include_str!("passkey_second_step.js")),
-        ),
+        ("confirm", with_common(include_str!("passkey_confirm.js"))),
         ("add", with_common(include_str!("passkey_add.js"))),
     ]
 });
@@ -40,15 +37,19 @@ fn PasskeyScript(part: &'static str) -> impl IntoView {
     }
 }
 
-/// A passkey part of a page (`part`: `sign-in`, `second-step` or `add`), with the script that
-/// runs it: hidden until the script shows it where the browser can use passkeys. Its `children`
-/// come before its button (`label`); under it, a status line (a cancelled prompt is said quietly)
-/// and an alert (a refusal). `next`: where to go after signing in.
+/// A passkey part of a page (`part`: `sign-in`, `confirm` or `add`), with the script that runs
+/// it: hidden until the script shows it where the browser can use passkeys. Its `children` come
+/// before its button (`label`); under it, a status line (a cancelled prompt is said quietly) and
+/// an alert (a refusal). `next`: where to go after signing in. A `confirm` part names the
+/// functions giving its options and taking the signed answer (`options`, `finish`); its hidden
+/// inputs go with the answer.
 #[component]
 pub fn PasskeyPart(
     part: &'static str,
     label: &'static str,
     #[prop(optional, into)] next: Option<String>,
+    #[prop(optional)] options: Option<&'static str>,
+    #[prop(optional)] finish: Option<&'static str>,
     #[prop(optional)] primary: bool,
     #[prop(optional)] children: Option<Children>,
 ) -> impl IntoView {
@@ -59,7 +60,16 @@ pub fn PasskeyPart(
         "button button-ghost"
     };
     view! {
-        <div class="passkey" data-passkey=part data-rp-id=relying_party_id() data-next=next data-testid=id.clone() hidden>
+        <div
+            class="passkey"
+            data-passkey=part
+            data-rp-id=relying_party_id()
+            data-next=next
+            data-options=options
+            data-finish=finish
+            data-testid=id.clone()
+            hidden
+        >
             {children.map(|children| children())}
             <button type="button" class=class data-testid=format!("{id}-button")>{label}</button>
             <p class="muted" role="status" data-testid=format!("{id}-status")></p>
@@ -102,7 +112,7 @@ mod tests {
 
     #[test]
     fn each_part_gets_the_shared_code_and_its_own_and_no_other() {
-        let parts = ["sign-in", "second-step", "add"];
+        let parts = ["sign-in", "confirm", "add"];
         for part in parts {
             let script = script_of(part);
             assert!(

@@ -1,9 +1,13 @@
-use crate::api::step_up::Reauthenticate;
+use crate::api::step_up::{
+    PasskeyReauthenticationOptions, Reauthenticate, ReauthenticateWithPasskey,
+};
 use crate::api::two_step::security_overview;
 use crate::auth::redirect::safe_next;
 use crate::components::form::{CodeField, CodeKind, Field, FormError, SubmitButton};
+use crate::components::passkey::{passkeys_offered, PasskeyPart};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
+use server_fn::ServerFn;
 
 /// Where a signed-in user is sent before an action that asks for a recent sign-in: they enter
 /// their password again (and a code, when the account has two-step verification), then go on to
@@ -43,6 +47,21 @@ fn ReauthenticateForm(next: String, two_step: bool) -> impl IntoView {
     let confirm = ServerAction::<Reauthenticate>::new();
     let error = Signal::derive(move || confirm.value().get().and_then(Result::err));
     let destination = safe_next(Some(&next));
+    let passkey = passkeys_offered().then(|| {
+        let next = destination.clone();
+        view! {
+            // Shown by the passkey script when the account has a passkey.
+            <PasskeyPart
+                part="confirm"
+                label="Use a passkey instead"
+                next=next.clone()
+                options=PasskeyReauthenticationOptions::PATH
+                finish=ReauthenticateWithPasskey::PATH
+            >
+                <input type="hidden" name="next" value=next />
+            </PasskeyPart>
+        }
+    });
     view! {
         <ActionForm
             action=confirm
@@ -73,5 +92,6 @@ fn ReauthenticateForm(next: String, two_step: bool) -> impl IntoView {
                 pending=confirm.pending()
             />
         </ActionForm>
+        {passkey}
     }
 }

@@ -1,9 +1,11 @@
+use crate::api::passkey_sign_in::PasskeySecondFactorOptions;
 use crate::api::second_step::VerifySecondFactor;
 use crate::auth::redirect::safe_next;
 use crate::components::form::{CodeField, CodeKind, FormError, SubmitButton};
 use crate::components::passkey::{passkeys_offered, PasskeyPart};
 use crate::pages::link_page::query_value;
 use leptos::prelude::*;
+use server_fn::ServerFn;
 
 /// The second step of signing in: a code from the authenticator app, or a recovery code. Only a
 /// browser whose password step left a waiting sign-in gets the form; any other is sent to sign
@@ -21,7 +23,15 @@ pub fn SecondStepPage() -> impl IntoView {
             <SecondStepForm method=CodeKind::App next=next.clone() />
             {passkeys_offered().then(|| view! {
                 // Shown by the passkey script when the waiting account has a passkey.
-                <PasskeyPart part="second-step" label="Use a passkey instead" next=next.clone() />
+                <PasskeyPart
+                    part="confirm"
+                    label="Use a passkey instead"
+                    next=next.clone()
+                    options=PasskeySecondFactorOptions::PATH
+                    finish=VerifySecondFactor::PATH
+                >
+                    <input type="hidden" name="method" value="passkey" />
+                </PasskeyPart>
             })}
             <details class="alternative" data-testid="recovery-code-option">
                 <summary>"Use a recovery code instead"</summary>

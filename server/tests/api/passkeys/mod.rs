@@ -8,6 +8,7 @@
 mod manage;
 mod refusals;
 mod sign_in;
+mod step_up;
 
 use crate::helpers::*;
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
