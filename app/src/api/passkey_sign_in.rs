@@ -54,10 +54,7 @@ pub async fn passkey_sign_in_options_for(email: String) -> Result<CeremonyOption
     let state = app_state()?;
     let email = Email::parse(&email)?;
     admit_ceremony(&state).await?;
-    let service = state
-        .passkeys
-        .as_deref()
-        .ok_or_else(AppError::passkeys_unavailable)?;
+    let service = passkeys::service(&state)?;
     let user = users::find_by_email(&state.db, &email).await?;
     let stored = match &user {
         Some(user) => rows::list(&state.db, user.id).await?,
@@ -67,8 +64,7 @@ pub async fn passkey_sign_in_options_for(email: String) -> Result<CeremonyOption
         Some(user) if !stored.is_empty() => Signer::Account(user.id),
         _ => Signer::Nobody,
     };
-    let stored_ids: Vec<String> = stored.iter().map(|row| row.credential_id.clone()).collect();
-    let offered = service.offered_for(&stored_ids, email.as_str());
+    let offered = service.offered_for(&passkeys::credential_ids(&stored), email.as_str());
     let started = passkeys::start_sign_in(&state, signer, offered).await?;
     Ok(started.into())
 }
@@ -120,18 +116,7 @@ pub async fn passkey_second_factor_options() -> Result<CeremonyOptions, AppError
     let Some(waiting) = waiting else {
         return Err(AppError::mfa_pending_expired());
     };
-    let service = state
-        .passkeys
-        .as_deref()
-        .ok_or_else(AppError::passkeys_unavailable)?;
-    let stored = rows::list(&state.db, waiting.user_id).await?;
-    if stored.is_empty() {
-        return Err(AppError::not_found());
-    }
-    let stored_ids: Vec<String> = stored.iter().map(|row| row.credential_id.clone()).collect();
-    let offered = service.offered_for(&stored_ids, "");
-    let started =
-        passkeys::start_sign_in(&state, Signer::Account(waiting.user_id), offered).await?;
+    let started = passkeys::start_for_account(&state, waiting.user_id).await?;
     Ok(started.into())
 }
 

@@ -161,14 +161,10 @@ pub async fn rename_passkey(id: i64, name: String) -> Result<(), AppError> {
 #[server(prefix = "/api", endpoint = "delete_passkey")]
 pub async fn delete_passkey(id: i64) -> Result<(), AppError> {
     let (state, viewer, family) = super::account::current_login::<DeletePasskey>()?;
-    let rows = rows::list(&state.db, viewer.user_id).await?;
-    let Some(row) = rows.iter().find(|row| row.id == id) else {
+    let Some(name) = rows::delete(&state.db, viewer.user_id, id).await? else {
         return Err(AppError::not_found());
     };
-    if !rows::delete(&state.db, viewer.user_id, id).await? {
-        return Err(AppError::not_found());
-    }
-    removed(&state, viewer.user_id, &family, &row.name).await?;
+    removed(&state, viewer.user_id, &family, &name).await?;
     continue_to(SECURITY_PAGE);
     Ok(())
 }

@@ -16,7 +16,7 @@ use crate::{
     auth::redirect::safe_next,
     ssr::audit::{self, Event, EventKind},
     ssr::context::{client_info, continue_to, redirect_form_post},
-    ssr::passkeys::{self, rows, Signer},
+    ssr::passkeys,
     ssr::platform::clock::unix_now,
     ssr::sign_in::renew_authentication,
     ssr::two_step,
@@ -82,20 +82,7 @@ pub async fn reauthenticate(
 #[server(prefix = "/api", endpoint = "passkey_reauthentication_options")]
 pub async fn passkey_reauthentication_options() -> Result<CeremonyOptions, AppError> {
     let (state, viewer, _) = super::account::current_login::<PasskeyReauthenticationOptions>()?;
-    let service = state
-        .passkeys
-        .as_deref()
-        .ok_or_else(AppError::passkeys_unavailable)?;
-    let ids: Vec<String> = rows::list(&state.db, viewer.user_id)
-        .await?
-        .into_iter()
-        .map(|row| row.credential_id)
-        .collect();
-    if ids.is_empty() {
-        return Err(AppError::not_found());
-    }
-    let offered = service.offered_for(&ids, "");
-    let started = passkeys::start_sign_in(&state, Signer::Account(viewer.user_id), offered).await?;
+    let started = passkeys::start_for_account(&state, viewer.user_id).await?;
     Ok(started.into())
 }
 

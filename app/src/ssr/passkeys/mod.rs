@@ -12,6 +12,7 @@ pub mod notices;
 pub mod rows;
 
 use crate::error::AppError;
+use crate::ssr::platform::relying_party::Passkeys;
 use crate::ssr::state::AppState;
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use rows::PasskeyRow;
@@ -87,13 +88,34 @@ impl Refusal {
     }
 }
 
-/// The verifier, or 503 when passkeys are off (`PASSKEYS=off`).
-pub fn verifier(state: &AppState) -> Result<&Webauthn, AppError> {
+/// The passkey service, or 503 when passkeys are off (`PASSKEYS=off`).
+pub fn service(state: &AppState) -> Result<&Passkeys, AppError> {
     state
         .passkeys
         .as_deref()
-        .map(|passkeys| &passkeys.webauthn)
         .ok_or_else(AppError::passkeys_unavailable)
+}
+
+/// The verifier, or 503 when passkeys are off.
+pub fn verifier(state: &AppState) -> Result<&Webauthn, AppError> {
+    service(state).map(|passkeys| &passkeys.webauthn)
+}
+
+/// The credential ids of `rows`, for a ceremony's allow-list (URL-safe base64, as stored).
+pub fn credential_ids(rows: &[PasskeyRow]) -> Vec<String> {
+    rows.iter().map(|row| row.credential_id.clone()).collect()
+}
+
+/// Starts a sign-in that only a passkey of account `user_id` finishes, offering its passkeys (a
+/// second step, or confirming it's you). 404 when the account has none.
+pub async fn start_for_account(state: &AppState, user_id: i64) -> Result<Started, AppError> {
+    let service = service(state)?;
+    let stored = rows::list(&state.db, user_id).await?;
+    if stored.is_empty() {
+        return Err(AppError::not_found());
+    }
+    let offered = service.offered_for(&credential_ids(&stored), "");
+    start_sign_in(state, Signer::Account(user_id), offered).await
 }
 
 /// Starts adding a passkey to account `user_id` (known to authenticators as `email`) from login

@@ -126,14 +126,13 @@ pub async fn rename(db: &AnyPool, user_id: i64, id: i64, name: &str) -> Result<b
     Ok(updated.rows_affected() == 1)
 }
 
-/// Deletes passkey `id` of `user_id`; `false` when the account has no such passkey.
-pub async fn delete(db: &AnyPool, user_id: i64, id: i64) -> Result<bool, sqlx::Error> {
-    let deleted = sqlx::query("DELETE FROM passkeys WHERE id = $1 AND user_id = $2")
+/// Deletes passkey `id` of `user_id`; its name, or `None` when the account has no such passkey.
+pub async fn delete(db: &AnyPool, user_id: i64, id: i64) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("DELETE FROM passkeys WHERE id = $1 AND user_id = $2 RETURNING name")
         .bind(id)
         .bind(user_id)
-        .execute(db)
-        .await?;
-    Ok(deleted.rows_affected() == 1)
+        .fetch_optional(db)
+        .await
 }
 
 /// Deletes every passkey of `user_id` (an administrator's reset of a lost device's factors).
